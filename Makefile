@@ -1,0 +1,50 @@
+# Everything a fresh machine needs: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: install run test test-sqlite lint format bench translations clean
+
+install: $(STAMP)
+	$(BIN)/pybabel -q compile -d surveyapp/translations -D messages
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@echo
+	@echo "  surveyapp is running: open http://$(HOST):$(PORT)/"
+	@echo "  A counter's survey:   $(BIN)/flask counters list   then   $(BIN)/flask counters url CODE"
+	@echo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/bench_scoring.py
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

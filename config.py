@@ -1,0 +1,104 @@
+"""Settings, read from the environment.
+
+`create_app` picks a class by `SURVEYAPP_CONFIG` (development, testing, production);
+every value below can be overridden by an environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+def _dev_secret_key() -> str:
+    """Return a per-checkout secret kept in instance/, creating it once.
+
+    A fixed fallback key would let anyone forge counter links on every dev install.
+    """
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'surveyapp.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # Public link base for QR codes and printed posters, e.g. https://khaosat.example.gov.vn
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get(
+        "BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"
+    )
+    LANGUAGES = ("vi", "en")
+    # A citizen may keep the survey open for a long while; the CSRF token lives as
+    # long as the session instead of expiring after an hour and losing the answers.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    SHOW_DEMO_LINKS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+class DevelopmentConfig(Config):
+    """Local use: `make run`, an SQLite database under instance/."""
+
+    # The landing page lists the demo counters' survey links; never in production.
+    SHOW_DEMO_LINKS = True
+
+
+class TestingConfig(Config):
+    """The test suite; the database URL is set by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only, never deployed
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """A deployment: refuses to start without a real secret and database."""
+
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None) -> type[Config]:
+    """Return the settings class for `name` (default: development)."""
+    name = name or os.environ.get("SURVEYAPP_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown SURVEYAPP_CONFIG {name!r}; use one of {', '.join(CONFIGS)}"
+        ) from None
+
+
+def ensure_secrets(config: dict[str, object], name: str) -> None:
+    """Fill in a dev secret, or refuse a production start without one."""
+    if name == "production":
+        missing = [
+            key for key in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(key)
+        ]
+        if missing:
+            raise RuntimeError(
+                f"Production needs these environment variables: {', '.join(missing)}"
+            )
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _dev_secret_key()

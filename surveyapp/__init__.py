@@ -1,0 +1,1 @@
+"""surveyapp: SIPAS-style citizen satisfaction surveys."""

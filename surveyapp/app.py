@@ -1,0 +1,103 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from config import ensure_secrets, load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """Build the app for `config_name` (or SURVEYAPP_CONFIG), with `overrides`."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    settings = load_config(config_name)
+    app.config.from_object(settings)
+    app.config.from_prefixed_env("SURVEYAPP")
+    app.config.update(overrides)
+    ensure_secrets(app.config, config_name or settings.__name__.lower())
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Send the app's logs to stdout once, whatever the server."""
+    root = logging.getLogger("surveyapp")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from surveyapp.extensions import babel, csrf, db, migrate
+    from surveyapp.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per feature."""
+    from surveyapp.main.views import bp as main_bp
+    from surveyapp.survey.views import bp as survey_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(survey_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly Vietnamese pages instead of the bare HTTP errors."""
+
+    def render_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` CLI groups."""
+    from surveyapp.cli import command_groups
+
+    for group in command_groups:
+        app.cli.add_command(group)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the language switch to every template."""
+    from surveyapp.i18n import current_language, remember_language, url_for_language
+
+    app.after_request(remember_language)
+
+    @app.context_processor
+    def inject_language() -> dict[str, Any]:
+        return {
+            "current_language": current_language(),
+            "url_for_language": url_for_language,
+            "request_path": request.path,
+        }

@@ -1,0 +1,134 @@
+"""`flask` commands: demo data, questionnaires, counters and response exports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Counter, get_by_code
+from surveyapp.services.catalogue import (
+    load_builtin_questionnaires,
+    load_service_fields,
+)
+from surveyapp.services.links import qr_png, qr_svg, survey_url
+
+demo_cli = AppGroup("demo", help="Demonstration data for a fictional province.")
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaire versions.")
+counters_cli = AppGroup("counters", help="Counters and their QR codes.")
+responses_cli = AppGroup("responses", help="Citizens' responses.")
+command_groups = [demo_cli, questionnaires_cli, counters_cli, responses_cli]
+
+
+@demo_cli.command("load")
+@click.option(
+    "--responses",
+    "response_count",
+    default=20_000,
+    show_default=True,
+    help="How many synthetic responses to create.",
+)
+@click.option("--seed", default=2025, show_default=True, help="Random seed.")
+def demo_load(response_count: int, seed: int) -> None:
+    """Load "Tỉnh Mẫu", a fictional province, with synthetic responses.
+
+    Idempotent: a second run finds the province and adds nothing.
+    """
+    from surveyapp.services.demo import load_demo
+
+    summary = load_demo(response_count=response_count, seed=seed)
+    click.echo(summary)
+
+
+@questionnaires_cli.command("load")
+def questionnaires_load() -> None:
+    """Store the bundled questionnaires (sipas-2023, sipas-2017) and service fields."""
+    added = load_builtin_questionnaires() + load_service_fields()
+    db.session.commit()
+    click.echo(f"added: {', '.join(added)}" if added else "nothing to add")
+
+
+def _counter_or_exit(code: str) -> Counter:
+    counter = get_by_code(Counter, code)
+    if counter is None:
+        raise click.ClickException(
+            f"no counter with code {code!r}; see `flask counters list`"
+        )
+    return counter
+
+
+@counters_cli.command("list")
+def counters_list() -> None:
+    """List counters: code, service point, name, active."""
+    counters = db.session.scalars(select(Counter).order_by(Counter.code))
+    for counter in counters:
+        state = "" if counter.active else "\t(inactive)"
+        click.echo(
+            f"{counter.code}\t{counter.service_point.name}\t{counter.name}{state}"
+        )
+
+
+@counters_cli.command("url")
+@click.argument("code")
+def counters_url(code: str) -> None:
+    """Print the signed survey URL of counter CODE (host: PUBLIC_BASE_URL)."""
+    click.echo(survey_url(_counter_or_exit(code)))
+
+
+@counters_cli.command("qr")
+@click.argument("code")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.png or FILE.svg",
+)
+def counters_qr(code: str, output: Path) -> None:
+    """Write the QR code of counter CODE's survey URL to a PNG or SVG file."""
+    render = {".png": qr_png, ".svg": qr_svg}.get(output.suffix.lower())
+    if render is None:
+        raise click.BadParameter(
+            "the file name must end in .png or .svg", param_hint="-o"
+        )
+    url = survey_url(_counter_or_exit(code))
+    output.write_bytes(render(url))
+    click.echo(f"{output}: {url}")
+
+
+@responses_cli.command("export")
+@click.option("--year", type=int, help="Only responses submitted in this year (UTC).")
+@click.option(
+    "--questionnaire",
+    "questionnaire_code",
+    help="Questionnaire version code (default: the most used).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file (default: standard output).",
+)
+def responses_export(
+    year: int | None, questionnaire_code: str | None, output: Path | None
+) -> None:
+    """Export raw responses as CSV, in the scoring command's input format.
+
+    Columns: response_id, agency, stratum, weight, then F<factor>.<item> answers
+    (1..5, empty for no opinion). Feed it to `python -m surveyapp.scoring`.
+    """
+    from surveyapp.services.export import ExportError, write_responses_csv
+
+    try:
+        if output is None:
+            count = write_responses_csv(sys.stdout, year, questionnaire_code)
+        else:
+            with output.open("w", newline="", encoding="utf-8") as handle:
+                count = write_responses_csv(handle, year, questionnaire_code)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{count} responses exported", err=True)

@@ -1,0 +1,1 @@
+"""Bundled data: questionnaire versions and service fields."""

@@ -1,0 +1,47 @@
+"""Language choice: Vietnamese by default, another language one tap away.
+
+The choice travels in the `lang` query argument (so it works without JavaScript
+and without cookies) and is remembered in a cookie for the next page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+from flask_babel import get_locale
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the language: query argument, then cookie, then the default."""
+    supported: tuple[str, ...] = current_app.config["LANGUAGES"]
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in supported:
+            return candidate
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_language() -> str:
+    """The language code of the page being rendered."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def url_for_language(language: str) -> str:
+    """The current page's URL in another language."""
+    args = request.args.to_dict()
+    args["lang"] = language
+    return f"{request.path}?{urlencode(args)}"
+
+
+def remember_language(response: Response) -> Response:
+    """Keep an explicit language choice for the next page."""
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and chosen != request.cookies.get(
+        LANGUAGE_COOKIE
+    ):
+        response.set_cookie(
+            LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    return response

@@ -1,0 +1,1 @@
+"""Glue between the web layer, the database and the scoring library."""

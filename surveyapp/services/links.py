@@ -1,0 +1,87 @@
+"""Unforgeable counter links and their QR codes.
+
+A counter's survey URL carries `<code>.<signature>`: an HMAC of the counter code
+under the app's secret. Anyone can read the code; only the app can make the
+signature, so nobody can print a working QR code for a counter that is not theirs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, has_request_context, url_for
+from qrcode.constants import ERROR_CORRECT_M
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Counter
+
+_SIGNATURE_BYTES = 16  # 128 bits: unguessable, and short enough for a sparse QR code
+_DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _signature(counter_code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"counter-link:" + counter_code.encode(), hashlib.sha256)
+    return (
+        base64.urlsafe_b64encode(digest.digest()[:_SIGNATURE_BYTES])
+        .decode()
+        .rstrip("=")
+    )
+
+
+def counter_token(counter: Counter) -> str:
+    """The signed token that names `counter` in its survey URL."""
+    return f"{counter.code}.{_signature(counter.code)}"
+
+
+def counter_from_token(token: str) -> Counter | None:
+    """The active counter a token names, or None for a tampered or unknown token."""
+    code, _, signature = token.rpartition(".")
+    if not code or not hmac.compare_digest(
+        signature.encode(), _signature(code).encode()
+    ):
+        return None
+    return db.session.scalars(
+        select(Counter).where(Counter.code == code, Counter.active.is_(True))
+    ).first()
+
+
+def external_url(endpoint: str, **values: str) -> str:
+    """An absolute URL, from PUBLIC_BASE_URL, the current request, or localhost."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or _DEFAULT_BASE_URL):
+        return url_for(endpoint, _external=True, **values)
+
+
+def survey_url(counter: Counter) -> str:
+    """The absolute survey URL printed in the counter's QR code."""
+    return external_url("survey.take", token=counter_token(counter))
+
+
+def _qr_code(data: str) -> qrcode.QRCode:  # type: ignore[type-arg]
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=10)
+    qr.add_data(data)
+    qr.make(fit=True)
+    return qr
+
+
+def qr_png(data: str) -> bytes:
+    """A PNG of the QR code for `data`."""
+    buffer = io.BytesIO()
+    _qr_code(data).make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def qr_svg(data: str) -> bytes:
+    """A scalable SVG of the QR code for `data` (for print shops)."""
+    buffer = io.BytesIO()
+    _qr_code(data).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""The citizen survey: counter QR code -> form -> thank-you page."""

@@ -1,0 +1,134 @@
+"""The survey form, built from a questionnaire stored as data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from surveyapp.models import Criterion, Questionnaire, ServiceField
+
+NOT_APPLICABLE = "na"
+SCALE = ("1", "2", "3", "4", "5")
+CRITERION_PREFIX = "c_"
+COMMENT_MAX_LENGTH = 2000
+IDEMPOTENCY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+
+
+def scale_labels() -> list[tuple[str, Any]]:
+    """The five points of the SIPAS scale and the no-opinion choice, translated."""
+    return [
+        ("1", _l("Very dissatisfied")),
+        ("2", _l("Dissatisfied")),
+        ("3", _l("Neutral")),
+        ("4", _l("Satisfied")),
+        ("5", _l("Very satisfied")),
+        (NOT_APPLICABLE, _l("No opinion / not applicable")),
+    ]
+
+
+class SurveyFormBase(FlaskForm):
+    """Fields every survey has; criteria are added per questionnaire."""
+
+    idempotency_key = HiddenField(
+        validators=[
+            DataRequired(message=_l("This form has expired. Please send it again.")),
+            Regexp(
+                IDEMPOTENCY_PATTERN,
+                message=_l("This form has expired. Please send it again."),
+            ),
+        ]
+    )
+    service_field = SelectField(
+        _l("Service field"),
+        validators=[
+            DataRequired(message=_l("Please choose the service field you used."))
+        ],
+        validate_choice=True,
+    )
+    comment = TextAreaField(
+        _l("Comments or suggestions (optional)"),
+        validators=[
+            Optional(),
+            Length(
+                max=COMMENT_MAX_LENGTH,
+                message=_l("Please keep your comment under %(max)d characters."),
+            ),
+        ],
+    )
+
+    criterion_fields: list[tuple[Criterion, str]]
+    unknown_fields: list[str]
+
+    def rating_fields(self) -> list[Field]:
+        """The criterion fields, in questionnaire order."""
+        return [self[name] for _, name in self.criterion_fields]
+
+    def answers(self) -> dict[int, int | None]:
+        """Criterion id -> 1..5 or None, for a validated form."""
+        result: dict[int, int | None] = {}
+        for criterion, name in self.criterion_fields:
+            value = self[name].data
+            result[criterion.id] = int(value) if value in SCALE else None
+        return result
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate fields, then the rules that span them."""
+        valid = super().validate(extra_validators=extra_validators)
+        if self.unknown_fields:
+            self.form_errors.append(
+                str(_l("The form contains unknown questions. Please reload the page."))
+            )
+            valid = False
+        rated = [f for f in self.rating_fields() if f.data in SCALE]
+        if valid and not rated:
+            self.form_errors.append(str(_l("Please rate at least one question.")))
+            valid = False
+        return valid
+
+
+def _rating_field(criterion: Criterion, language: str) -> RadioField:
+    def check_choice(form: FlaskForm, field: Field) -> None:
+        if field.raw_data and field.raw_data[0] not in (*SCALE, NOT_APPLICABLE):
+            raise ValidationError(str(_l("Please choose a rating from 1 to 5.")))
+
+    return RadioField(
+        criterion.text(language),
+        choices=scale_labels(),
+        validators=[Optional(), check_choice],
+        validate_choice=False,
+    )
+
+
+def build_survey_form(
+    questionnaire: Questionnaire,
+    fields: list[ServiceField],
+    language: str,
+) -> SurveyFormBase:
+    """A form for `questionnaire`, with one radio group per criterion."""
+
+    class SurveyForm(SurveyFormBase):
+        pass
+
+    criterion_fields = []
+    for criterion in questionnaire.criteria():
+        name = f"{CRITERION_PREFIX}{criterion.code}"
+        setattr(SurveyForm, name, _rating_field(criterion, language))
+        criterion_fields.append((criterion, name))
+    form = SurveyForm()
+    form.criterion_fields = criterion_fields
+    form.service_field.choices = [("", _l("— Choose a service field —"))] + [
+        (field.code, field.name(language)) for field in fields
+    ]
+    known = {name for _, name in criterion_fields}
+    submitted = request.form if request.method == "POST" else {}
+    form.unknown_fields = sorted(
+        key
+        for key in submitted
+        if key.startswith(CRITERION_PREFIX) and key not in known
+    )
+    return form

@@ -1,0 +1,98 @@
+"""The citizen's path: a counter's QR link, the survey, the thank-you page."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from surveyapp.extensions import csrf
+from surveyapp.i18n import current_language
+from surveyapp.models import Counter, Questionnaire
+from surveyapp.services.catalogue import service_fields
+from surveyapp.services.links import counter_from_token, qr_png, qr_svg, survey_url
+from surveyapp.services.responses import Submission, store_response
+from surveyapp.survey.forms import build_survey_form
+
+bp = Blueprint("survey", __name__, url_prefix="/s")
+# The form checks its own CSRF token and, when it has expired, shows the form again
+# with the answers kept; the global check would answer 400 and lose them.
+csrf.exempt(bp)
+
+
+def get_counter_or_404(token: str) -> tuple[Counter, Questionnaire]:
+    """The counter a token names and its questionnaire, or a friendly 404."""
+    counter = counter_from_token(token)
+    if counter is None:
+        abort(404)
+    questionnaire = counter.service_point.active_questionnaire()
+    if questionnaire is None:
+        abort(404)
+    return counter, questionnaire
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def take(token: str) -> ResponseReturnValue:
+    """Show the survey for a counter, and store it when submitted."""
+    counter, questionnaire = get_counter_or_404(token)
+    language = current_language()
+    fields = service_fields()
+    form = build_survey_form(questionnaire, fields, language)
+    if form.validate_on_submit():
+        field_by_code = {field.code: field for field in fields}
+        store_response(
+            Submission(
+                counter=counter,
+                questionnaire=questionnaire,
+                service_field=field_by_code[form.service_field.data],
+                answers=form.answers(),
+                comment=form.comment.data or "",
+                idempotency_key=form.idempotency_key.data,
+                language=language,
+            )
+        )
+        return redirect(url_for("survey.thanks", token=token, lang=language))
+    if not form.is_submitted():
+        form.idempotency_key.data = uuid.uuid4().hex
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "survey/take.html",
+            form=form,
+            counter=counter,
+            questionnaire=questionnaire,
+            language=language,
+        ),
+        status,
+    )
+
+
+@bp.get("/<token>/cam-on")
+def thanks(token: str) -> str:
+    """The thank-you page after a stored response."""
+    counter, _ = get_counter_or_404(token)
+    return render_template("survey/thanks.html", counter=counter)
+
+
+@bp.get("/<token>/qr.png")
+def qr_image_png(token: str) -> Response:
+    """The counter's QR code as PNG."""
+    counter, _ = get_counter_or_404(token)
+    return Response(qr_png(survey_url(counter)), mimetype="image/png")
+
+
+@bp.get("/<token>/qr.svg")
+def qr_image_svg(token: str) -> Response:
+    """The counter's QR code as SVG."""
+    counter, _ = get_counter_or_404(token)
+    return Response(qr_svg(survey_url(counter)), mimetype="image/svg+xml")
+
+
+@bp.get("/<token>/poster")
+def poster(token: str) -> str:
+    """A printable A4 poster inviting citizens to scan the counter's QR code."""
+    counter, _ = get_counter_or_404(token)
+    return render_template(
+        "survey/poster.html", counter=counter, token=token, url=survey_url(counter)
+    )
