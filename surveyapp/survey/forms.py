@@ -8,6 +8,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from surveyapp.models import Criterion, Questionnaire, ServiceField
@@ -19,15 +20,15 @@ COMMENT_MAX_LENGTH = 2000
 IDEMPOTENCY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
-def scale_labels() -> list[tuple[str, Any]]:
+def scale_labels() -> list[SelectChoice]:
     """The five points of the SIPAS scale and the no-opinion choice, translated."""
     return [
-        ("1", _l("Very dissatisfied")),
-        ("2", _l("Dissatisfied")),
-        ("3", _l("Neutral")),
-        ("4", _l("Satisfied")),
-        ("5", _l("Very satisfied")),
-        (NOT_APPLICABLE, _l("No opinion / not applicable")),
+        SelectChoice("1", _l("Very dissatisfied")),
+        SelectChoice("2", _l("Dissatisfied")),
+        SelectChoice("3", _l("Neutral")),
+        SelectChoice("4", _l("Satisfied")),
+        SelectChoice("5", _l("Very satisfied")),
+        SelectChoice(NOT_APPLICABLE, _l("No opinion / not applicable")),
     ]
 
 
@@ -63,6 +64,11 @@ class SurveyFormBase(FlaskForm):
 
     criterion_fields: list[tuple[Criterion, str]]
     unknown_fields: list[str]
+
+    def validate_service_field(self, field: Field) -> None:
+        """Accept only a listed service field (the placeholder is not one)."""
+        if field.data not in {choice.value for choice in field.choices if choice.value}:
+            raise ValidationError(str(_l("Please choose the service field you used.")))
 
     def rating_fields(self) -> list[Field]:
         """The criterion fields, in questionnaire order."""
@@ -121,8 +127,8 @@ def build_survey_form(
         criterion_fields.append((criterion, name))
     form = SurveyForm()
     form.criterion_fields = criterion_fields
-    form.service_field.choices = [("", _l("— Choose a service field —"))] + [
-        (field.code, field.name(language)) for field in fields
+    form.service_field.choices = [SelectChoice("", _l("— Choose a service field —"))] + [
+        SelectChoice(field.code, field.name(language)) for field in fields
     ]
     known = {name for _, name in criterion_fields}
     submitted = request.form if request.method == "POST" else {}

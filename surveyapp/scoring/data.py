@@ -1,0 +1,285 @@
+"""The survey data the estimators work on, validated once.
+
+Missing-value policy: an unanswered criterion ("not applicable", "no answer") is
+stored as 0 in ``answers``; it is never a 1. A response that skipped a criterion
+still belongs to its domains and to its stratum, so it still counts in the
+stratum's number of PSUs; it only drops out of that criterion's numerator and
+denominator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: Criterion columns look like ``F3.2``: factor 3, criterion 2.
+CRITERION_CODE = re.compile(r"^F([0-9]+)\.([0-9]+)$")
+
+MISSING_ANSWER = 0
+LOWEST_ANSWER = 1
+HIGHEST_ANSWER = 5
+#: An answer of 4 ("satisfied") or 5 ("very satisfied") counts as satisfied.
+SATISFIED_FROM = 4
+
+
+def criterion_sort_key(code: str) -> tuple[int, int]:
+    """Order ``F<factor>.<criterion>`` codes numerically (F2.10 after F2.9)."""
+    match = CRITERION_CODE.match(code)
+    if match is None:
+        raise ValueError(
+            f"criterion code {code!r} is not of the form F<factor>.<criterion>"
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def factor_of_code(code: str) -> str:
+    """The factor code (``F3``) of a criterion code (``F3.2``)."""
+    criterion_sort_key(code)
+    return code.split(".", 1)[0]
+
+
+def encode_labels(labels: ArrayLike) -> tuple[NDArray[np.int64], tuple[str, ...]]:
+    """Turn labels of any kind into integer codes ``0..k-1`` and the sorted labels.
+
+    Shapes: ``labels`` (n,) -> codes (n,), and k distinct labels as strings.
+    """
+    as_array = np.asarray(labels)
+    if as_array.ndim != 1:
+        raise ValueError("labels must be one-dimensional")
+    uniques, codes = np.unique(as_array.astype(str), return_inverse=True)
+    return codes.astype(np.int64), tuple(str(label) for label in uniques)
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyData:
+    """Answers, weights and design of one survey, validated.
+
+    Shapes (n = responses, C = criteria):
+
+    - ``answers``: int8 (n, C); 1..5, or 0 where the criterion was not answered.
+    - ``criterion_codes``: C codes ``F<factor>.<criterion>``, ordered numerically
+      (factor, then criterion); the order of the columns of ``answers``.
+    - ``factor_codes``: the F distinct factors (``F1``, ``F2``...) in order, and
+      ``factor_of_criterion``: int64 (C,), the factor index of each criterion.
+    - ``weights``: float64 (n,), finite and positive (sampling weights).
+    - ``strata``: int64 (n,), stratum codes 0..H-1 with labels ``stratum_labels``.
+    - ``psu``: int64 (n,) cluster codes (primary sampling units, e.g. service
+      point x day), each nested in one stratum; ``None`` means each response is
+      its own PSU.
+    - ``fpc``: float64 (n,) population number of PSUs in the response's stratum
+      (constant within a stratum, at least the sampled number), for a finite
+      population correction ``(N_h - n_h) / N_h``; ``None`` means sampling with
+      replacement (no correction), as in the reference.
+
+    Every stratum must hold at least two PSUs: with one, the stratum's variance
+    cannot be estimated (R's ``survey`` fails there too, by default).
+
+    Build it with :meth:`from_arrays`, which accepts labels of any kind.
+    """
+
+    answers: NDArray[np.int8]
+    criterion_codes: tuple[str, ...]
+    factor_codes: tuple[str, ...]
+    factor_of_criterion: NDArray[np.int64]
+    weights: NDArray[np.float64]
+    strata: NDArray[np.int64]
+    stratum_labels: tuple[str, ...]
+    psu: NDArray[np.int64] | None = None
+    fpc: NDArray[np.float64] | None = None
+
+    def __post_init__(self) -> None:
+        self._validate()
+
+    @property
+    def n_responses(self) -> int:
+        """Number of responses (rows of ``answers``)."""
+        return int(self.answers.shape[0])
+
+    @property
+    def n_criteria(self) -> int:
+        """Number of criteria (columns of ``answers``)."""
+        return int(self.answers.shape[1])
+
+    @classmethod
+    def from_arrays(
+        cls,
+        answers: ArrayLike,
+        criterion_codes: Sequence[str],
+        weights: ArrayLike,
+        strata: ArrayLike,
+        psu: ArrayLike | None = None,
+        fpc: ArrayLike | None = None,
+    ) -> SurveyData:
+        """Validate and encode raw arrays.
+
+        ``answers`` (n, C) holds 1..5 and, for "not answered", 0 or NaN (a float
+        array). Columns are reordered so that criteria are in numerical order.
+        ``strata`` and ``psu`` are labels of any kind (strings, integers).
+        ``fpc`` is the population number of PSUs of each response's stratum.
+        Raises ``ValueError`` naming what is wrong.
+        """
+        codes = [str(code) for code in criterion_codes]
+        if len(set(codes)) != len(codes):
+            raise ValueError("criterion codes must be distinct")
+        order = sorted(range(len(codes)), key=lambda j: criterion_sort_key(codes[j]))
+        answer_array = _answers_as_int8(answers, len(codes))[:, order]
+        sorted_codes = tuple(codes[j] for j in order)
+        factor_labels = [factor_of_code(code) for code in sorted_codes]
+        factor_codes = tuple(dict.fromkeys(factor_labels))
+        factor_index = np.array(
+            [factor_codes.index(label) for label in factor_labels], dtype=np.int64
+        )
+        strata_codes, stratum_labels = encode_labels(strata)
+        psu_codes = None if psu is None else encode_labels(psu)[0]
+        fpc_array = None if fpc is None else np.asarray(fpc, dtype=np.float64)
+        return cls(
+            answers=np.ascontiguousarray(answer_array),
+            criterion_codes=sorted_codes,
+            factor_codes=factor_codes,
+            factor_of_criterion=factor_index,
+            weights=np.asarray(weights, dtype=np.float64),
+            strata=strata_codes,
+            stratum_labels=stratum_labels,
+            psu=psu_codes,
+            fpc=fpc_array,
+        )
+
+    def psus_per_stratum(self) -> NDArray[np.int64]:
+        """Number of sampled PSUs in each stratum, shape (H,)."""
+        n_strata = len(self.stratum_labels)
+        if self.psu is None:
+            return np.bincount(self.strata, minlength=n_strata).astype(np.int64)
+        first_of_psu = np.unique(self.psu, return_index=True)[1]
+        return np.bincount(self.strata[first_of_psu], minlength=n_strata).astype(
+            np.int64
+        )
+
+    def _validate(self) -> None:
+        answers = self.answers
+        if answers.ndim != 2 or answers.dtype != np.int8:
+            raise ValueError("answers must be an int8 array of shape (n, C)")
+        n, n_criteria = answers.shape
+        if n == 0:
+            raise ValueError("the survey has no responses")
+        if n_criteria == 0 or len(self.criterion_codes) != n_criteria:
+            raise ValueError(
+                "there must be one criterion code per column of answers "
+                f"({len(self.criterion_codes)} codes, {n_criteria} columns)"
+            )
+        bad = (answers != MISSING_ANSWER) & (
+            (answers < LOWEST_ANSWER) | (answers > HIGHEST_ANSWER)
+        )
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                f"answer {int(answers[row, col])} in row {int(row)}, criterion "
+                f"{self.criterion_codes[col]} is outside 1..5 (0 means missing)"
+            )
+        if self.factor_of_criterion.shape != (n_criteria,):
+            raise ValueError("factor_of_criterion must have one entry per criterion")
+        for name, array in (("weights", self.weights), ("strata", self.strata)):
+            if array.shape != (n,):
+                raise ValueError(f"{name} must have shape ({n},), not {array.shape}")
+        finite_positive = np.isfinite(self.weights) & (self.weights > 0)
+        if not finite_positive.all():
+            row = int(np.argmin(finite_positive))
+            raise ValueError(
+                f"weight {self.weights[row]!r} in row {row} is not a positive number"
+            )
+        n_strata = len(self.stratum_labels)
+        if self.strata.min() < 0 or self.strata.max() >= n_strata:
+            raise ValueError("strata codes must index stratum_labels")
+        if self.psu is not None:
+            self._validate_psu(n)
+        psu_counts = self.psus_per_stratum()
+        single = np.flatnonzero(psu_counts == 1)
+        if single.size:
+            unit = "response" if self.psu is None else "PSU"
+            raise ValueError(
+                f"stratum {self.stratum_labels[single[0]]!r} has a single {unit}; "
+                "its variance cannot be estimated (merge it with another stratum)"
+            )
+        if self.fpc is not None:
+            self._validate_fpc(n, psu_counts)
+
+    def _validate_psu(self, n: int) -> None:
+        assert self.psu is not None  # noqa: S101 - narrowed for mypy
+        if self.psu.shape != (n,):
+            raise ValueError(f"psu must have shape ({n},), not {self.psu.shape}")
+        # A PSU nested in strata has a single stratum.
+        order = np.lexsort((self.strata, self.psu))
+        psu_sorted = self.psu[order]
+        strata_sorted = self.strata[order]
+        same_psu = psu_sorted[1:] == psu_sorted[:-1]
+        crossing = same_psu & (strata_sorted[1:] != strata_sorted[:-1])
+        if crossing.any():
+            row = int(order[1:][crossing][0])
+            raise ValueError(
+                f"the PSU of row {row} lies in more than one stratum; "
+                "PSUs must be nested in strata"
+            )
+
+    def _validate_fpc(self, n: int, psu_counts: NDArray[np.int64]) -> None:
+        assert self.fpc is not None  # noqa: S101 - narrowed for mypy
+        if self.fpc.shape != (n,):
+            raise ValueError(f"fpc must have shape ({n},), not {self.fpc.shape}")
+        if not np.isfinite(self.fpc).all():
+            raise ValueError("fpc must be finite")
+        n_strata = len(self.stratum_labels)
+        low = np.full(n_strata, np.inf)
+        high = np.full(n_strata, -np.inf)
+        np.minimum.at(low, self.strata, self.fpc)
+        np.maximum.at(high, self.strata, self.fpc)
+        varying = np.flatnonzero(low != high)
+        if varying.size:
+            raise ValueError(
+                f"fpc varies within stratum {self.stratum_labels[varying[0]]!r}"
+            )
+        too_small = np.flatnonzero(low < psu_counts)
+        if too_small.size:
+            h = int(too_small[0])
+            raise ValueError(
+                f"fpc {low[h]!r} of stratum {self.stratum_labels[h]!r} is smaller "
+                f"than its {int(psu_counts[h])} sampled PSUs"
+            )
+
+    def finite_population_factors(self) -> NDArray[np.float64]:
+        """``(N_h - n_h) / N_h`` per stratum, shape (H,); ones without an fpc."""
+        psu_counts = self.psus_per_stratum().astype(np.float64)
+        if self.fpc is None:
+            return np.ones_like(psu_counts)
+        population = np.zeros_like(psu_counts)
+        population[self.strata] = self.fpc
+        return (population - psu_counts) / population
+
+
+def _answers_as_int8(answers: ArrayLike, n_criteria: int) -> NDArray[np.int8]:
+    array = np.asarray(answers)
+    if array.ndim != 2 or array.shape[1] != n_criteria:
+        raise ValueError(
+            f"answers must have shape (n, {n_criteria}), not {array.shape}"
+        )
+    if array.dtype == np.int8:
+        return array
+    if np.issubdtype(array.dtype, np.floating):
+        missing = np.isnan(array)
+        filled = np.where(missing, 0.0, array)
+        if (filled != np.round(filled)).any():
+            raise ValueError("answers must be whole numbers 1..5 (NaN = missing)")
+        array = filled
+    elif not np.issubdtype(array.dtype, np.integer):
+        raise ValueError("answers must be numbers 1..5 (0 or NaN = missing)")
+    out_of_range = (array != MISSING_ANSWER) & (
+        (array < LOWEST_ANSWER) | (array > HIGHEST_ANSWER)
+    )
+    if out_of_range.any():
+        row, col = np.argwhere(out_of_range)[0]
+        raise ValueError(
+            f"answer {array[row, col]!r} in row {int(row)}, column {int(col)} "
+            "is outside 1..5 (0 or NaN means missing)"
+        )
+    return array.astype(np.int8)

@@ -1,0 +1,190 @@
+"""Taylor-linearisation variances of domain estimates in a stratified design.
+
+Formula (Wolter, *Introduction to Variance Estimation*, 2nd ed., ch. 6; the same
+as R ``survey``'s ``svyrecvar``/``onestrat`` for a one-stage design): for a
+domain d and an estimator with influence values ``z`` (one per response),
+
+    t_hi = sum of z over the responses of PSU i in stratum h
+    V_d  = sum_h f_h * n_h / (n_h - 1) * sum_i (t_hi - mean_h(t))^2
+
+where n_h is the number of PSUs of stratum h in the *whole* sample, the mean is
+over those n_h PSUs and f_h = (N_h - n_h) / N_h with a finite population
+correction, else 1.
+
+Domains are handled by zero-weighting: the influence values of responses outside
+the domain are 0, yet their PSUs still count in n_h and in the stratum mean.
+That is what R's ``onestrat`` does when it pads a subset's PSU totals with zeros
+up to ``nPSU``; dropping the rows instead would understate the variance whenever
+strata cut across domains.
+
+Everything is vectorised over domains: influence values live on membership pairs
+(response, domain) and are summed per (domain, stratum) cell with
+``np.bincount``. No Python loop runs over domains or responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from surveyapp.scoring.data import SurveyData
+from surveyapp.scoring.domains import DomainSpec
+
+# Use a dense table of (domain, key) pairs instead of sorting when it is at most
+# this many times larger than the number of pairs: a bincount over the table
+# costs less than np.unique's sort.
+_DENSE_TABLE_FACTOR = 8
+
+
+@dataclass(frozen=True, eq=False)
+class DomainDesign:
+    """Index arrays to sum influence values per (domain, stratum) and (domain, PSU).
+
+    Shapes: M membership pairs, K (domain, stratum) cells, Q (domain, PSU) cells,
+    D domains.
+
+    - ``member_response``, ``member_domain``, ``member_cell``: int64 (M,).
+    - ``cell_domain``: int64 (K,); ``cell_psus``: float64 (K,) n_h of the cell's
+      stratum in the whole sample; ``cell_scale``: float64 (K,)
+      f_h n_h / (n_h - 1); ``cell_units``: float64 (K,) number of the domain's
+      PSUs in the cell.
+    - ``member_psu_cell``: int64 (M,) or ``None`` (no clusters: each response
+      is its own PSU); ``psu_cell_cell``: int64 (Q,) the (domain, stratum) cell
+      of each (domain, PSU) cell.
+    - ``domain_responses``: int64 (D,); ``domain_df``: int64 (D,) PSUs minus
+      strata among the domain's responses (R's ``degf`` of the subset).
+    """
+
+    n_domains: int
+    member_response: NDArray[np.int64]
+    member_domain: NDArray[np.int64]
+    member_cell: NDArray[np.int64]
+    cell_domain: NDArray[np.int64]
+    cell_psus: NDArray[np.float64]
+    cell_scale: NDArray[np.float64]
+    cell_units: NDArray[np.float64]
+    member_psu_cell: NDArray[np.int64] | None
+    psu_cell_cell: NDArray[np.int64] | None
+    domain_responses: NDArray[np.int64]
+    domain_df: NDArray[np.int64]
+
+    @property
+    def n_cells(self) -> int:
+        """Number of (domain, stratum) cells K."""
+        return int(self.cell_domain.size)
+
+    def variance(self, influence: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Linearised variance per domain, shape (D,), from influence values (M,).
+
+        ``influence[m]`` is the influence value of pair m's response for pair m's
+        domain. Computed in two passes (stratum means, then squared deviations)
+        so that a stratum whose PSU totals are all equal contributes 0, not
+        rounding noise.
+        """
+        if self.member_psu_cell is None or self.psu_cell_cell is None:
+            totals = influence
+            cell_of_total = self.member_cell
+        else:
+            n_psu_cells = int(self.psu_cell_cell.size)
+            totals = np.bincount(self.member_psu_cell, influence, n_psu_cells)
+            cell_of_total = self.psu_cell_cell
+        n_cells = self.n_cells
+        cell_mean = np.bincount(cell_of_total, totals, n_cells) / self.cell_psus
+        deviation = totals - cell_mean[cell_of_total]
+        squares = np.bincount(cell_of_total, deviation * deviation, n_cells)
+        # PSUs of the stratum outside the domain have total 0: (0 - mean)^2 each.
+        squares += (self.cell_psus - self.cell_units) * cell_mean * cell_mean
+        return np.bincount(self.cell_domain, self.cell_scale * squares, self.n_domains)
+
+    def answered_counts(
+        self, answered: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Responses and degrees of freedom per domain among answering pairs.
+
+        ``answered`` bool (M,). Returns ``(n, df)``, each int64 (D,): n is the
+        number of the domain's responses that answered; df is the number of
+        their PSUs minus the number of their strata (R's ``degf`` of the
+        domain restricted to those who answered).
+        """
+        weights = answered.astype(np.float64)
+        n = np.bincount(self.member_domain, weights, self.n_domains)
+        per_cell = np.bincount(self.member_cell, weights, self.n_cells)
+        strata = np.bincount(self.cell_domain, per_cell > 0, self.n_domains)
+        if self.member_psu_cell is None or self.psu_cell_cell is None:
+            psus = n
+        else:
+            n_psu_cells = int(self.psu_cell_cell.size)
+            per_psu = np.bincount(self.member_psu_cell, weights, n_psu_cells)
+            psus = np.bincount(
+                self.cell_domain[self.psu_cell_cell], per_psu > 0, self.n_domains
+            )
+        return n.astype(np.int64), (psus - strata).astype(np.int64)
+
+
+def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
+    """Precompute the (domain, stratum) and (domain, PSU) cells of the pairs."""
+    domains.check_responses(data.n_responses)
+    member_response = domains.member_response
+    member_domain = domains.member_domain
+    n_domains = domains.n_domains
+    n_strata = len(data.stratum_labels)
+    member_stratum = data.strata[member_response]
+    cell_keys, member_cell = _compact_pairs(member_domain, member_stratum, n_strata)
+    cell_domain = cell_keys // n_strata
+    cell_stratum = cell_keys % n_strata
+    psus_per_stratum = data.psus_per_stratum().astype(np.float64)
+    cell_psus = psus_per_stratum[cell_stratum]
+    fpc_factor = data.finite_population_factors()[cell_stratum]
+    cell_scale = fpc_factor * cell_psus / (cell_psus - 1.0)
+    n_cells = int(cell_keys.size)
+    domain_responses = np.bincount(member_domain, minlength=n_domains).astype(np.int64)
+    domain_strata = np.bincount(cell_domain, minlength=n_domains)
+    member_psu_cell: NDArray[np.int64] | None = None
+    psu_cell_cell: NDArray[np.int64] | None = None
+    if data.psu is None:
+        cell_units = np.bincount(member_cell, minlength=n_cells).astype(np.float64)
+        domain_psus = domain_responses
+    else:
+        n_psus = int(data.psu.max()) + 1
+        psu_keys, member_psu_cell = _compact_pairs(
+            member_domain, data.psu[member_response], n_psus
+        )
+        # Every pair of a (domain, PSU) cell lies in the same (domain, stratum)
+        # cell, because PSUs are nested in strata.
+        psu_cell_cell = np.zeros(psu_keys.size, dtype=np.int64)
+        psu_cell_cell[member_psu_cell] = member_cell
+        cell_units = np.bincount(psu_cell_cell, minlength=n_cells).astype(np.float64)
+        domain_psus = np.bincount(psu_keys // n_psus, minlength=n_domains)
+    return DomainDesign(
+        n_domains=n_domains,
+        member_response=member_response,
+        member_domain=member_domain,
+        member_cell=member_cell,
+        cell_domain=cell_domain,
+        cell_psus=cell_psus,
+        cell_scale=cell_scale,
+        cell_units=cell_units,
+        member_psu_cell=member_psu_cell,
+        psu_cell_cell=psu_cell_cell,
+        domain_responses=domain_responses,
+        domain_df=(domain_psus - domain_strata).astype(np.int64),
+    )
+
+
+def _compact_pairs(
+    major: NDArray[np.int64], minor: NDArray[np.int64], n_minor: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Distinct ``major * n_minor + minor`` keys (sorted) and each pair's index.
+
+    Shapes: ``major``, ``minor`` (M,) -> keys (K,), index (M,).
+    """
+    keys = major * np.int64(n_minor) + minor
+    table_size = (int(major.max()) + 1 if major.size else 0) * n_minor
+    if table_size <= _DENSE_TABLE_FACTOR * keys.size + 1_000_000:
+        present = np.bincount(keys, minlength=table_size) > 0
+        position = np.cumsum(present, dtype=np.int64) - 1
+        return np.flatnonzero(present).astype(np.int64), position[keys]
+    unique_keys, index = np.unique(keys, return_inverse=True)
+    return unique_keys.astype(np.int64), index.astype(np.int64).reshape(-1)
