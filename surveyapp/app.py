@@ -49,6 +49,8 @@ def configure_logging(app: Flask) -> None:
         )
         root.addHandler(handler)
         root.setLevel(logging.INFO)
+        # Alembic's logging config adds a root handler; one line per event is enough.
+        root.propagate = False
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,7 +67,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def enforce_sqlite_foreign_keys(engine: Engine) -> None:
-    """SQLite ignores foreign keys unless asked, per connection; PostgreSQL never does."""
+    """SQLite ignores foreign keys unless asked, on each connection."""
     if engine.dialect.name != "sqlite":
         return
 

@@ -38,8 +38,10 @@ def url_for_language(language: str) -> str:
 def remember_language(response: Response) -> Response:
     """Keep an explicit language choice for the next page."""
     chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and chosen != request.cookies.get(
-        LANGUAGE_COOKIE
+    if (
+        chosen is not None
+        and chosen in current_app.config["LANGUAGES"]
+        and chosen != request.cookies.get(LANGUAGE_COOKIE)
     ):
         response.set_cookie(
             LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax"

@@ -10,7 +10,9 @@ from flask.testing import FlaskClient
 from surveyapp.models import Counter, get_by_code
 from surveyapp.services.links import counter_token
 
-HIDDEN_INPUT = re.compile(r'<input[^>]*name="(csrf_token|idempotency_key)"[^>]*value="([^"]*)"')
+HIDDEN_INPUT = re.compile(
+    r'<input[^>]*name="(csrf_token|idempotency_key)"[^>]*value="([^"]*)"'
+)
 
 
 def survey_path(app: Flask, counter_code: str) -> str:
@@ -30,7 +32,11 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 def all_answers(value: str = "4", codes: list[str] | None = None) -> dict[str, str]:
     """Form data answering every sipas-2023 item with `value`."""
-    codes = codes or [f"{f}{i}" for f, n in zip("ABCDE", (3, 4, 3, 3, 3), strict=True) for i in range(1, n + 1)]
+    codes = codes or [
+        f"{f}{i}"
+        for f, n in zip("ABCDE", (3, 4, 3, 3, 3), strict=True)
+        for i in range(1, n + 1)
+    ]
     return {f"c_{code}": value for code in codes}
 
 

@@ -78,7 +78,11 @@ class DomainSpec:
 
     @classmethod
     def from_labels(
-        cls, labels: ArrayLike, *, include_all: bool = True, all_name: str = WHOLE_SAMPLE
+        cls,
+        labels: ArrayLike,
+        *,
+        include_all: bool = True,
+        all_name: str = WHOLE_SAMPLE,
     ) -> DomainSpec:
         """One domain per distinct label (e.g. agency), plus the whole sample.
 

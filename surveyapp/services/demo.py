@@ -201,7 +201,9 @@ def _build_agencies(
         if unit.kind is AgencyKind.DEPARTMENT:
             point_name = f"Quầy {unit.name} tại {CENTRE_NAME}"
         else:
-            point_name = f"Trung tâm phục vụ hành chính công {unit.name}"
+            # Mid-sentence, "Xã"/"Phường" is written in lower case.
+            lowered = unit.name[0].lower() + unit.name[1:]
+            point_name = f"Trung tâm phục vụ hành chính công {lowered}"
         point = Agency(
             code=f"{PROVINCE_CODE}-{unit.short}-MC",
             name=point_name,
@@ -330,11 +332,9 @@ def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
         if comment_rows:
             db.session.execute(insert(Comment), comment_rows)
     db.session.commit()
-    counters = sum(len(c) for _, _, c in built)
+    counter_count = sum(len(c) for _, _, c in built)
     return (
-        f"{PROVINCE_NAME}: {len(UNITS)} departments and communes, {counters} counters, "
+        f"{PROVINCE_NAME}: {len(UNITS)} departments and communes, "
+        f"{counter_count} counters, "
         f"{len(response_rows)} responses loaded."
     )
-
-
-__all__ = ["load_demo"]

@@ -66,7 +66,7 @@ def survey_url(counter: Counter) -> str:
     return external_url("survey.take", token=counter_token(counter))
 
 
-def _qr_code(data: str) -> qrcode.QRCode:  # type: ignore[type-arg]
+def _qr_code(data: str) -> qrcode.QRCode:
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=10)
     qr.add_data(data)
     qr.make(fit=True)

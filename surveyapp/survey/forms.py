@@ -32,7 +32,7 @@ def scale_labels() -> list[SelectChoice]:
     ]
 
 
-class SurveyFormBase(FlaskForm):
+class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     """Fields every survey has; criteria are added per questionnaire."""
 
     idempotency_key = HiddenField(
@@ -84,7 +84,7 @@ class SurveyFormBase(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate fields, then the rules that span them."""
-        valid = super().validate(extra_validators=extra_validators)
+        valid: bool = super().validate(extra_validators=extra_validators)
         if self.unknown_fields:
             self.form_errors.append(
                 str(_l("The form contains unknown questions. Please reload the page."))
@@ -127,9 +127,9 @@ def build_survey_form(
         criterion_fields.append((criterion, name))
     form = SurveyForm()
     form.criterion_fields = criterion_fields
-    form.service_field.choices = [SelectChoice("", _l("— Choose a service field —"))] + [
-        SelectChoice(field.code, field.name(language)) for field in fields
-    ]
+    form.service_field.choices = [
+        SelectChoice("", _l("— Choose a service field —"))
+    ] + [SelectChoice(field.code, field.name(language)) for field in fields]
     known = {name for _, name in criterion_fields}
     submitted = request.form if request.method == "POST" else {}
     form.unknown_fields = sorted(

@@ -19,7 +19,9 @@ def count(model: type) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_survey_page_names_agency_and_lists_items(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_survey_page_names_agency_and_lists_items(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     page = client.get(survey_path(app, site.counter))
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -34,7 +36,9 @@ def test_survey_page_names_agency_and_lists_items(app: Flask, client: FlaskClien
     assert "Hộ tịch" in html
 
 
-def test_english_is_one_tap_away(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_english_is_one_tap_away(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
     vietnamese = client.get(path).get_data(as_text=True)
     assert f'href="{path}?lang=en"' in vietnamese
@@ -49,9 +53,13 @@ def test_english_is_one_tap_away(app: Flask, client: FlaskClient, site: SurveySi
     assert 'lang="en"' in client.get(path).get_data(as_text=True)
 
 
-def test_submit_stores_one_anonymous_response(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_submit_stores_one_anonymous_response(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
-    data = fill_form(client, path, c_A1="5", c_B2="na", c_C3="1", comment="  Cán bộ nhiệt tình  ")
+    data = fill_form(
+        client, path, c_A1="5", c_B2="na", c_C3="1", comment="  Cán bộ nhiệt tình  "
+    )
     posted = client.post(path, data=data)
     assert posted.status_code == 302
     assert posted.headers["Location"].startswith(f"{path}/cam-on")
@@ -73,10 +81,19 @@ def test_submit_stores_one_anonymous_response(app: Flask, client: FlaskClient, s
         assert response.comment.body == "Cán bộ nhiệt tình"
         # Nothing that identifies the person is a column of the response.
         columns = set(Response.__table__.columns.keys())
-        assert not columns & {"ip", "ip_address", "user_agent", "name", "phone", "email"}
+        assert not columns & {
+            "ip",
+            "ip_address",
+            "user_agent",
+            "name",
+            "phone",
+            "email",
+        }
 
 
-def test_double_submission_stores_one_response(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_double_submission_stores_one_response(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
     data = fill_form(client, path)
     first = client.post(path, data=data)
@@ -87,9 +104,14 @@ def test_double_submission_stores_one_response(app: Flask, client: FlaskClient, 
         assert count(Answer) == 16
 
 
-def test_each_form_gets_a_fresh_idempotency_key(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_each_form_gets_a_fresh_idempotency_key(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
-    keys = {hidden_fields(client.get(path).get_data(as_text=True))["idempotency_key"] for _ in range(3)}
+    keys = {
+        hidden_fields(client.get(path).get_data(as_text=True))["idempotency_key"]
+        for _ in range(3)
+    }
     assert len(keys) == 3
 
 
@@ -100,7 +122,10 @@ def test_each_form_gets_a_fresh_idempotency_key(app: Flask, client: FlaskClient,
         ({"c_A1": "0"}, "Vui lòng chọn mức đánh giá từ 1 đến 5."),
         ({"c_A1": "abc"}, "Vui lòng chọn mức đánh giá từ 1 đến 5."),
         ({"c_Z9": "4"}, "Biểu mẫu có câu hỏi không xác định."),
-        ({"service_field": "khong-ton-tai"}, "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện."),
+        (
+            {"service_field": "khong-ton-tai"},
+            "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện.",
+        ),
         ({"service_field": ""}, "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện."),
         ({"comment": "x" * 2001}, "Góp ý không được dài quá 2000 ký tự."),
         ({"csrf_token": "forged"}, "Biểu mẫu đã hết hạn."),
@@ -108,7 +133,11 @@ def test_each_form_gets_a_fresh_idempotency_key(app: Flask, client: FlaskClient,
     ],
 )
 def test_bad_input_is_rejected_and_nothing_stored(
-    app: Flask, client: FlaskClient, site: SurveySite, override: dict[str, str], message: str
+    app: Flask,
+    client: FlaskClient,
+    site: SurveySite,
+    override: dict[str, str],
+    message: str,
 ) -> None:
     path = survey_path(app, site.counter)
     data = fill_form(client, path, **override)
@@ -125,15 +154,23 @@ def test_bad_input_is_rejected_and_nothing_stored(
         assert count(Comment) == 0
 
 
-def test_a_response_must_rate_something(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_a_response_must_rate_something(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
-    data = fill_form(client, path, **{key: "na" for key in fill_form(client, path) if key.startswith("c_")})
+    data = fill_form(
+        client,
+        path,
+        **{key: "na" for key in fill_form(client, path) if key.startswith("c_")},
+    )
     posted = client.post(path, data=data)
     assert posted.status_code == 422
     assert "Vui lòng đánh giá ít nhất một tiêu chí." in posted.get_data(as_text=True)
 
 
-def test_unanswered_items_are_stored_as_no_opinion(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_unanswered_items_are_stored_as_no_opinion(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
     data = fill_form(client, path)
     for key in [k for k in data if k.startswith("c_") and k != "c_A1"]:
@@ -145,7 +182,9 @@ def test_unanswered_items_are_stored_as_no_opinion(app: Flask, client: FlaskClie
 
 
 @pytest.mark.parametrize("suffix", ["", "/cam-on", "/qr.png", "/qr.svg", "/poster"])
-def test_tampered_or_unknown_token_gets_friendly_404(app: Flask, client: FlaskClient, site: SurveySite, suffix: str) -> None:
+def test_tampered_or_unknown_token_gets_friendly_404(
+    app: Flask, client: FlaskClient, site: SurveySite, suffix: str
+) -> None:
     good = survey_path(app, site.counter)
     other = survey_path(app, site.other_counter)
     forged = good.rsplit(".", 1)[0] + "." + other.rsplit(".", 1)[1]
@@ -155,7 +194,9 @@ def test_tampered_or_unknown_token_gets_friendly_404(app: Flask, client: FlaskCl
         assert "Không tìm thấy trang" in page.get_data(as_text=True)
 
 
-def test_inactive_counter_link_is_404(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_inactive_counter_link_is_404(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     from surveyapp.models import Counter, get_by_code
 
     path = survey_path(app, site.counter)
@@ -167,7 +208,9 @@ def test_inactive_counter_link_is_404(app: Flask, client: FlaskClient, site: Sur
     assert client.get(path).status_code == 404
 
 
-def test_post_of_tampered_token_stores_nothing(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_post_of_tampered_token_stores_nothing(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
     data = fill_form(client, path)
     assert client.post(path + "x", data=data).status_code == 404
@@ -175,7 +218,9 @@ def test_post_of_tampered_token_stores_nothing(app: Flask, client: FlaskClient, 
         assert count(Response) == 0
 
 
-def test_poster_page_shows_counter_and_qr(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_poster_page_shows_counter_and_qr(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     path = survey_path(app, site.counter)
     poster = client.get(path + "/poster").get_data(as_text=True)
     assert "Bộ phận Một cửa xã Thử Nghiệm" in poster

@@ -1,0 +1,47 @@
+"""Scoring: SIPAS-style satisfaction estimates with design-based uncertainty.
+
+Pure numpy/scipy; importing it never imports Flask or SQLAlchemy. One module
+per idea:
+
+- :mod:`~surveyapp.scoring.data`: :class:`SurveyData`, the validated arrays;
+- :mod:`~surveyapp.scoring.domains`: :class:`DomainSpec`, who is in which
+  domain (agencies, agency-tree roll-ups, ``ALL``);
+- :mod:`~surveyapp.scoring.variance`: Taylor linearisation for stratified
+  (optionally clustered, optionally finite-population) designs;
+- :mod:`~surveyapp.scoring.estimates`: :func:`estimate`, shares, factor
+  indices, the SIPAS index and their standard errors;
+- :mod:`~surveyapp.scoring.intervals`: Korn-Graubard, R's beta and logit,
+  Wilson and t intervals;
+- :mod:`~surveyapp.scoring.flags`: NCHS 2017 reliability flags;
+- :mod:`~surveyapp.scoring.weights`: :func:`poststratify` to dossier counts;
+- :mod:`~surveyapp.scoring.ranking`: :func:`rank_intervals`, joint rank
+  intervals;
+- :mod:`~surveyapp.scoring.io`: CSV in and out; ``python -m surveyapp.scoring``.
+"""
+
+from surveyapp.scoring.data import SurveyData
+from surveyapp.scoring.domains import WHOLE_SAMPLE, DomainSpec
+from surveyapp.scoring.estimates import estimate
+from surveyapp.scoring.intervals import INTERVAL_METHODS, IntervalMethod
+from surveyapp.scoring.io import (
+    SurveyFile,
+    SurveyInputError,
+    read_survey_csv,
+    write_results_csv,
+)
+from surveyapp.scoring.results import Results, ResultRow
+
+__all__ = [
+    "INTERVAL_METHODS",
+    "WHOLE_SAMPLE",
+    "DomainSpec",
+    "IntervalMethod",
+    "ResultRow",
+    "Results",
+    "SurveyData",
+    "SurveyFile",
+    "SurveyInputError",
+    "estimate",
+    "read_survey_csv",
+    "write_results_csv",
+]

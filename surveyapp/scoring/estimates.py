@@ -1,0 +1,388 @@
+"""Criterion shares, factor indices and the SIPAS index per domain, with SEs.
+
+Formulas (SIPAS convention, QĐ 2640/QĐ-BNV and QĐ 1001/QĐ-BNV; the reference's
+``oracle.R``):
+
+- criterion share ``P_c = sum(w [a >= 4]) / sum(w [answered])`` over the
+  domain's responses (a ratio estimator; unanswered criteria are left out of
+  both sums);
+- factor index ``F_f`` = mean of ``P_c`` over the factor's criteria; overall
+  index ``SIPAS`` = mean of the ``F_f``;
+- mean score: ``sum(w (a - 1) / 4) / sum(w [answered])``, times 100.
+
+Standard errors: Taylor linearisation (Woodruff 1971). The influence value of
+response i for ``P_c`` in domain d is ``z_ic = w_i ([a_ic >= 4] - P_c
+[answered_ic]) / X_dc`` with ``X_dc = sum(w [answered])`` over the domain, and 0
+outside the domain. A composite ``L'P`` has influence ``sum_c L_c z_ic``, so
+its variance is ``L' V L`` for the full linearised covariance V of the shares
+(R: ``svyratio(covmat = TRUE)`` then ``t(L) %*% V %*% L``) without ever forming
+V. Variances per domain come from :mod:`surveyapp.scoring.variance`.
+
+Missing values: a criterion nobody in the domain answered has no estimate (NaN,
+flagged ``"no data"``). A factor then averages the criteria that do have
+answers there, and the index the factors that do (flagged ``"review"``); with
+none, it has no estimate either. Standard errors below 1e-12 are rounding noise
+of an exactly zero variance and are reported as 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from surveyapp.scoring.data import SATISFIED_FROM, SurveyData
+from surveyapp.scoring.domains import DomainSpec
+from surveyapp.scoring.flags import composite_flags, share_flags
+from surveyapp.scoring.intervals import (
+    INTERVAL_METHODS,
+    IntervalMethod,
+    check_level,
+    nchs_effective_n,
+    share_interval,
+    t_interval,
+)
+from surveyapp.scoring.results import CRITERION, FACTOR, INDEX, INDEX_CODE, Results
+from surveyapp.scoring.variance import DomainDesign, build_domain_design
+
+#: A standard error below this is the rounding noise of a zero variance.
+ZERO_SE = 1e-12
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class _Totals:
+    """Weighted totals per domain and criterion, each (D, C)."""
+
+    answered_weight: FloatArray
+    satisfied_weight: FloatArray
+    score_weight: FloatArray
+    n: NDArray[np.int64]
+    df: NDArray[np.int64]
+
+
+def estimate(
+    data: SurveyData,
+    domains: DomainSpec,
+    method: IntervalMethod = "kg",
+    level: float = 0.95,
+) -> Results:
+    """Estimate every criterion, factor and index in every domain.
+
+    ``method``: interval for criterion shares, one of ``kg`` (Korn-Graubard,
+    NCHS), ``r-beta``, ``logit`` (R ``svyciprop``), ``wilson``; factor and index
+    rows always get ``estimate +/- t_df se`` clipped to [0, 1]. ``level``: the
+    confidence level, strictly between 0 and 1.
+
+    Returns D x (C + F + 1) rows: see :class:`Results`. Raises ``ValueError``
+    on an unknown method, a bad level or domains that do not fit the data.
+    """
+    if method not in INTERVAL_METHODS:
+        raise ValueError(
+            f"unknown interval method {method!r}; "
+            f"use one of {', '.join(INTERVAL_METHODS)}"
+        )
+    level = check_level(level)
+    design = build_domain_design(data, domains)
+    # Per-pair copies of the answers and weights: criteria are then read as
+    # contiguous rows instead of gathering from the response arrays each time.
+    answers_by_criterion = np.ascontiguousarray(data.answers.T)[
+        :, design.member_response
+    ]
+    member_weight = data.weights[design.member_response]
+    totals = _domain_totals(design, answers_by_criterion, member_weight)
+    has_data = totals.answered_weight > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(
+            has_data, totals.satisfied_weight / totals.answered_weight, np.nan
+        )
+        mean_score = np.where(
+            has_data, 100.0 * totals.score_weight / totals.answered_weight, np.nan
+        )
+    factor_weight, index_weight = _composite_weights(data, has_data)
+    share_var, factor_var, index_var = _linearised_variances(
+        design,
+        data,
+        answers_by_criterion,
+        member_weight,
+        totals,
+        share,
+        factor_weight,
+        index_weight,
+    )
+    return _assemble(
+        data,
+        domains,
+        design,
+        totals,
+        share,
+        mean_score,
+        factor_weight,
+        index_weight,
+        share_var,
+        factor_var,
+        index_var,
+        method,
+        level,
+    )
+
+
+def _domain_totals(
+    design: DomainDesign,
+    answers_by_criterion: NDArray[np.int8],
+    member_weight: FloatArray,
+) -> _Totals:
+    n_criteria = answers_by_criterion.shape[0]
+    shape = (design.n_domains, n_criteria)
+    answered_weight = np.empty(shape)
+    satisfied_weight = np.empty(shape)
+    score_weight = np.empty(shape)
+    n = np.empty(shape, dtype=np.int64)
+    df = np.empty(shape, dtype=np.int64)
+    for c in range(n_criteria):  # a loop over the C criteria, not over rows
+        answer = answers_by_criterion[c]
+        answered = answer > 0
+        weight_answered = np.where(answered, member_weight, 0.0)
+        answered_weight[:, c] = np.bincount(
+            design.member_domain, weight_answered, design.n_domains
+        )
+        satisfied_weight[:, c] = np.bincount(
+            design.member_domain,
+            np.where(answer >= SATISFIED_FROM, member_weight, 0.0),
+            design.n_domains,
+        )
+        score = np.where(answered, (answer - 1.0) / 4.0, 0.0)
+        score_weight[:, c] = np.bincount(
+            design.member_domain, member_weight * score, design.n_domains
+        )
+        n[:, c], df[:, c] = design.answered_counts(answered)
+    return _Totals(answered_weight, satisfied_weight, score_weight, n, df)
+
+
+def _composite_weights(
+    data: SurveyData, has_data: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Weights of the criteria in each factor and of the factors in the index.
+
+    Returns ``factor_weight`` (D, C): 1 / (criteria of the factor with data in
+    the domain), 0 for criteria without data; and ``index_weight`` (D, F):
+    1 / (factors with data), 0 for factors without.
+    """
+    n_factors = len(data.factor_codes)
+    membership = np.zeros((data.n_criteria, n_factors))
+    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1.0
+    available = has_data.astype(np.float64)
+    criteria_per_factor = available @ membership  # (D, F)
+    with np.errstate(divide="ignore"):
+        per_criterion = np.where(
+            criteria_per_factor > 0, 1.0 / criteria_per_factor, 0.0
+        )
+    factor_weight = available * per_criterion[:, data.factor_of_criterion]
+    factor_has_data = criteria_per_factor > 0
+    factors_with_data = factor_has_data.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        index_weight = np.where(factor_has_data, 1.0 / factors_with_data, 0.0)
+    return factor_weight, index_weight
+
+
+def _linearised_variances(
+    design: DomainDesign,
+    data: SurveyData,
+    answers_by_criterion: NDArray[np.int8],
+    member_weight: FloatArray,
+    totals: _Totals,
+    share: FloatArray,
+    factor_weight: FloatArray,
+    index_weight: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Variances of shares (D, C), factors (D, F) and the index (D,)."""
+    member_domain = design.member_domain
+    share_var = np.empty_like(share)
+    factor_var = np.empty((design.n_domains, len(data.factor_codes)))
+    safe_share = np.nan_to_num(share, nan=0.0)
+    inverse_total = np.zeros_like(totals.answered_weight)
+    np.divide(
+        1.0, totals.answered_weight, out=inverse_total, where=totals.answered_weight > 0
+    )
+    index_influence = np.zeros(member_domain.size)
+    for f in range(len(data.factor_codes)):
+        factor_influence = np.zeros(member_domain.size)
+        for c in np.flatnonzero(data.factor_of_criterion == f):
+            answer = answers_by_criterion[c]
+            # z = w ([a >= 4] - P [answered]) / X, zero outside the domain and
+            # where the criterion was not answered.
+            residual = np.where(answer >= SATISFIED_FROM, 1.0, 0.0)
+            residual -= np.where(answer > 0, safe_share[member_domain, c], 0.0)
+            influence = member_weight * residual * inverse_total[member_domain, c]
+            share_var[:, c] = design.variance(influence)
+            factor_influence += factor_weight[member_domain, c] * influence
+        factor_var[:, f] = design.variance(factor_influence)
+        index_influence += index_weight[member_domain, f] * factor_influence
+    index_var = design.variance(index_influence)
+    return share_var, factor_var, index_var
+
+
+def _standard_error(variance: FloatArray) -> FloatArray:
+    se = np.sqrt(np.maximum(variance, 0.0))
+    se[se < ZERO_SE] = 0.0
+    return se
+
+
+def _assemble(
+    data: SurveyData,
+    domains: DomainSpec,
+    design: DomainDesign,
+    totals: _Totals,
+    share: FloatArray,
+    mean_score: FloatArray,
+    factor_weight: FloatArray,
+    index_weight: FloatArray,
+    share_var: FloatArray,
+    factor_var: FloatArray,
+    index_var: FloatArray,
+    method: IntervalMethod,
+    level: float,
+) -> Results:
+    n_domains = domains.n_domains
+    n_criteria = data.n_criteria
+    n_factors = len(data.factor_codes)
+    has_data = np.isfinite(share)
+
+    # Criterion rows (D, C).
+    share_se = np.where(has_data, _standard_error(share_var), np.nan)
+    share_n = totals.n
+    share_df = totals.df
+    flat_p = share.ravel()
+    flat_se = share_se.ravel()
+    flat_n = share_n.ravel()
+    flat_df = share_df.ravel()
+    defined = np.isfinite(flat_p)
+    share_low = np.full(flat_p.shape, np.nan)
+    share_high = np.full(flat_p.shape, np.nan)
+    low, high = share_interval(
+        method,
+        flat_p[defined],
+        flat_se[defined],
+        flat_n[defined],
+        flat_df[defined],
+        level,
+    )
+    share_low[defined] = low
+    share_high[defined] = high
+    n_eff = np.full(flat_p.shape, np.nan)
+    n_eff[defined] = nchs_effective_n(
+        flat_p[defined], flat_se[defined], flat_n[defined]
+    )
+    share_flag, share_reasons = share_flags(
+        flat_p, flat_n, n_eff, flat_df, share_low, share_high
+    )
+
+    # Factor rows (D, F) and index rows (D,).
+    factor_has_data = index_weight > 0
+    safe_share = np.nan_to_num(share, nan=0.0)
+    factor_estimate = np.where(
+        factor_has_data, _per_factor(safe_share * factor_weight, data), np.nan
+    )
+    factor_score = np.where(
+        factor_has_data,
+        _per_factor(np.nan_to_num(mean_score) * factor_weight, data),
+        np.nan,
+    )
+    index_has_data = factor_has_data.any(axis=1)
+    index_estimate = np.where(
+        index_has_data,
+        (np.nan_to_num(factor_estimate) * index_weight).sum(axis=1),
+        np.nan,
+    )
+    index_score = np.where(
+        index_has_data, (np.nan_to_num(factor_score) * index_weight).sum(axis=1), np.nan
+    )
+    composite_estimate = np.column_stack([factor_estimate, index_estimate])
+    composite_se = np.where(
+        np.isfinite(composite_estimate),
+        _standard_error(np.column_stack([factor_var, index_var])),
+        np.nan,
+    )
+    composite_score = np.column_stack([factor_score, index_score])
+    n_composites = n_factors + 1
+    composite_n = np.repeat(design.domain_responses[:, None], n_composites, axis=1)
+    composite_df = np.repeat(design.domain_df[:, None], n_composites, axis=1)
+    criteria_total = np.bincount(data.factor_of_criterion, minlength=n_factors)
+    criteria_used_f = has_data.astype(np.int64) @ _membership(data)
+    criteria_used = np.column_stack([criteria_used_f, criteria_used_f.sum(axis=1)])
+    criteria_all = np.broadcast_to(
+        np.append(criteria_total, n_criteria), composite_estimate.shape
+    )
+    flat_ce = composite_estimate.ravel()
+    defined_c = np.isfinite(flat_ce)
+    comp_low = np.full(flat_ce.shape, np.nan)
+    comp_high = np.full(flat_ce.shape, np.nan)
+    low_c, high_c = t_interval(
+        flat_ce[defined_c],
+        composite_se.ravel()[defined_c],
+        composite_df.ravel()[defined_c],
+        level,
+    )
+    comp_low[defined_c] = low_c
+    comp_high[defined_c] = high_c
+    comp_flag, comp_reasons = composite_flags(
+        flat_ce,
+        composite_n.ravel(),
+        composite_df.ravel(),
+        comp_low,
+        comp_high,
+        criteria_used.ravel(),
+        criteria_all.ravel(),
+    )
+
+    # Interleave per domain: criteria, then factors, then the index.
+    def rows(
+        criterion_part: NDArray[np.generic], composite_part: NDArray[np.generic]
+    ) -> NDArray[np.generic]:
+        return np.concatenate(
+            [
+                criterion_part.reshape(n_domains, n_criteria),
+                composite_part.reshape(n_domains, n_composites),
+            ],
+            axis=1,
+        ).ravel()
+
+    codes = np.array(
+        [*data.criterion_codes, *data.factor_codes, INDEX_CODE], dtype=object
+    )
+    levels = np.array(
+        [CRITERION] * n_criteria + [FACTOR] * n_factors + [INDEX], dtype=object
+    )
+    per_domain = n_criteria + n_composites
+    return Results(
+        domain=np.repeat(np.array(domains.names, dtype=object), per_domain),
+        level=np.tile(levels, n_domains),
+        code=np.tile(codes, n_domains),
+        n=rows(share_n, composite_n).astype(np.int64),
+        df=rows(share_df, composite_df).astype(np.int64),
+        estimate=rows(share, composite_estimate).astype(np.float64),
+        se=rows(share_se, composite_se).astype(np.float64),
+        ci_low=rows(share_low, comp_low).astype(np.float64),
+        ci_high=rows(share_high, comp_high).astype(np.float64),
+        n_eff=rows(n_eff, np.full(flat_ce.shape, np.nan)).astype(np.float64),
+        flag=rows(share_flag, comp_flag).astype(object),
+        flag_reasons=rows(share_reasons, comp_reasons).astype(object),
+        mean_score=rows(mean_score, composite_score).astype(np.float64),
+        method=method,
+        confidence=level,
+    )
+
+
+def _membership(data: SurveyData) -> NDArray[np.int64]:
+    """(C, F) indicator of each criterion's factor."""
+    membership = np.zeros((data.n_criteria, len(data.factor_codes)), dtype=np.int64)
+    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1
+    return membership
+
+
+def _per_factor(values: FloatArray, data: SurveyData) -> FloatArray:
+    """Sum (D, C) values over each factor's criteria -> (D, F)."""
+    summed: FloatArray = values @ _membership(data).astype(np.float64)
+    return summed

@@ -1,0 +1,163 @@
+"""Reliability flags: NCHS data presentation standards for proportions (2017).
+
+Source: Parker JD, Talih M, Malec DJ, et al. *National Center for Health
+Statistics Data Presentation Standards for Proportions*. Vital Health Stat
+2(175), 2017. Every row gets a flag, never a silent omission:
+
+- ``"no data"``: nobody in the domain answered (no estimate exists).
+- ``"suppress"``: do not publish the number.
+- ``"review"``: publishable only after a statistician has looked at it.
+- ``"ok"``: publish.
+
+Shares (criterion rows), with the interval actually reported (Korn-Graubard by
+default) and its width ``w = high - low``:
+
+- suppress if ``n < 30`` or the effective sample size ``n_eff < 30``
+  (``n_eff = min(n, p(1-p)/se^2)``, ``n`` where p is 0 or 1 or se is 0);
+- suppress if ``w >= 0.30`` (30 percentage points);
+- suppress if ``0.05 < w < 0.30`` and the relative width ``w / p > 130 %``;
+- review if ``0.05 < w < 0.30`` and the complement's relative width
+  ``w / (1 - p) > 130 %`` (the standard's check of the complementary
+  proportion, for shares near 1);
+- review if ``df < 8``;
+- review if p is 0 or 1 (no variance information).
+
+Composites (factor and index rows; means of shares, not proportions the
+standard covers, so only its generic rules apply): suppress if ``n < 30`` or
+``w >= 0.30``; review if ``df < 8`` or if some of the composite's criteria had
+no answers in the domain (it is then a mean over the others).
+
+A row's flag is its most severe rule; ``reasons`` lists every rule it broke,
+joined by ``"; "``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+OK: Final = "ok"
+REVIEW: Final = "review"
+SUPPRESS: Final = "suppress"
+NO_DATA: Final = "no data"
+
+MIN_N: Final = 30
+MIN_DF: Final = 8
+MAX_WIDTH: Final = 0.30
+SMALL_WIDTH: Final = 0.05
+MAX_RELATIVE_WIDTH: Final = 1.30
+
+StringArray = NDArray[np.object_]
+
+
+def share_flags(
+    p: ArrayLike,
+    n: ArrayLike,
+    n_eff: ArrayLike,
+    df: ArrayLike,
+    low: ArrayLike,
+    high: ArrayLike,
+) -> tuple[StringArray, StringArray]:
+    """Flags and reasons for shares; every argument shape (R,).
+
+    ``p`` is NaN where there is no data. Returns two object arrays of str (R,).
+    """
+    p_ = np.asarray(p, dtype=np.float64)
+    n_ = np.asarray(n, dtype=np.float64)
+    n_eff_ = np.asarray(n_eff, dtype=np.float64)
+    df_ = np.asarray(df, dtype=np.float64)
+    width = np.asarray(high, dtype=np.float64) - np.asarray(low, dtype=np.float64)
+    has_data = np.isfinite(p_)
+    p_safe = np.where(has_data, p_, 0.5)
+    width = np.where(has_data, width, 0.0)
+    middle = (width > SMALL_WIDTH) & (width < MAX_WIDTH)
+    # Relative width compared by multiplication: no division by p = 0.
+    too_relative = middle & (width > MAX_RELATIVE_WIDTH * p_safe)
+    complement_relative = middle & (width > MAX_RELATIVE_WIDTH * (1.0 - p_safe))
+    suppress_rules = [
+        (n_ < MIN_N, f"n<{MIN_N}"),
+        (n_eff_ < MIN_N, f"n_eff<{MIN_N}"),
+        (width >= MAX_WIDTH, "CI width>=30 points"),
+        (too_relative, "relative CI width>130%"),
+    ]
+    review_rules = [
+        (complement_relative, "complement relative CI width>130%"),
+        (df_ < MIN_DF, f"df<{MIN_DF}"),
+        (p_safe == 0.0, "p=0"),
+        (p_safe == 1.0, "p=1"),
+    ]
+    return _combine(has_data, suppress_rules, review_rules)
+
+
+def composite_flags(
+    estimate: ArrayLike,
+    n: ArrayLike,
+    df: ArrayLike,
+    low: ArrayLike,
+    high: ArrayLike,
+    criteria_used: ArrayLike,
+    criteria_total: ArrayLike,
+) -> tuple[StringArray, StringArray]:
+    """Flags and reasons for factor and index rows; every argument shape (R,).
+
+    ``criteria_used`` of ``criteria_total`` criteria had answers in the domain.
+    """
+    estimate_ = np.asarray(estimate, dtype=np.float64)
+    has_data = np.isfinite(estimate_)
+    n_ = np.asarray(n, dtype=np.float64)
+    df_ = np.asarray(df, dtype=np.float64)
+    width = np.where(
+        has_data,
+        np.asarray(high, dtype=np.float64) - np.asarray(low, dtype=np.float64),
+        0.0,
+    )
+    used = np.asarray(criteria_used, dtype=np.int64)
+    total = np.asarray(criteria_total, dtype=np.int64)
+    partial = has_data & (used < total)
+    suppress_rules = [
+        (n_ < MIN_N, f"n<{MIN_N}"),
+        (width >= MAX_WIDTH, "CI width>=30 points"),
+    ]
+    review_rules = [(df_ < MIN_DF, f"df<{MIN_DF}")]
+    flags, reasons = _combine(has_data, suppress_rules, review_rules)
+    if partial.any():
+        flags[partial & (flags == OK)] = REVIEW
+        partial_text = np.array(
+            [
+                f"{u} of {t} criteria answered"
+                for u, t in zip(used[partial], total[partial], strict=True)
+            ],
+            dtype=object,
+        )
+        reasons[partial] = _join(reasons[partial], partial_text)
+    return flags, reasons
+
+
+def _combine(
+    has_data: NDArray[np.bool_],
+    suppress_rules: list[tuple[NDArray[np.bool_], str]],
+    review_rules: list[tuple[NDArray[np.bool_], str]],
+) -> tuple[StringArray, StringArray]:
+    size = has_data.shape[0]
+    flags = np.full(size, OK, dtype=object)
+    reasons = np.full(size, "", dtype=object)
+    # Apply review first so that suppress, the more severe flag, wins.
+    for severity, rules in ((REVIEW, review_rules), (SUPPRESS, suppress_rules)):
+        for broken, text in rules:
+            hit = broken & has_data
+            flags[hit] = severity
+    for broken, text in suppress_rules + review_rules:
+        hit = broken & has_data
+        reasons[hit] = _join(reasons[hit], np.full(int(hit.sum()), text, dtype=object))
+    flags[~has_data] = NO_DATA
+    reasons[~has_data] = "no answers in this domain"
+    return flags, reasons
+
+
+def _join(first: StringArray, second: StringArray) -> StringArray:
+    """Element-wise ``first; second``, skipping empty parts."""
+    separator = np.where(first == "", "", "; ").astype(object)
+    joined: StringArray = first + separator + second
+    return joined
