@@ -55,7 +55,8 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from surveyapp.extensions import babel, csrf, db, migrate
+    from surveyapp.auth.session import load_user
+    from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
     from surveyapp.i18n import select_locale
 
     db.init_app(app)
@@ -64,6 +65,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    login.user_loader(load_user)
+    login.login_view = "auth.login"
+    login.login_message_category = "info"
+    limiter.init_app(app)
 
 
 def enforce_sqlite_foreign_keys(engine: Engine) -> None:
@@ -80,11 +86,15 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
+    from surveyapp.admin.views import bp as admin_bp
+    from surveyapp.auth.views import bp as auth_bp
+    from surveyapp.dashboard.views import bp as dashboard_bp
+    from surveyapp.dossiers.views import bp as dossiers_bp
     from surveyapp.main.views import bp as main_bp
     from surveyapp.survey.views import bp as survey_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(survey_bp)
+    for blueprint in (main_bp, survey_bp, auth_bp, dashboard_bp, dossiers_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

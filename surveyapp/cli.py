@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Counter, get_by_code
+from surveyapp.models import Counter, Role, get_by_code
 from surveyapp.services.catalogue import (
     load_builtin_questionnaires,
     load_service_fields,
@@ -21,7 +21,16 @@ demo_cli = AppGroup("demo", help="Demonstration data for a fictional province.")
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire versions.")
 counters_cli = AppGroup("counters", help="Counters and their QR codes.")
 responses_cli = AppGroup("responses", help="Citizens' responses.")
-command_groups = [demo_cli, questionnaires_cli, counters_cli, responses_cli]
+users_cli = AppGroup("users", help="Managers' accounts.")
+agencies_cli = AppGroup("agencies", help="The agency tree.")
+command_groups = [
+    demo_cli,
+    questionnaires_cli,
+    counters_cli,
+    responses_cli,
+    users_cli,
+    agencies_cli,
+]
 
 
 @demo_cli.command("load")
@@ -132,3 +141,46 @@ def responses_export(
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{count} responses exported", err=True)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    help="admin: everything; manager: an agency subtree, with exports; "
+    "viewer: an agency subtree, read-only.",
+)
+@click.option(
+    "--agency",
+    "agency_code",
+    required=True,
+    help="Code of the agency whose subtree the user sees.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when omitted.",
+)
+def users_create(email: str, role: str, agency_code: str, password: str) -> None:
+    """Create a user attached to an agency."""
+    from surveyapp.services.accounts import AccountError, create_user
+
+    try:
+        user = create_user(email, role, agency_code, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} for {agency_code}")
+
+
+@agencies_cli.command("list")
+def agencies_list() -> None:
+    """Print the agency tree, one agency a line: code, then the indented name."""
+    from surveyapp.services.agencies import walk_tree
+
+    for agency, depth in walk_tree():
+        click.echo(f"{agency.code}\t{'  ' * depth}{agency.name}")

@@ -1,6 +1,9 @@
 """Flask extensions, created unbound and attached in `create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -27,3 +30,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login = LoginManager()
+# Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) for several workers.
+limiter = Limiter(key_func=get_remote_address)

@@ -7,6 +7,7 @@ reason when no server answers, except under CI (CI=true), where they fail.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import TestResponse
 
 from surveyapp.app import create_app
 from surveyapp.extensions import db
@@ -26,7 +28,7 @@ from surveyapp.services.catalogue import (
     load_builtin_questionnaires,
     load_service_fields,
 )
-from tests.factories import SurveySite, make_site
+from tests.factories import DEFAULT_PASSWORD, SurveySite, make_site, make_user
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -125,6 +127,42 @@ def site(app: Flask) -> SurveySite:
     """A province, a commune, its service point and two counters."""
     with app.app_context():
         return make_site()
+
+
+class AuthActions:
+    """Sign users in and out through the real login form."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app = app
+        self.client = client
+
+    def create(self, role: str, agency_code: str, email: str | None = None) -> str:
+        """Create a user with the default test password; return the email."""
+        with self.app.app_context():
+            return make_user(role, agency_code, email)
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD) -> TestResponse:
+        page = self.client.get("/quan-ly/dang-nhap")
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            page.get_data(as_text=True),
+        )
+        assert token is not None
+        return self.client.post(
+            "/quan-ly/dang-nhap",
+            data={"email": email, "password": password, "csrf_token": token.group(1)},
+        )
+
+    def login_as(self, role: str, agency_code: str) -> str:
+        """Create a user and sign them in; return the email."""
+        email = self.create(role, agency_code)
+        assert self.login(email).status_code == 302
+        return email
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    return AuthActions(app, client)
 
 
 class LiveServer:

@@ -58,3 +58,21 @@ def make_site(prefix: str = "T", questionnaire_code: str = "sipas-2023") -> Surv
     return SurveySite(
         province.code, commune.code, point.code, counters[0].code, counters[1].code
     )
+
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+def make_user(
+    role: str,
+    agency_code: str,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+) -> str:
+    """Create and commit a user; return the email."""
+    from surveyapp.services.accounts import create_user
+
+    email = email or f"{role}.{agency_code.lower()}@example.gov.vn"
+    create_user(email, role, agency_code, password)
+    db.session.commit()
+    return email

@@ -30,12 +30,29 @@ def test_vietnamese_catalogue_is_complete() -> None:
 def test_catalogues_cover_every_string_in_the_code(tmp_path: Path) -> None:
     extracted = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(extracted), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(extracted),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with extracted.open("rb") as handle:
         in_code = message_ids(read_po(handle))
     for language in ("vi", "en"):
         missing = in_code - message_ids(load(language))
-        assert missing == set(), f"{language}: run `make translations` and translate {missing}"
+        assert missing == set(), (
+            f"{language}: run `make translations` and translate {missing}"
+        )

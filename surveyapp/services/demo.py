@@ -24,7 +24,9 @@ from surveyapp.models import (
     Counter,
     Questionnaire,
     Response,
+    Role,
     ServiceField,
+    User,
     get_by_code,
 )
 from surveyapp.services.catalogue import (
@@ -240,14 +242,41 @@ def _office_time(rng: random.Random, now: datetime) -> datetime:
     )
 
 
+# Fixed, documented logins for a local demo; a real install creates its own users.
+DEMO_USERS = (
+    ("admin@tinhmau.example", Role.ADMIN, PROVINCE_CODE, "tinhmau-admin-2025"),
+    (
+        "quanly.hoabinh@tinhmau.example",
+        Role.MANAGER,
+        f"{PROVINCE_CODE}-PHB",
+        "hoabinh-quanly-2025",
+    ),
+)
+
+
+def ensure_demo_users() -> list[str]:
+    """Create the demo admin and commune manager if missing; return their logins."""
+    from surveyapp.services.accounts import create_user
+
+    logins = []
+    for email, role, agency_code, password in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            create_user(email, role.value, agency_code, password)
+        logins.append(f"  {role.value:8} {email} / {password} ({agency_code})")
+    return logins
+
+
 def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
-    """Create the demo province and `response_count` responses, once."""
+    """Create the demo province, its users and `response_count` responses, once."""
     load_builtin_questionnaires()
     load_service_fields()
     db.session.flush()
     if get_by_code(Agency, PROVINCE_CODE) is not None:
+        logins = ensure_demo_users()
         db.session.commit()
-        return f"{PROVINCE_NAME} is already loaded: nothing added."
+        return "\n".join(
+            [f"{PROVINCE_NAME} is already loaded: nothing added. Demo logins:", *logins]
+        )
     questionnaires = {q.code: q for q in db.session.scalars(select(Questionnaire))}
     fields = {f.code: f.id for f in db.session.scalars(select(ServiceField))}
     built = _build_agencies(questionnaires)
@@ -331,10 +360,11 @@ def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
         ]
         if comment_rows:
             db.session.execute(insert(Comment), comment_rows)
+    logins = ensure_demo_users()
     db.session.commit()
     counter_count = sum(len(c) for _, _, c in built)
-    return (
+    summary = (
         f"{PROVINCE_NAME}: {len(UNITS)} departments and communes, "
-        f"{counter_count} counters, "
-        f"{len(response_rows)} responses loaded."
+        f"{counter_count} counters, {len(response_rows)} responses loaded. Demo logins:"
     )
+    return "\n".join([summary, *logins])

@@ -1,8 +1,6 @@
-"""Typed SQLAlchemy 2 models.
+"""The agency tree, counters, service fields, questionnaires and responses.
 
-The agency tree, counters, service fields, questionnaires stored as data, and the
-responses citizens submit. A response holds no personal data: no name, phone,
-IP address or device identifier is stored.
+A response holds no personal data: no name, phone, IP address or device identifier.
 """
 
 from __future__ import annotations
@@ -285,6 +283,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(default=False)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     response: Mapped[Response] = relationship(back_populates="comment")
 
@@ -295,20 +296,3 @@ CodedT = TypeVar("CodedT", "Agency", "Counter", "ServiceField", "Questionnaire")
 def get_by_code(model: type[CodedT], code: str) -> CodedT | None:
     """The row of `model` whose `code` is `code`, or None."""
     return db.session.scalars(select(model).where(model.code == code)).first()
-
-
-__all__ = [
-    "Agency",
-    "AgencyKind",
-    "Answer",
-    "Channel",
-    "Comment",
-    "Counter",
-    "Criterion",
-    "Factor",
-    "Questionnaire",
-    "Response",
-    "ServiceField",
-    "get_by_code",
-    "utc_now",
-]

@@ -1,0 +1,1 @@
+"""Admins: the audit log."""

@@ -1,0 +1,1 @@
+"""Managers sign in, sign out and change their password."""

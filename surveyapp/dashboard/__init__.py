@@ -1,0 +1,1 @@
+"""Managers: scores, rankings with uncertainty, trends and comments."""

@@ -1,0 +1,1 @@
+"""Admins upload dossier counts, which drive weights and response rates."""

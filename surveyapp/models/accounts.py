@@ -1,0 +1,94 @@
+"""Managers' accounts and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from surveyapp.extensions import db
+from surveyapp.models.core import Agency, utc_now
+
+
+class Role(enum.StrEnum):
+    """What a user may do within their agency subtree."""
+
+    ADMIN = "admin"  # everything, everywhere
+    MANAGER = "manager"  # sees and exports the subtree, manages its counters
+    VIEWER = "viewer"  # sees the subtree, read-only
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A manager, viewer or admin, attached to one agency node."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on a password change: sessions signed in before it stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now
+    )
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    agency: Mapped[Agency] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of `password` and end other sessions."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` is this user's password."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, tied to the password version."""
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_manage(self) -> bool:
+        """Managers and admins may change things in their subtree; viewers may not."""
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what, when: sign-ins, exports, finalisations, moderation, users."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as text so the log still reads after a user is removed.
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(255), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
