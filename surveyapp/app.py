@@ -118,9 +118,15 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the language switch to every template."""
-    from surveyapp.i18n import current_language, remember_language, url_for_language
+    from surveyapp.i18n import (
+        current_language,
+        percent,
+        remember_language,
+        url_for_language,
+    )
 
     app.after_request(remember_language)
+    app.add_template_filter(percent)
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:

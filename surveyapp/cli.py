@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.extensions import db
 from surveyapp.models import Counter, Role, get_by_code
 from surveyapp.services.catalogue import (
@@ -30,6 +31,7 @@ command_groups = [
     responses_cli,
     users_cli,
     agencies_cli,
+    dossiers_cli,
 ]
 
 

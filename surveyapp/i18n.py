@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Response, current_app, request
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 
 LANGUAGE_COOKIE = "lang"
 
@@ -47,3 +47,12 @@ def remember_language(response: Response) -> Response:
             LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax"
         )
     return response
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage in the page's language: "85,3 %" in Vietnamese."""
+    if share is None:
+        return "—"
+    pattern = "0." + "0" * digits if digits else "0"
+    # A no-break space keeps "85,3 %" on one line in narrow table cells.
+    return f"{format_decimal(100 * share, format=pattern)}\u00a0%"

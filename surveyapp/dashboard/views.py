@@ -1,10 +1,34 @@
-"""The manager's dashboard."""
+"""The manager's dashboard: scores, ranking, trend and comments of an agency."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+
+from surveyapp.auth.access import can_see, get_visible_agency_or_404, roles_required
+from surveyapp.extensions import db
+from surveyapp.i18n import current_language
+from surveyapp.models import Role
+from surveyapp.services.comments import (
+    CommentFilter,
+    comment_page,
+    get_visible_comment_or_404,
+    set_hidden,
+)
+from surveyapp.services.dashboard import build_dashboard, parse_period
+from surveyapp.services.results import ScoringError
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
 
@@ -14,3 +38,81 @@ bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
 def index() -> ResponseReturnValue:
     """Open the dashboard of the user's own agency."""
     return redirect(url_for("dashboard.agency", code=current_user.agency.code))
+
+
+@bp.get("/co-quan/<code>")
+@login_required
+def agency(code: str) -> ResponseReturnValue:
+    """Scores, intervals, trend and ranking of an agency's subtree for a period."""
+    chosen = get_visible_agency_or_404(code)
+    period, problem = parse_period(request.args, date.today())
+    if problem:
+        flash(problem, "error")
+    try:
+        view = build_dashboard(
+            chosen, period, request.args.get("q"), current_language()
+        )
+    except ScoringError as error:
+        flash(str(error), "error")
+        return render_template(
+            "dashboard/empty.html", agency=chosen, period=period
+        ), 400
+    breadcrumbs = [a for a in reversed(chosen.ancestors()) if can_see(current_user, a)]
+    return render_template(
+        "dashboard/agency.html", view=view, args=request.args, breadcrumbs=breadcrumbs
+    )
+
+
+@bp.get("/api/co-quan/<code>/diem.json")
+@login_required
+def scores_json(code: str) -> ResponseReturnValue:
+    """The same scores as JSON, for other tools."""
+    chosen = get_visible_agency_or_404(code)
+    period, problem = parse_period(request.args, date.today())
+    if problem:
+        abort(400)
+    try:
+        view = build_dashboard(
+            chosen, period, request.args.get("q"), current_language()
+        )
+    except ScoringError as error:
+        return jsonify(error=str(error)), 400
+    return jsonify(
+        agency=chosen.code,
+        period={
+            "start": view.period.start.isoformat(),
+            "end": view.period.end.isoformat(),
+        },
+        questionnaire=view.questionnaire.code,
+        method=view.scores.method,
+        level=view.scores.level,
+        notes=view.scores.notes,
+        rows=[
+            row for row in (view.scores.results.rows() if view.scores.results else [])
+        ],
+    )
+
+
+@bp.get("/co-quan/<code>/gop-y")
+@login_required
+def comments(code: str) -> ResponseReturnValue:
+    """Citizens' comments in the subtree, newest first, with filters."""
+    chosen = get_visible_agency_or_404(code)
+    filters = CommentFilter.from_args(request.args)
+    page = comment_page(chosen, filters, include_hidden=current_user.can_manage)
+    return render_template(
+        "dashboard/comments.html", agency=chosen, page=page, filters=filters
+    )
+
+
+@bp.post("/gop-y/<int:comment_id>/an")
+@roles_required(Role.ADMIN, Role.MANAGER)
+def hide_comment(comment_id: int) -> ResponseReturnValue:
+    """Hide an abusive comment (kept and marked), or show it again; audited."""
+    comment = get_visible_comment_or_404(comment_id)
+    set_hidden(comment, hidden=request.form.get("hidden") == "1")
+    db.session.commit()
+    return redirect(
+        request.referrer
+        or url_for("dashboard.comments", code=comment.response.agency.code)
+    )

@@ -22,6 +22,7 @@ from surveyapp.models import (
     Channel,
     Comment,
     Counter,
+    DossierCount,
     Questionnaire,
     Response,
     Role,
@@ -266,6 +267,56 @@ def ensure_demo_users() -> list[str]:
     return logins
 
 
+def _add_dossier_counts(
+    rng: random.Random,
+    built: list[tuple[Unit, Agency, list[Counter]]],
+    response_rows: list[dict[str, object]],
+    fields: dict[str, int],
+) -> None:
+    """Monthly dossiers per department or commune: responses ÷ a unit's response rate.
+
+    The counts name the unit (TM-PHB), the responses its service point
+    (TM-PHB-MC), as they would from one-stop software.
+    """
+    unit_of_point = {point.id: point.parent_id for _, point, _ in built}
+    tally: dict[tuple[int, int, int, int], int] = {}
+    for row in response_rows:
+        local = row["submitted_at"] + timedelta(hours=7)  # type: ignore[operator]
+        key = (
+            unit_of_point[row["agency_id"]],  # type: ignore[index]
+            row["service_field_id"],
+            local.year,
+            local.month,
+        )
+        tally[key] = tally.get(key, 0) + 1  # type: ignore[index]
+    rate_of_unit = {point.parent_id: rng.uniform(0.06, 0.3) for _, point, _ in built}
+    rows = [
+        {
+            "agency_id": unit_id,
+            "service_field_id": field_id,
+            "year": year,
+            "month": month,
+            "dossiers": max(responses, round(responses / rate_of_unit[unit_id])),
+        }
+        for (unit_id, field_id, year, month), responses in tally.items()
+    ]
+    # Some fields handled dossiers in a month without a single rating.
+    for unit, point, _ in built:
+        for field_code in unit.fields:
+            key = (point.parent_id, fields[field_code], 2025, 2)
+            if key not in tally:
+                rows.append(
+                    {
+                        "agency_id": key[0],
+                        "service_field_id": key[1],
+                        "year": 2025,
+                        "month": 2,
+                        "dossiers": rng.randint(3, 40),
+                    }
+                )
+    db.session.execute(insert(DossierCount), rows)
+
+
 def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
     """Create the demo province, its users and `response_count` responses, once."""
     load_builtin_questionnaires()
@@ -360,6 +411,7 @@ def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
         ]
         if comment_rows:
             db.session.execute(insert(Comment), comment_rows)
+    _add_dossier_counts(rng, built, response_rows, fields)
     logins = ensure_demo_users()
     db.session.commit()
     counter_count = sum(len(c) for _, _, c in built)
