@@ -1,0 +1,299 @@
+"""The dashboard: scoped access, scores with intervals, ranking, comments."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import AuditEvent, Comment
+from tests.conftest import AuthActions
+from tests.factories import add_responses, make_two_communes
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def tree(app: Flask) -> dict[str, str]:
+    """Two communes: A mostly satisfied (40 responses), B less so (30), plus comments."""
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 4, 3], 30)
+        add_responses(
+            codes["counter_a"],
+            [2, 1, 5],
+            10,
+            field_code="dat-dai",
+            comment="Chờ quá lâu",
+        )
+        add_responses(codes["counter_b"], [3, 2, 4], 28)
+        add_responses(codes["counter_b"], [1, 1, 2], 1, comment=XSS)
+        add_responses(codes["counter_b"], [1, 1, 2], 1)
+    return codes
+
+
+def test_manager_sees_own_commune_only(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("manager", tree["commune_a"])
+    assert client.get(f"/quan-ly/co-quan/{tree['commune_a']}").status_code == 200
+    assert client.get(f"/quan-ly/co-quan/{tree['point_a']}").status_code == 200
+    for code in (tree["commune_b"], tree["point_b"], tree["province"], "NOPE"):
+        assert client.get(f"/quan-ly/co-quan/{code}").status_code == 404, code
+        assert client.get(f"/quan-ly/co-quan/{code}/gop-y").status_code == 404, code
+        assert (
+            client.get(f"/quan-ly/api/co-quan/{code}/diem.json").status_code == 404
+        ), code
+
+
+def test_other_communes_comment_cannot_be_hidden_by_url(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("manager", tree["commune_a"])
+    with app.app_context():
+        foreign = db.session.scalars(select(Comment).where(Comment.body == XSS)).first()
+        assert foreign is not None
+        foreign_id = foreign.id
+    page = client.get(f"/quan-ly/co-quan/{tree['commune_a']}/gop-y")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    response = client.post(
+        f"/quan-ly/gop-y/{foreign_id}/an",
+        data={"csrf_token": token.group(1), "hidden": "1"},
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Comment, foreign_id).hidden is False
+
+
+def test_anonymous_is_sent_to_sign_in(
+    client: FlaskClient, tree: dict[str, str]
+) -> None:
+    for path in (
+        f"/quan-ly/co-quan/{tree['commune_a']}",
+        f"/quan-ly/api/co-quan/{tree['commune_a']}/diem.json",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/quan-ly/dang-nhap" in response.headers["Location"]
+
+
+def test_dashboard_shows_index_with_interval_and_chart(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(f"/quan-ly/co-quan/{tree['commune_a']}").get_data(as_text=True)
+    assert "Xã An Phú" in html
+    assert re.search(r'class="big-number">\d+,\d\xa0%<', html)
+    assert re.search(r'class="ci">\d+,\d\xa0% – \d+,\d\xa0%<', html)
+    assert html.count("<svg") == 2  # factor bars and the monthly trend
+    assert "Có thái độ giao tiếp lịch sự, tôn trọng người dân." in html
+
+
+def test_scores_json_matches_the_page(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["province"])
+    data = client.get(f"/quan-ly/api/co-quan/{tree['province']}/diem.json").get_json()
+    assert data["agency"] == tree["province"]
+    assert data["method"] == "kg"
+    overall = [
+        r
+        for r in data["rows"]
+        if r["domain"] == tree["province"] and r["code"] == "SIPAS"
+    ]
+    assert overall and overall[0]["n"] == 70
+    low, estimate, high = (
+        overall[0]["ci_low"],
+        overall[0]["estimate"],
+        overall[0]["ci_high"],
+    )
+    assert 0 <= low < estimate < high <= 1
+    domains = {r["domain"] for r in data["rows"]}
+    assert {
+        tree["commune_a"],
+        tree["commune_b"],
+        tree["point_a"],
+        tree["point_b"],
+    } <= domains
+
+
+def test_ranking_shows_rank_intervals(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("admin", tree["province"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}?lang=en").get_data(
+        as_text=True
+    )
+    ranking = html[html.index('class="data ranking"') :]
+    assert re.search(r"<td>1 / 2</td>\s*<th scope=\"row\"><a [^>]*>Xã An Phú", ranking)
+    assert re.search(
+        r"<td>2 / 2</td>\s*<th scope=\"row\"><a [^>]*>Phường Bình Minh", ranking
+    )
+
+
+def test_thin_data_is_flagged_and_not_ranked(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    with app.app_context():
+        codes = make_two_communes("K")
+        add_responses(codes["counter_a"], [5, 4, 3], 40)
+        add_responses(codes["counter_b"], [4, 5], 3)
+    auth.login_as("admin", codes["province"])
+    html = client.get(f"/quan-ly/co-quan/{codes['province']}?lang=en").get_data(
+        as_text=True
+    )
+    ranking = html[html.index('class="data ranking"') :]
+    row_b = ranking[
+        ranking.index("Phường Bình Minh") - 300 : ranking.index("Phường Bình Minh")
+        + 600
+    ]
+    assert "not ranked" in row_b
+    assert "suppressed" in row_b or "use with care" in row_b
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?period=quarter&year=2026&quarter=9",
+        "?period=month&year=abc",
+        "?period=range&from=2026-05-01&to=2026-01-01",
+        "?period=range&from=bad",
+        "?year=99999999",
+    ],
+)
+def test_bad_period_falls_back_with_a_message(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str], query: str
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    response = client.get(f"/quan-ly/co-quan/{tree['commune_a']}{query}&lang=en")
+    assert response.status_code in (200, 400)
+    assert "not valid" in response.get_data(as_text=True) or response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?period=year&year=2020",
+        "?period=month&year=2026&month=2",
+        "?period=range&from=2026-01-01&to=2026-12-31",
+    ],
+)
+def test_periods(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str], query: str
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    assert client.get(f"/quan-ly/co-quan/{tree['commune_a']}{query}").status_code == 200
+
+
+def test_comments_are_escaped_filtered_and_moderated(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("manager", tree["province"])
+    page = client.get(f"/quan-ly/co-quan/{tree['province']}/gop-y?lang=en").get_data(
+        as_text=True
+    )
+    assert XSS not in page
+    assert "&lt;script&gt;alert(" in page
+    assert "Chờ quá lâu" in page
+    only_land = client.get(
+        f"/quan-ly/co-quan/{tree['province']}/gop-y?field=dat-dai"
+    ).get_data(as_text=True)
+    assert "Chờ quá lâu" in only_land and "&lt;script&gt;" not in only_land
+    low = client.get(f"/quan-ly/co-quan/{tree['province']}/gop-y?low=1").get_data(
+        as_text=True
+    )
+    assert "Chờ quá lâu" in low and "&lt;script&gt;" in low
+    with app.app_context():
+        comment_id = db.session.scalars(
+            select(Comment.id).where(Comment.body == XSS)
+        ).first()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    assert (
+        client.post(
+            f"/quan-ly/gop-y/{comment_id}/an",
+            data={"csrf_token": token.group(1), "hidden": "1"},
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        hidden = db.session.get(Comment, comment_id)
+        assert hidden.hidden and hidden.body == XSS and hidden.hidden_at is not None
+        assert db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "comment_hide")
+        ).first()
+    # Viewers no longer see it; managers see it marked.
+    viewer = app.test_client()
+    AuthActions(app, viewer).login_as("viewer", tree["province"])
+    assert "&lt;script&gt;" not in viewer.get(
+        f"/quan-ly/co-quan/{tree['province']}/gop-y"
+    ).get_data(as_text=True)
+    assert "hidden-comment" in client.get(
+        f"/quan-ly/co-quan/{tree['province']}/gop-y"
+    ).get_data(as_text=True)
+
+
+def test_viewer_cannot_hide_comments(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["province"])
+    with app.app_context():
+        comment_id = db.session.scalars(select(Comment.id)).first()
+    page = client.get(f"/quan-ly/co-quan/{tree['province']}/gop-y").get_data(
+        as_text=True
+    )
+    assert "Hide as abusive" not in page and "an" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    assert (
+        client.post(
+            f"/quan-ly/gop-y/{comment_id}/an",
+            data={"csrf_token": token.group(1), "hidden": "1"},
+        ).status_code
+        == 403
+    )
+
+
+def test_no_responses_in_period(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    response = client.get(
+        f"/quan-ly/co-quan/{tree['commune_a']}?period=year&year=2019&lang=en"
+    )
+    assert response.status_code == 200
+    assert "No responses in this period." in response.get_data(as_text=True)
+
+
+def test_response_rate_from_dossier_counts(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    from surveyapp.models import Agency, DossierCount, ServiceField, get_by_code
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        commune = get_by_code(Agency, tree["commune_a"])
+        for code, dossiers in (("ho-tich", 300), ("dat-dai", 100)):
+            field = get_by_code(ServiceField, code)
+            db.session.add(
+                DossierCount(
+                    agency_id=commune.id,
+                    service_field_id=field.id,
+                    year=now.year,
+                    month=now.month,
+                    dossiers=dossiers,
+                )
+            )
+        db.session.commit()
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(f"/quan-ly/co-quan/{tree['commune_a']}?lang=en").get_data(
+        as_text=True
+    )
+    # 40 responses over 400 dossiers.
+    assert "Response rate: <strong>10.0\xa0%</strong>" in html
