@@ -1,0 +1,45 @@
+"""A manager's morning in a real browser: sign in, read the dashboard, download."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.conftest import AuthActions, LiveServer
+from tests.factories import DEFAULT_PASSWORD, add_responses, make_two_communes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def desk(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_manager_signs_in_and_reads_the_dashboard(
+    app: Flask, client: Any, auth: AuthActions, live_server: LiveServer, desk: Any
+) -> None:
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 3, 4], 25)
+        add_responses(codes["counter_b"], [4, 2, 5], 20)
+    email = auth.create("manager", codes["province"])
+    desk.goto(live_server.url + "/quan-ly/dang-nhap")
+    desk.get_by_label("Thư điện tử").fill(email)
+    desk.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
+    desk.get_by_role("button", name="Đăng nhập").click()
+    desk.wait_for_url(f"**/quan-ly/co-quan/{codes['province']}")
+    assert desk.locator("h1").first.inner_text().startswith("Tỉnh Hai Xã")
+    assert re.fullmatch(r"\d+,\d\xa0%", desk.locator(".big-number").inner_text())
+    assert re.fullmatch(r"\d+,\d\xa0% – \d+,\d\xa0%", desk.locator(".ci").inner_text())
+    chart = desk.locator("svg.chart").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["height"] > 100
+    assert desk.locator("table.ranking tbody tr").count() == 2
