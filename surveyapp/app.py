@@ -88,12 +88,13 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from surveyapp.admin.views import bp as admin_bp
     from surveyapp.auth.views import bp as auth_bp
+    from surveyapp.counters.views import bp as counters_bp
     from surveyapp.dashboard.views import bp as dashboard_bp
     from surveyapp.dossiers.views import bp as dossiers_bp
     from surveyapp.main.views import bp as main_bp
     from surveyapp.survey.views import bp as survey_bp
 
-    for blueprint in (main_bp, survey_bp, auth_bp, dashboard_bp, dossiers_bp, admin_bp):
+    for blueprint in (main_bp, survey_bp, auth_bp, dashboard_bp, counters_bp, dossiers_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,1 @@
+"""Managers manage the counters of their subtree and print their QR codes."""
