@@ -2,6 +2,115 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import format_number
+from flask_babel import gettext as _
+
+from surveyapp.auth.access import roles_required
+from surveyapp.dossiers.forms import DossierUploadForm
+from surveyapp.extensions import db
+from surveyapp.models import Role
+from surveyapp.services.audit import record
+from surveyapp.services.dossiers import (
+    COLUMNS,
+    MAX_ROWS,
+    XLSX_MIMETYPE,
+    DossierImportError,
+    RowError,
+    import_counts,
+    template_csv,
+    template_xlsx,
+    totals_by_year_and_agency,
+)
 
 bp = Blueprint("dossiers", __name__, url_prefix="/quan-ly/ho-so")
+
+# A page listing every problem of a 100,000-row file would not help anyone.
+SHOWN_ERRORS = 500
+TEMPLATES = {
+    "xlsx": (template_xlsx, XLSX_MIMETYPE),
+    "csv": (template_csv, "text/csv; charset=utf-8"),
+}
+TEMPLATE_FILE_NAME = "mau-so-ho-so"
+
+
+def _render_index(form: DossierUploadForm, errors: Sequence[RowError] = ()) -> str:
+    return render_template(
+        "dossiers/index.html",
+        form=form,
+        totals=totals_by_year_and_agency(),
+        errors=errors[:SHOWN_ERRORS],
+        error_count=len(errors),
+        columns=COLUMNS,
+        max_rows=MAX_ROWS,
+    )
+
+
+def _file_name(name: str | None) -> str:
+    """The uploaded file's base name (some browsers send a whole Windows path)."""
+    return PurePosixPath((name or "").replace("\\", "/")).name[:255]
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> str:
+    """Counts stored per year and agency, and the upload form."""
+    return _render_index(DossierUploadForm())
+
+
+@bp.post("/tai-len")
+@roles_required(Role.ADMIN)
+def upload() -> ResponseReturnValue:
+    """Import a file of counts: every row, or none and the list of problems."""
+    form = DossierUploadForm()
+    if not form.validate_on_submit():
+        return _render_index(form), 422
+    filename = _file_name(form.file.data.filename)
+    try:
+        summary = import_counts(form.file.data.read(), filename)
+    except DossierImportError as error:
+        return _render_index(form, error.errors), 422
+    record("dossier_upload", target=filename, details=summary.as_dict())
+    db.session.commit()
+    flash(
+        _(
+            "Imported %(rows)s rows: %(inserted)s new, %(updated)s updated; "
+            "%(dossiers)s dossiers in total.",
+            rows=format_number(summary.rows),
+            inserted=format_number(summary.inserted),
+            updated=format_number(summary.updated),
+            dossiers=format_number(summary.dossiers),
+        ),
+        "info",
+    )
+    return redirect(url_for("dossiers.index"))
+
+
+@bp.get("/mau")
+@roles_required(Role.ADMIN)
+def template() -> ResponseReturnValue:
+    """Download the template: ?format=xlsx (the default) or ?format=csv."""
+    file_format = request.args.get("format", "xlsx")
+    if file_format not in TEMPLATES:
+        abort(404)
+    build, mimetype = TEMPLATES[file_format]
+    return send_file(
+        io.BytesIO(build()),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{TEMPLATE_FILE_NAME}.{file_format}",
+    )
