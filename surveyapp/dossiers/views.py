@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_number
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from surveyapp.auth.access import roles_required
 from surveyapp.dossiers.forms import DossierUploadForm
@@ -85,7 +86,20 @@ def upload() -> ResponseReturnValue:
     except DossierImportError as error:
         return _render_index(form, error.errors), 422
     record("dossier_upload", target=filename, details=summary.as_dict())
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another upload stored the same month at the same moment; nothing of this
+        # file was kept, so sending it again is safe.
+        db.session.rollback()
+        flash(
+            _(
+                "Another upload changed these counts at the same time: nothing was "
+                "imported. Please send the file again."
+            ),
+            "error",
+        )
+        return _render_index(form), 409
     flash(
         _(
             "Imported %(rows)s rows: %(inserted)s new, %(updated)s updated; "
