@@ -2,6 +2,7 @@
 
 from surveyapp.models.accounts import AuditEvent, Role, User
 from surveyapp.models.core import (
+    EXCLUDED_FLAG_STATES,
     Agency,
     AgencyKind,
     Answer,
@@ -16,10 +17,13 @@ from surveyapp.models.core import (
     get_by_code,
     utc_now,
 )
+from surveyapp.models.field import ApiKey, Kiosk, Receipt
 from surveyapp.models.reporting import DossierCount, Finalisation
 
 __all__ = [
+    "EXCLUDED_FLAG_STATES",
     "Agency",
+    "ApiKey",
     "AgencyKind",
     "Answer",
     "AuditEvent",
@@ -30,7 +34,9 @@ __all__ = [
     "DossierCount",
     "Factor",
     "Finalisation",
+    "Kiosk",
     "Questionnaire",
+    "Receipt",
     "Response",
     "Role",
     "ServiceField",

@@ -212,6 +212,10 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(
             "channel IN ('counter', 'receipt', 'kiosk')", name="channel_known"
         ),
+        CheckConstraint(
+            "flag_status IS NULL OR flag_status IN ('flagged', 'confirmed', 'cleared')",
+            name="flag_status_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -238,6 +242,23 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     submitted_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, index=True
     )
+    # A receipt QR can be used once: this unique column is what guarantees it,
+    # whatever the number of simultaneous submissions.
+    receipt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receipts.id", ondelete="RESTRICT"), unique=True
+    )
+    dossier_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosks.id", ondelete="SET NULL")
+    )
+    # Seconds between showing the form and sending it (None when unknown).
+    fill_seconds: Mapped[int | None]
+    # A keyed hash of the sender's network (IPv4 /24, IPv6 /48), never the address:
+    # enough to see many responses from one network, useless to find a person.
+    network_hash: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Anomaly review: None (clean), "flagged", "confirmed" (excluded), "cleared".
+    flag_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    flag_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     agency: Mapped[Agency] = relationship()
     counter: Mapped[Counter | None] = relationship()
@@ -249,6 +270,10 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     comment: Mapped[Comment | None] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+
+#: Flag states whose responses are left out of scores.
+EXCLUDED_FLAG_STATES = ("flagged", "confirmed")
 
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]

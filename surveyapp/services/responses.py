@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, Signer
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +38,16 @@ class Submission:
     idempotency_key: str
     language: str
     channel: Channel = Channel.COUNTER
+    receipt_id: int | None = None
+    dossier_code: str | None = None
+    kiosk_id: int | None = None
+    fill_seconds: int | None = None
+    network_hash: str | None = None
+    flag_reasons: tuple[str, ...] = ()
+
+
+class ReceiptAlreadyUsed(Exception):
+    """The receipt's one rating has been given already."""
 
 
 def find_by_idempotency_key(key: str) -> Response | None:
@@ -53,6 +67,8 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     existing = find_by_idempotency_key(submission.idempotency_key)
     if existing is not None:
         return existing, False
+    if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
+        raise ReceiptAlreadyUsed(submission.receipt_id)
     criteria_ids = {criterion.id for criterion in submission.questionnaire.criteria()}
     unknown = set(submission.answers) - criteria_ids
     if unknown:
@@ -65,6 +81,13 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         service_field_id=submission.service_field.id,
         channel=submission.channel,
         language=submission.language,
+        receipt_id=submission.receipt_id,
+        dossier_code=submission.dossier_code,
+        kiosk_id=submission.kiosk_id,
+        fill_seconds=submission.fill_seconds,
+        network_hash=submission.network_hash,
+        flag_status="flagged" if submission.flag_reasons else None,
+        flag_reasons="; ".join(submission.flag_reasons),
     )
     response.answers = [
         Answer(criterion_id=criterion_id, value=value)
@@ -76,13 +99,43 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     try:
         db.session.commit()
     except IntegrityError:
-        # Most likely the same form arriving twice at once: the other request won.
+        # The same form or the same receipt arriving twice at once: the other
+        # request won, and the unique constraints kept it to one response.
         db.session.rollback()
         existing = find_by_idempotency_key(submission.idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
+        if existing is not None:
+            return existing, False
+        if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
+            raise ReceiptAlreadyUsed(submission.receipt_id) from None
+        raise
     log.info(
         "response %s stored for counter %s", response.public_id, submission.counter.code
     )
     return response, True
+
+
+def _receipt_used(receipt_id: int) -> bool:
+    return (
+        db.session.scalar(select(Response.id).where(Response.receipt_id == receipt_id))
+        is not None
+    )
+
+
+def signed_render_time() -> str:
+    """A signed 'now' for the form, so its sending time tells how long it was open."""
+    return _render_signer().sign(str(int(time.time()))).decode()
+
+
+def seconds_since_render(token: str | None) -> int | None:
+    """Seconds since `signed_render_time` made `token`; None if missing or forged."""
+    if not token:
+        return None
+    try:
+        shown = int(_render_signer().unsign(token).decode())
+    except (BadSignature, ValueError):
+        return None
+    return max(0, int(time.time()) - shown)
+
+
+def _render_signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt="form-rendered-at")

@@ -17,11 +17,18 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from flask import current_app
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from surveyapp.auth.access import subtree_ids
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Answer, Questionnaire, Response, ServiceField
+from surveyapp.models import (
+    EXCLUDED_FLAG_STATES,
+    Agency,
+    Answer,
+    Questionnaire,
+    Response,
+    ServiceField,
+)
 from surveyapp.scoring import (
     DomainSpec,
     IntervalMethod,
@@ -97,6 +104,14 @@ class Period:
         )
 
 
+def counts_in_scores() -> ColumnElement[bool]:
+    """Responses flagged as anomalous (and not cleared) stay out of the scores."""
+    return or_(
+        Response.flag_status.is_(None),
+        Response.flag_status.not_in(EXCLUDED_FLAG_STATES),
+    )
+
+
 @dataclass(frozen=True)
 class SurveyRows:
     """One questionnaire's responses as arrays, n responses x C criteria."""
@@ -122,6 +137,7 @@ def load_rows(
         Response.agency_id.in_(agency_ids),
         Response.submitted_at >= start,
         Response.submitted_at < end,
+        counts_in_scores(),
     )
     responses = db.session.execute(
         select(
@@ -267,6 +283,7 @@ def questionnaires_in_use(
             Response.agency_id.in_(agency_ids),
             Response.submitted_at >= start,
             Response.submitted_at < end,
+            counts_in_scores(),
         )
         .group_by(Response.questionnaire_id)
         .order_by(func.count().desc())

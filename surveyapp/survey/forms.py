@@ -7,7 +7,15 @@ from typing import Any
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -51,6 +59,10 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
         ],
         validate_choice=True,
     )
+    # A field people never see: bots that fill every input give themselves away.
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    # When the form was shown, signed, to tell a reading person from a script.
+    rendered_at = HiddenField()
     comment = TextAreaField(
         _l("Comments or suggestions (optional)"),
         validators=[
@@ -114,8 +126,13 @@ def build_survey_form(
     questionnaire: Questionnaire,
     fields: list[ServiceField],
     language: str,
+    formdata: MultiDict[str, str] | None = None,
 ) -> SurveyFormBase:
-    """A form for `questionnaire`, with one radio group per criterion."""
+    """A form for `questionnaire`, with one radio group per criterion.
+
+    Without `formdata` the form reads the request's form (and checks its CSRF
+    token); with it, as for the JSON API, it validates that data and no token.
+    """
 
     class SurveyForm(SurveyFormBase):
         pass
@@ -125,13 +142,17 @@ def build_survey_form(
         name = f"{CRITERION_PREFIX}{criterion.code}"
         setattr(SurveyForm, name, _rating_field(criterion, language))
         criterion_fields.append((criterion, name))
-    form = SurveyForm()
+    if formdata is None:
+        form = SurveyForm()
+        submitted: Any = request.form if request.method == "POST" else {}
+    else:
+        form = SurveyForm(formdata=formdata, meta={"csrf": False})
+        submitted = formdata
     form.criterion_fields = criterion_fields
     form.service_field.choices = [
         SelectChoice("", _l("— Choose a service field —"))
     ] + [SelectChoice(field.code, field.name(language)) for field in fields]
     known = {name for _, name in criterion_fields}
-    submitted = request.form if request.method == "POST" else {}
     form.unknown_fields = sorted(
         key
         for key in submitted

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from surveyapp.extensions import csrf
@@ -12,7 +20,13 @@ from surveyapp.i18n import current_language
 from surveyapp.models import Counter, Questionnaire
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.links import counter_from_token, qr_png, qr_svg, survey_url
-from surveyapp.services.responses import Submission, store_response
+from surveyapp.services.network import network_hash
+from surveyapp.services.responses import (
+    Submission,
+    seconds_since_render,
+    signed_render_time,
+    store_response,
+)
 from surveyapp.survey.forms import build_survey_form
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -50,11 +64,14 @@ def take(token: str) -> ResponseReturnValue:
                 comment=form.comment.data or "",
                 idempotency_key=form.idempotency_key.data,
                 language=language,
+                fill_seconds=seconds_since_render(form.rendered_at.data),
+                network_hash=network_hash(request.remote_addr),
             )
         )
         return redirect(url_for("survey.thanks", token=token, lang=language))
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex
+        form.rendered_at.data = signed_render_time()
     status = 422 if form.is_submitted() else 200
     return (
         render_template(
