@@ -139,8 +139,8 @@ def test_responses_export_matches_scoring_input_format(
     assert len(rows) == 2
     first, second = rows
     assert first["agency"] == site.service_point
-    assert first["stratum"] == f"{site.service_point}:ho-tich"
-    assert second["stratum"] == f"{site.service_point}:dat-dai"
+    # One response per service field: the app pools both cells within the agency.
+    assert first["stratum"] == second["stratum"] == f"{site.service_point}:pooled"
     assert first["weight"] == "1"
     assert (first["F1.1"], first["F1.2"], first["F2.2"], first["F5.3"]) == (
         "5",

@@ -1,0 +1,1 @@
+"""Yearly SIPAS-style exports and finalisation of a year."""
