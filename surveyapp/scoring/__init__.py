@@ -29,19 +29,26 @@ from surveyapp.scoring.io import (
     read_survey_csv,
     write_results_csv,
 )
-from surveyapp.scoring.results import Results, ResultRow
+from surveyapp.scoring.ranking import RankIntervals, rank_domains, rank_intervals
+from surveyapp.scoring.results import ResultRow, Results
+from surveyapp.scoring.weights import Poststratification, poststratify
 
 __all__ = [
     "INTERVAL_METHODS",
     "WHOLE_SAMPLE",
     "DomainSpec",
     "IntervalMethod",
+    "Poststratification",
+    "RankIntervals",
     "ResultRow",
     "Results",
     "SurveyData",
     "SurveyFile",
     "SurveyInputError",
     "estimate",
+    "poststratify",
+    "rank_domains",
+    "rank_intervals",
     "read_survey_csv",
     "write_results_csv",
 ]

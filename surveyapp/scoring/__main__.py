@@ -9,6 +9,7 @@ gets a one-line ``error:`` message on standard error and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, cast
@@ -82,7 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {arguments.input}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if arguments.output is None:
-        write_results_csv(results, sys.stdout)
+        try:
+            write_results_csv(results, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (``| head``): not an error; silence the
+            # interpreter's own flush of stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         try:
             write_results_csv(results, arguments.output)

@@ -46,12 +46,35 @@ def encode_labels(labels: ArrayLike) -> tuple[NDArray[np.int64], tuple[str, ...]
     """Turn labels of any kind into integer codes ``0..k-1`` and the sorted labels.
 
     Shapes: ``labels`` (n,) -> codes (n,), and k distinct labels as strings.
+    Integer labels are sorted numerically, others as strings (code points).
     """
     as_array = np.asarray(labels)
     if as_array.ndim != 1:
         raise ValueError("labels must be one-dimensional")
-    uniques, codes = np.unique(as_array.astype(str), return_inverse=True)
-    return codes.astype(np.int64), tuple(str(label) for label in uniques)
+    if np.issubdtype(as_array.dtype, np.integer) and as_array.size:
+        low = int(as_array.min())
+        span = int(as_array.max()) - low + 1
+        if span <= 4 * as_array.size + 1_000_000:
+            # A table lookup instead of a sort: linear time for compact ids.
+            shifted = as_array.astype(np.int64) - low
+            present = np.bincount(shifted, minlength=span) > 0
+            position = np.cumsum(present, dtype=np.int64) - 1
+            values = np.flatnonzero(present) + low
+            return position[shifted], tuple(str(v) for v in values.tolist())
+        uniques, codes = np.unique(as_array, return_inverse=True)
+        return codes.astype(np.int64).reshape(-1), tuple(str(v) for v in uniques)
+    # Text: factorise with a dict (linear), then renumber in sorted order.
+    code_of: dict[str, int] = {}
+    first_codes = np.fromiter(
+        (code_of.setdefault(str(value), len(code_of)) for value in as_array.tolist()),
+        dtype=np.int64,
+        count=as_array.size,
+    )
+    labels = list(code_of)
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    sorted_code = np.empty(len(labels), dtype=np.int64)
+    sorted_code[order] = np.arange(len(labels), dtype=np.int64)
+    return sorted_code[first_codes], tuple(labels[i] for i in order)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,30 +145,57 @@ class SurveyData:
         ``fpc`` is the population number of PSUs of each response's stratum.
         Raises ``ValueError`` naming what is wrong.
         """
+        strata_codes, stratum_labels = encode_labels(strata)
+        psu_codes = None if psu is None else encode_labels(psu)[0]
+        return cls.from_codes(
+            answers=answers,
+            criterion_codes=criterion_codes,
+            weights=weights,
+            strata=strata_codes,
+            stratum_labels=stratum_labels,
+            psu=psu_codes,
+            fpc=fpc,
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        answers: ArrayLike,
+        criterion_codes: Sequence[str],
+        weights: ArrayLike,
+        strata: NDArray[np.int64],
+        stratum_labels: Sequence[str],
+        psu: NDArray[np.int64] | None = None,
+        fpc: ArrayLike | None = None,
+    ) -> SurveyData:
+        """Like :meth:`from_arrays`, with strata (and PSUs) already integer codes.
+
+        ``strata`` (n,) indexes ``stratum_labels``; ``psu`` (n,) holds any
+        integer ids.
+        """
         codes = [str(code) for code in criterion_codes]
         if len(set(codes)) != len(codes):
             raise ValueError("criterion codes must be distinct")
         order = sorted(range(len(codes)), key=lambda j: criterion_sort_key(codes[j]))
-        answer_array = _answers_as_int8(answers, len(codes))[:, order]
+        answer_array = _answers_as_int8(answers, len(codes))
+        if order != list(range(len(codes))):
+            answer_array = answer_array[:, order]
         sorted_codes = tuple(codes[j] for j in order)
         factor_labels = [factor_of_code(code) for code in sorted_codes]
         factor_codes = tuple(dict.fromkeys(factor_labels))
         factor_index = np.array(
             [factor_codes.index(label) for label in factor_labels], dtype=np.int64
         )
-        strata_codes, stratum_labels = encode_labels(strata)
-        psu_codes = None if psu is None else encode_labels(psu)[0]
-        fpc_array = None if fpc is None else np.asarray(fpc, dtype=np.float64)
         return cls(
             answers=np.ascontiguousarray(answer_array),
             criterion_codes=sorted_codes,
             factor_codes=factor_codes,
             factor_of_criterion=factor_index,
             weights=np.asarray(weights, dtype=np.float64),
-            strata=strata_codes,
-            stratum_labels=stratum_labels,
-            psu=psu_codes,
-            fpc=fpc_array,
+            strata=np.asarray(strata, dtype=np.int64),
+            stratum_labels=tuple(stratum_labels),
+            psu=None if psu is None else np.asarray(psu, dtype=np.int64),
+            fpc=None if fpc is None else np.asarray(fpc, dtype=np.float64),
         )
 
     def psus_per_stratum(self) -> NDArray[np.int64]:
@@ -194,7 +244,7 @@ class SurveyData:
         if self.strata.min() < 0 or self.strata.max() >= n_strata:
             raise ValueError("strata codes must index stratum_labels")
         if self.psu is not None:
-            self._validate_psu(n)
+            self._validate_psu(self.psu, n)
         psu_counts = self.psus_per_stratum()
         single = np.flatnonzero(psu_counts == 1)
         if single.size:
@@ -204,15 +254,14 @@ class SurveyData:
                 "its variance cannot be estimated (merge it with another stratum)"
             )
         if self.fpc is not None:
-            self._validate_fpc(n, psu_counts)
+            self._validate_fpc(self.fpc, n, psu_counts)
 
-    def _validate_psu(self, n: int) -> None:
-        assert self.psu is not None  # noqa: S101 - narrowed for mypy
-        if self.psu.shape != (n,):
-            raise ValueError(f"psu must have shape ({n},), not {self.psu.shape}")
+    def _validate_psu(self, psu: NDArray[np.int64], n: int) -> None:
+        if psu.shape != (n,):
+            raise ValueError(f"psu must have shape ({n},), not {psu.shape}")
         # A PSU nested in strata has a single stratum.
-        order = np.lexsort((self.strata, self.psu))
-        psu_sorted = self.psu[order]
+        order = np.lexsort((self.strata, psu))
+        psu_sorted = psu[order]
         strata_sorted = self.strata[order]
         same_psu = psu_sorted[1:] == psu_sorted[:-1]
         crossing = same_psu & (strata_sorted[1:] != strata_sorted[:-1])
@@ -223,17 +272,18 @@ class SurveyData:
                 "PSUs must be nested in strata"
             )
 
-    def _validate_fpc(self, n: int, psu_counts: NDArray[np.int64]) -> None:
-        assert self.fpc is not None  # noqa: S101 - narrowed for mypy
-        if self.fpc.shape != (n,):
-            raise ValueError(f"fpc must have shape ({n},), not {self.fpc.shape}")
-        if not np.isfinite(self.fpc).all():
+    def _validate_fpc(
+        self, fpc: NDArray[np.float64], n: int, psu_counts: NDArray[np.int64]
+    ) -> None:
+        if fpc.shape != (n,):
+            raise ValueError(f"fpc must have shape ({n},), not {fpc.shape}")
+        if not np.isfinite(fpc).all():
             raise ValueError("fpc must be finite")
         n_strata = len(self.stratum_labels)
         low = np.full(n_strata, np.inf)
         high = np.full(n_strata, -np.inf)
-        np.minimum.at(low, self.strata, self.fpc)
-        np.maximum.at(high, self.strata, self.fpc)
+        np.minimum.at(low, self.strata, fpc)
+        np.maximum.at(high, self.strata, fpc)
         varying = np.flatnonzero(low != high)
         if varying.size:
             raise ValueError(

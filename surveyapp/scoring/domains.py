@@ -32,7 +32,9 @@ class DomainSpec:
     - ``member_domain``: int64 (M,), the domain (index into ``names``) of each
       pair. A (response, domain) pair appears at most once.
 
-    Build it with :meth:`from_labels`, :meth:`from_tree` or :meth:`whole_sample`.
+    Build it with :meth:`from_labels`, :meth:`from_tree`, :meth:`whole_sample`
+    or, for any other membership, :meth:`from_memberships` (which checks that
+    no pair repeats; the others cannot repeat one by construction).
     """
 
     names: tuple[str, ...]
@@ -63,9 +65,6 @@ class DomainSpec:
                 f"domain membership names response {int(self.member_response.max())}"
                 f" but the survey has {n_responses} responses"
             )
-        key = self.member_domain * np.int64(n_responses) + self.member_response
-        if np.unique(key).size != key.size:
-            raise ValueError("a response is listed twice in the same domain")
 
     @classmethod
     def whole_sample(cls, n_responses: int, name: str = WHOLE_SAMPLE) -> DomainSpec:
@@ -87,8 +86,10 @@ class DomainSpec:
         """One domain per distinct label (e.g. agency), plus the whole sample.
 
         ``labels`` (n,): each response's label. Domains are ordered by label
-        (code-point order, as R's ``sort(unique())`` in the C locale), then
-        ``all_name`` last when ``include_all``.
+        (integers numerically; text by code point, which is R's
+        ``sort(unique())`` in the C locale and for ASCII codes such as
+        ``AG001``; R in another locale may order accented names differently),
+        then ``all_name`` last when ``include_all``.
         """
         codes, label_names = encode_labels(labels)
         n = codes.size
@@ -152,12 +153,20 @@ class DomainSpec:
     def from_memberships(
         cls, names: Sequence[str], member_response: ArrayLike, member_domain: ArrayLike
     ) -> DomainSpec:
-        """Any membership given as parallel arrays of response and domain indices."""
-        return cls(
+        """Any membership given as parallel arrays of response and domain indices.
+
+        Raises ``ValueError`` if a (response, domain) pair is listed twice.
+        """
+        spec = cls(
             tuple(names),
             np.asarray(member_response, dtype=np.int64),
             np.asarray(member_domain, dtype=np.int64),
         )
+        span = int(spec.member_response.max()) + 1 if spec.member_response.size else 0
+        keys = np.sort(spec.member_domain * np.int64(span) + spec.member_response)
+        if (keys[1:] == keys[:-1]).any():
+            raise ValueError("a response is listed twice in the same domain")
+        return spec
 
 
 def _ancestors(label: str, parent_of: Mapping[str, str | None]) -> list[str]:

@@ -144,20 +144,19 @@ def _domain_totals(
     for c in range(n_criteria):  # a loop over the C criteria, not over rows
         answer = answers_by_criterion[c]
         answered = answer > 0
-        weight_answered = np.where(answered, member_weight, 0.0)
-        answered_weight[:, c] = np.bincount(
-            design.member_domain, weight_answered, design.n_domains
+        # Sums per (domain, stratum) cell first: the cells also give the
+        # strata count for df, and domain totals are then cheap.
+        answered_per_cell = design.cell_sums(answered.astype(np.float64))
+        weight_answered = design.cell_sums(member_weight * answered)
+        answered_weight[:, c] = design.domain_sums(weight_answered)
+        satisfied_weight[:, c] = design.domain_sums(
+            design.cell_sums(member_weight * (answer >= SATISFIED_FROM))
         )
-        satisfied_weight[:, c] = np.bincount(
-            design.member_domain,
-            np.where(answer >= SATISFIED_FROM, member_weight, 0.0),
-            design.n_domains,
-        )
-        score = np.where(answered, (answer - 1.0) / 4.0, 0.0)
-        score_weight[:, c] = np.bincount(
-            design.member_domain, member_weight * score, design.n_domains
-        )
-        n[:, c], df[:, c] = design.answered_counts(answered)
+        # sum w (a - 1) / 4 over answers = (sum w a - sum w [answered]) / 4,
+        # since a is 0 where not answered.
+        weighted_answer = design.domain_sums(design.cell_sums(member_weight * answer))
+        score_weight[:, c] = (weighted_answer - answered_weight[:, c]) / 4.0
+        n[:, c], df[:, c] = design.answered_counts(answered, answered_per_cell)
     return _Totals(answered_weight, satisfied_weight, score_weight, n, df)
 
 
@@ -201,25 +200,39 @@ def _linearised_variances(
     member_domain = design.member_domain
     share_var = np.empty_like(share)
     factor_var = np.empty((design.n_domains, len(data.factor_codes)))
-    safe_share = np.nan_to_num(share, nan=0.0)
+    # Per-domain coefficients, criterion-major so each gather reads one row:
+    # z = w ([a >= 4] / X - [answered] P / X).
     inverse_total = np.zeros_like(totals.answered_weight)
     np.divide(
-        1.0, totals.answered_weight, out=inverse_total, where=totals.answered_weight > 0
+        1.0,
+        totals.answered_weight,
+        out=inverse_total,
+        where=totals.answered_weight > 0,
     )
+    satisfied_coefficient = np.ascontiguousarray(inverse_total.T)
+    answered_coefficient = np.ascontiguousarray(
+        (np.nan_to_num(share, nan=0.0) * inverse_total).T
+    )
+    factor_weight_t = np.ascontiguousarray(factor_weight.T)
+    index_weight_t = np.ascontiguousarray(index_weight.T)
     index_influence = np.zeros(member_domain.size)
     for f in range(len(data.factor_codes)):
         factor_influence = np.zeros(member_domain.size)
         for c in np.flatnonzero(data.factor_of_criterion == f):
             answer = answers_by_criterion[c]
-            # z = w ([a >= 4] - P [answered]) / X, zero outside the domain and
-            # where the criterion was not answered.
-            residual = np.where(answer >= SATISFIED_FROM, 1.0, 0.0)
-            residual -= np.where(answer > 0, safe_share[member_domain, c], 0.0)
-            influence = member_weight * residual * inverse_total[member_domain, c]
+            influence = np.where(
+                answer >= SATISFIED_FROM, satisfied_coefficient[c][member_domain], 0.0
+            )
+            influence -= np.where(
+                answer > 0, answered_coefficient[c][member_domain], 0.0
+            )
+            influence *= member_weight
             share_var[:, c] = design.variance(influence)
-            factor_influence += factor_weight[member_domain, c] * influence
+            influence *= factor_weight_t[c][member_domain]
+            factor_influence += influence
         factor_var[:, f] = design.variance(factor_influence)
-        index_influence += index_weight[member_domain, f] * factor_influence
+        factor_influence *= index_weight_t[f][member_domain]
+        index_influence += factor_influence
     index_var = design.variance(index_influence)
     return share_var, factor_var, index_var
 

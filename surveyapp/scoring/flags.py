@@ -145,9 +145,8 @@ def _combine(
     reasons = np.full(size, "", dtype=object)
     # Apply review first so that suppress, the more severe flag, wins.
     for severity, rules in ((REVIEW, review_rules), (SUPPRESS, suppress_rules)):
-        for broken, text in rules:
-            hit = broken & has_data
-            flags[hit] = severity
+        for broken, _text in rules:
+            flags[broken & has_data] = severity
     for broken, text in suppress_rules + review_rules:
         hit = broken & has_data
         reasons[hit] = _join(reasons[hit], np.full(int(hit.sum()), text, dtype=object))

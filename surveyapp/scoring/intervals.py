@@ -15,7 +15,10 @@ degrees of freedom ``df``):
 - ``logit``: R ``survey::svyciprop(method = "logit")``: a Wald interval on the
   logit scale, ``logit(p) +/- t_{df, 1-alpha/2} se / (p(1-p))`` (the
   intercept-only quasi-binomial ``svyglm``'s standard error is the delta-method
-  one), mapped back with expit.
+  one), mapped back with expit. The t quantile goes through R's own round trip
+  via the normal distribution (``confint.svyglm``); where that overflows (R
+  returns an infinite interval, e.g. df = 1 at 95 %) the exact t quantile is
+  used.
 - ``wilson``: the Wilson score interval (Wilson 1927) on the Korn-Graubard
   effective number of respondents ``n*``, with the normal quantile.
 
@@ -144,11 +147,29 @@ def r_logit(
     high[~degenerate & (df_ < 1)] = 1.0
     if regular.any():
         p_r = p_[regular]
-        quantile = t_quantile(1.0 - alpha / 2.0, df_[regular])
+        low_quantile, high_quantile = _r_wald_quantiles(alpha, df_[regular])
         logit_se = se_[regular] / (p_r * (1.0 - p_r))
         centre = special.logit(p_r)
-        low[regular] = special.expit(centre - quantile * logit_se)
-        high[regular] = special.expit(centre + quantile * logit_se)
+        low[regular] = special.expit(centre + low_quantile * logit_se)
+        high[regular] = special.expit(centre + high_quantile * logit_se)
+    return low, high
+
+
+def _r_wald_quantiles(alpha: float, df: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The t quantiles R's ``confint.svyglm`` really uses, rounding included.
+
+    R converts the t quantile to a normal "level" and back:
+    ``tlevel = 1 - 2 pnorm(qt(alpha/2, df))``, then ``qnorm((1 - tlevel)/2)``
+    and ``qnorm(1 - (1 - tlevel)/2)``. The round trip moves the quantile by
+    more than 1e-7 when ``tlevel`` is within a few ulps of 1, so we repeat it.
+    Where ``tlevel`` rounds to exactly 1 (df = 1 at 95 %), R's interval is
+    infinite; we use the exact t quantile instead.
+    """
+    exact = t_quantile(alpha / 2.0, df)
+    tail = (1.0 - (1.0 - 2.0 * special.ndtr(exact))) / 2.0
+    usable = tail > 0.0
+    low = np.where(usable, special.ndtri(np.where(usable, tail, 0.5)), exact)
+    high = np.where(usable, special.ndtri(1.0 - np.where(usable, tail, 0.5)), -exact)
     return low, high
 
 

@@ -18,12 +18,12 @@ line 1) or the column.
 from __future__ import annotations
 
 import csv
-import io
 import math
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,86 +63,162 @@ def read_survey_csv(source: str | Path | TextIO) -> SurveyFile:
     number of fields, an answer that is not a whole number 1..5, a weight that
     is not a positive number, an empty or repeated ``response_id``, an empty
     agency or stratum, a stratum (or PSU-clustered stratum) with a single PSU.
+    The file is read in chunks of rows, so memory grows with the numbers kept,
+    not with the text.
     """
-    if isinstance(source, str | Path):
-        try:
-            with open(source, newline="", encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except UnicodeDecodeError as error:
-            raise SurveyInputError(
-                f"{source}: not UTF-8 text ({error.reason})"
-            ) from None
-        except OSError as error:
-            raise SurveyInputError(f"{source}: {error.strerror}") from None
-    else:
-        text = source.read()
-    return _parse(text)
+    if not isinstance(source, str | Path):
+        return _parse(source)
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            return _parse(handle)
+    except UnicodeDecodeError as error:
+        raise SurveyInputError(f"not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise SurveyInputError(f"cannot read the file: {error.strerror}") from None
 
 
-def _parse(text: str) -> SurveyFile:
-    reader = csv.reader(io.StringIO(text), strict=True)
+def _parse(handle: TextIO) -> SurveyFile:
+    reader = csv.reader(handle, strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             raise SurveyInputError("the file is empty (no header line)")
         header = [cell.strip() for cell in header]
-        columns = _check_header(header)
-        rows: list[list[str]] = []
+        builder = _SurveyBuilder(header, _check_header(header))
         width = len(header)
+        chunk: list[list[str]] = []
+        chunk_lines: list[int] = []
+        previous_end = reader.line_num
         for row in reader:
+            first_line = previous_end + 1  # a quoted field may span lines
+            previous_end = reader.line_num
             if len(row) != width:
                 if not row:
-                    raise SurveyInputError(f"line {reader.line_num}: empty line")
+                    raise SurveyInputError(f"line {first_line}: empty line")
                 raise SurveyInputError(
-                    f"line {reader.line_num}: {len(row)} fields, the header has {width}"
+                    f"line {first_line}: {len(row)} fields, the header has {width}"
                 )
-            rows.append(row)
+            chunk.append(row)
+            chunk_lines.append(first_line)
+            if len(chunk) == _CHUNK_ROWS:
+                builder.add(chunk, chunk_lines)
+                chunk, chunk_lines = [], []
     except csv.Error as error:
         raise SurveyInputError(
             f"line {reader.line_num}: malformed CSV ({error})"
         ) from None
-    if not rows:
-        raise SurveyInputError("the file has a header but no responses")
-    line_of = _line_numbers(text, len(rows))
-    by_column = list(zip(*rows, strict=True))
-    del rows
+    if chunk:
+        builder.add(chunk, chunk_lines)
+    return builder.finish()
 
-    response_ids = _text_column(
-        by_column[columns["response_id"]], "response_id", line_of
-    )
-    _check_distinct(response_ids, line_of)
-    agencies = _text_column(by_column[columns["agency"]], "agency", line_of)
-    strata = _text_column(by_column[columns["stratum"]], "stratum", line_of)
-    weights = _number_column(by_column[columns["weight"]], "weight", line_of)
-    if not (weights > 0).all():
-        row = int(np.argmin(weights > 0))
-        raise SurveyInputError(
-            f"line {line_of(row)}, column weight: {by_column[columns['weight']][row]!r} "
-            "is not a positive number"
+
+# Rows converted to arrays at a time: bounds the memory held as Python strings.
+_CHUNK_ROWS = 50_000
+
+
+class _Labels:
+    """Factorises text labels to integer codes in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.code_of: dict[str, int] = {}
+
+    def encode(self, values: list[str]) -> NDArray[np.int64]:
+        code_of = self.code_of
+        return np.fromiter(
+            (code_of.setdefault(value, len(code_of)) for value in values),
+            dtype=np.int64,
+            count=len(values),
         )
-    criterion_codes = sorted(
-        (name for name in header if CRITERION_CODE.match(name)), key=criterion_sort_key
-    )
-    answers = np.empty((len(response_ids), len(criterion_codes)), dtype=np.int8)
-    for j, code in enumerate(criterion_codes):
-        answers[:, j] = _answer_column(by_column[columns[code]], code, line_of)
-    psu = None
-    if "psu" in columns:
-        # PSU ids are read within their stratum (R's nest = TRUE): "day 1" of
-        # two strata are two PSUs.
-        psu = _text_column(by_column[columns["psu"]], "psu", line_of)
-        psu = strata + "\x1f" + psu
-    fpc = None
-    if "fpc" in columns:
-        fpc = _number_column(by_column[columns["fpc"]], "fpc", line_of)
-    _check_strata(strata, psu, line_of)
-    try:
-        data = SurveyData.from_arrays(
-            answers, criterion_codes, weights, strata, psu, fpc
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.code_of)
+
+
+class _SurveyBuilder:
+    """Validates chunks of rows and keeps their columns as arrays."""
+
+    def __init__(self, header: list[str], columns: dict[str, int]) -> None:
+        self.columns = columns
+        self.criterion_codes = sorted(
+            (name for name in header if CRITERION_CODE.match(name)),
+            key=criterion_sort_key,
         )
-    except ValueError as error:
-        raise SurveyInputError(str(error)) from None
-    return SurveyFile(data=data, response_ids=response_ids, agencies=agencies)
+        self.first_line_of_id: dict[str, int] = {}
+        self.agencies = _Labels()
+        self.strata = _Labels()
+        self.psus = _Labels()
+        self.parts: dict[str, list[NDArray[Any]]] = defaultdict(list)
+
+    def add(self, rows: list[list[str]], lines: list[int]) -> None:
+        by_column = list(zip(*rows, strict=True))
+        columns = self.columns
+        parts = self.parts
+        parts["line"].append(np.array(lines, dtype=np.int64))
+        ids = _texts(by_column[columns["response_id"]], "response_id", lines)
+        self._check_distinct(ids, lines)
+        parts["response_id"].append(np.array(ids, dtype=object))
+        agencies = _texts(by_column[columns["agency"]], "agency", lines)
+        parts["agency"].append(self.agencies.encode(agencies))
+        strata = _texts(by_column[columns["stratum"]], "stratum", lines)
+        parts["stratum"].append(self.strata.encode(strata))
+        if "psu" in columns:
+            # PSU ids are read within their stratum (R's nest = TRUE): "day 1"
+            # of two strata are two PSUs.
+            psus = _texts(by_column[columns["psu"]], "psu", lines)
+            keys = [f"{s}\x1f{q}" for s, q in zip(strata, psus, strict=True)]
+            parts["psu"].append(self.psus.encode(keys))
+        weights = _numbers(by_column[columns["weight"]], "weight", lines)
+        not_positive = ~(weights > 0)
+        if not_positive.any():
+            row = int(np.argmax(not_positive))
+            raise SurveyInputError(
+                f"line {lines[row]}, column weight: "
+                f"{by_column[columns['weight']][row]!r} is not a positive number"
+            )
+        parts["weight"].append(weights)
+        if "fpc" in columns:
+            parts["fpc"].append(_numbers(by_column[columns["fpc"]], "fpc", lines))
+        answers = np.empty((len(rows), len(self.criterion_codes)), dtype=np.int8)
+        for j, code in enumerate(self.criterion_codes):
+            answers[:, j] = _answers(by_column[columns[code]], code, lines)
+        parts["answers"].append(answers)
+
+    def _check_distinct(self, ids: list[str], lines: list[int]) -> None:
+        first_line_of = self.first_line_of_id
+        for value, line in zip(ids, lines, strict=True):
+            first = first_line_of.setdefault(value, line)
+            if first != line:
+                raise SurveyInputError(
+                    f"line {line}, column response_id: {value!r} repeats line {first}"
+                )
+
+    def finish(self) -> SurveyFile:
+        if not self.parts:
+            raise SurveyInputError("the file has a header but no responses")
+        parts = {name: np.concatenate(arrays) for name, arrays in self.parts.items()}
+        strata = parts["stratum"]
+        stratum_labels = tuple(self.strata.labels)
+        psu = parts.get("psu")
+        _check_strata(strata, stratum_labels, psu, parts["line"])
+        try:
+            data = SurveyData.from_codes(
+                answers=parts["answers"],
+                criterion_codes=self.criterion_codes,
+                weights=parts["weight"],
+                strata=strata,
+                stratum_labels=stratum_labels,
+                psu=psu,
+                fpc=parts.get("fpc"),
+            )
+        except ValueError as error:
+            raise SurveyInputError(str(error)) from None
+        agency_labels = np.array(self.agencies.labels, dtype=object)
+        return SurveyFile(
+            data=data,
+            response_ids=parts["response_id"],
+            agencies=agency_labels[parts["agency"]],
+        )
 
 
 def _check_header(header: list[str]) -> dict[str, int]:
@@ -165,44 +241,16 @@ def _check_header(header: list[str]) -> dict[str, int]:
     return columns
 
 
-class _LineOf:
-    """Maps a data row index (0-based) to its line number in the file."""
-
-    def __init__(self, starts: list[int] | None) -> None:
-        self._starts = starts
-
-    def __call__(self, row: int) -> int:
-        return row + 2 if self._starts is None else self._starts[row]
-
-
-def _line_numbers(text: str, n_rows: int) -> _LineOf:
-    # Without quoted line breaks, row i is on line i + 2; only count lines
-    # record by record when some field spans lines.
-    if text.count("\n") - (0 if text.endswith("\n") else -1) == n_rows + 1:
-        return _LineOf(None)
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    starts: list[int] = []
-    previous_end = reader.line_num
-    for _ in reader:
-        starts.append(previous_end + 1)
-        previous_end = reader.line_num
-    return _LineOf(starts)
-
-
-def _text_column(
-    cells: tuple[str, ...], name: str, line_of: _LineOf
-) -> NDArray[np.object_]:
-    values = np.array([cell.strip() for cell in cells], dtype=object)
-    empty = values == ""
-    if empty.any():
-        row = int(np.argmax(empty))
-        raise SurveyInputError(f"line {line_of(row)}, column {name}: empty value")
+def _texts(cells: tuple[str, ...], name: str, lines: list[int]) -> list[str]:
+    values = [cell.strip() for cell in cells]
+    if "" in values:
+        row = values.index("")
+        raise SurveyInputError(f"line {lines[row]}, column {name}: empty value")
     return values
 
 
-def _number_column(
-    cells: tuple[str, ...], name: str, line_of: _LineOf
+def _numbers(
+    cells: tuple[str, ...], name: str, lines: list[int]
 ) -> NDArray[np.float64]:
     values = np.empty(len(cells))
     for row, cell in enumerate(cells):
@@ -210,70 +258,56 @@ def _number_column(
             number = float(cell)
         except ValueError:
             raise SurveyInputError(
-                f"line {line_of(row)}, column {name}: {cell!r} is not a number"
+                f"line {lines[row]}, column {name}: {cell!r} is not a number"
             ) from None
         if not math.isfinite(number):
             raise SurveyInputError(
-                f"line {line_of(row)}, column {name}: {cell!r} is not a finite number"
+                f"line {lines[row]}, column {name}: {cell!r} is not a finite number"
             )
         values[row] = number
     return values
 
 
-def _answer_column(
-    cells: tuple[str, ...], code: str, line_of: _LineOf
-) -> NDArray[np.int8]:
+def _answers(cells: tuple[str, ...], code: str, lines: list[int]) -> NDArray[np.int8]:
     lookup = _ANSWER_CODES.get
     codes = np.array([lookup(cell, _BAD_ANSWER) for cell in cells], dtype=np.int8)
     bad = codes == _BAD_ANSWER
     if bad.any():
         # Tolerate surrounding spaces before calling a value wrong.
-        for row in np.flatnonzero(bad):
+        for row in np.flatnonzero(bad).tolist():
             stripped = cells[row].strip()
             if stripped not in _ANSWER_CODES:
                 raise SurveyInputError(
-                    f"line {line_of(int(row))}, column {code}: {cells[row]!r} is not "
-                    "an answer (a whole number 1..5, or empty for not answered)"
+                    f"line {lines[row]}, column {code}: {cells[row]!r} is not an "
+                    "answer (a whole number 1..5, or empty for not answered)"
                 )
             codes[row] = _ANSWER_CODES[stripped]
     return codes
 
 
-def _check_distinct(response_ids: NDArray[np.object_], line_of: _LineOf) -> None:
-    first_row: dict[object, int] = {}
-    for row, value in enumerate(response_ids):
-        previous = first_row.setdefault(value, row)
-        if previous != row:
-            raise SurveyInputError(
-                f"line {line_of(row)}, column response_id: {value!r} repeats "
-                f"line {line_of(previous)}"
-            )
-
-
 def _check_strata(
-    strata: NDArray[np.object_], psu: NDArray[np.object_] | None, line_of: _LineOf
+    strata: NDArray[np.int64],
+    stratum_labels: tuple[str, ...],
+    psu: NDArray[np.int64] | None,
+    lines: NDArray[np.int64],
 ) -> None:
     """A stratum with a single PSU cannot have a variance: name its line."""
-    labels, first, inverse = np.unique(
-        strata.astype(str), return_index=True, return_inverse=True
-    )
-    stratum_code = inverse.reshape(-1).astype(np.int64)
+    n_strata = len(stratum_labels)
     if psu is None:
-        counts = np.bincount(stratum_code, minlength=labels.size)
+        counts = np.bincount(strata, minlength=n_strata)
         unit = "response"
     else:
-        psu_code = np.unique(psu.astype(str), return_inverse=True)[1].reshape(-1)
-        pair_key = stratum_code * np.int64(psu_code.max() + 1) + psu_code
-        distinct_pairs = np.unique(pair_key)
-        counts = np.bincount(
-            distinct_pairs // np.int64(psu_code.max() + 1), minlength=labels.size
-        )
+        # PSU codes are distinct across strata (keyed by stratum and id).
+        first_row_of_psu = np.unique(psu, return_index=True)[1]
+        counts = np.bincount(strata[first_row_of_psu], minlength=n_strata)
         unit = "PSU"
     single = np.flatnonzero(counts == 1)
     if single.size:
-        h = int(single[np.argmin(first[single])])
+        # Strata are numbered by first appearance: the lowest is met first.
+        h = int(single[0])
+        row = int(np.argmax(strata == h))
         raise SurveyInputError(
-            f"line {line_of(int(first[h]))}, column stratum: stratum {labels[h]!r} "
+            f"line {int(lines[row])}, column stratum: stratum {stratum_labels[h]!r} "
             f"has a single {unit}; its variance cannot be estimated"
         )
 

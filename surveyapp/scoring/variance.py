@@ -88,39 +88,54 @@ class DomainDesign:
             cell_of_total = self.member_cell
         else:
             n_psu_cells = int(self.psu_cell_cell.size)
-            totals = np.bincount(self.member_psu_cell, influence, n_psu_cells)
+            totals = _sum_by(self.member_psu_cell, influence, n_psu_cells)
             cell_of_total = self.psu_cell_cell
         n_cells = self.n_cells
-        cell_mean = np.bincount(cell_of_total, totals, n_cells) / self.cell_psus
+        cell_mean = _sum_by(cell_of_total, totals, n_cells) / self.cell_psus
         deviation = totals - cell_mean[cell_of_total]
-        squares = np.bincount(cell_of_total, deviation * deviation, n_cells)
+        squares = _sum_by(cell_of_total, deviation * deviation, n_cells)
         # PSUs of the stratum outside the domain have total 0: (0 - mean)^2 each.
         squares += (self.cell_psus - self.cell_units) * cell_mean * cell_mean
-        return np.bincount(self.cell_domain, self.cell_scale * squares, self.n_domains)
+        return _sum_by(self.cell_domain, self.cell_scale * squares, self.n_domains)
+
+    def cell_sums(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sums of per-pair ``values`` (M,) per (domain, stratum) cell, (K,)."""
+        return _sum_by(self.member_cell, values, self.n_cells)
+
+    def domain_sums(self, cell_values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sums of per-cell values (K,) per domain, (D,)."""
+        return _sum_by(self.cell_domain, cell_values, self.n_domains)
 
     def answered_counts(
-        self, answered: NDArray[np.bool_]
+        self, answered: NDArray[np.bool_], answered_per_cell: NDArray[np.float64]
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Responses and degrees of freedom per domain among answering pairs.
 
-        ``answered`` bool (M,). Returns ``(n, df)``, each int64 (D,): n is the
-        number of the domain's responses that answered; df is the number of
-        their PSUs minus the number of their strata (R's ``degf`` of the
-        domain restricted to those who answered).
+        ``answered`` bool (M,) and its count per cell (K,). Returns ``(n, df)``,
+        each int64 (D,): n is the number of the domain's responses that
+        answered; df is the number of their PSUs minus the number of their
+        strata (R's ``degf`` of the domain restricted to those who answered).
         """
-        weights = answered.astype(np.float64)
-        n = np.bincount(self.member_domain, weights, self.n_domains)
-        per_cell = np.bincount(self.member_cell, weights, self.n_cells)
-        strata = np.bincount(self.cell_domain, per_cell > 0, self.n_domains)
+        n = self.domain_sums(answered_per_cell)
+        strata = self.domain_sums((answered_per_cell > 0).astype(np.float64))
         if self.member_psu_cell is None or self.psu_cell_cell is None:
             psus = n
         else:
             n_psu_cells = int(self.psu_cell_cell.size)
-            per_psu = np.bincount(self.member_psu_cell, weights, n_psu_cells)
-            psus = np.bincount(
-                self.cell_domain[self.psu_cell_cell], per_psu > 0, self.n_domains
+            per_psu = np.bincount(self.member_psu_cell, answered, n_psu_cells)
+            psus = _sum_by(
+                self.cell_domain[self.psu_cell_cell],
+                (per_psu > 0).astype(np.float64),
+                self.n_domains,
             )
         return n.astype(np.int64), (psus - strata).astype(np.int64)
+
+
+def _sum_by(
+    keys: NDArray[np.int64], values: NDArray[np.float64], size: int
+) -> NDArray[np.float64]:
+    """Sums of ``values`` (M,) per key in ``0..size-1``, float64 (size,)."""
+    return np.asarray(np.bincount(keys, values, size), dtype=np.float64)
 
 
 def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:

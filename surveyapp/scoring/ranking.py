@@ -1,0 +1,147 @@
+"""Ranks with uncertainty: joint confidence intervals for ranks.
+
+Source: Klein, Wright & Wieczorek (2020), "A joint confidence region for an
+overall ranking of populations", JRSS C 69(3). With K units, build
+simultaneous intervals ``[L_k, U_k]`` at familywise level ``level`` by Šidák:
+each unit's interval has level ``level ** (1/K)``, i.e. the individual
+``alpha_1 = 1 - (1 - alpha) ** (1/K)`` for ``alpha = 1 - level``, using
+``estimate +/- t_df se`` (a normal quantile where df is infinite). Then, with
+rank 1 the highest estimate,
+
+    rank_k in [1 + #{j: L_j > U_k},  K - #{j: U_j < L_k}]
+
+holds for all k together with probability at least ``level``. Units that fail
+the reliability rules are left out of K and reported unranked; they are never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import special
+
+from surveyapp.scoring.flags import NO_DATA, SUPPRESS
+from surveyapp.scoring.intervals import check_level
+from surveyapp.scoring.results import INDEX, INDEX_CODE, Results
+
+
+@dataclass(frozen=True, eq=False)
+class RankIntervals:
+    """Joint rank intervals for units, all arrays (U,).
+
+    - ``ranked``: bool, whether the unit took part (K = ``ranked.sum()``);
+    - ``best``, ``worst``: int64 rank bounds (1 = highest), 0 if unranked;
+    - ``low``, ``high``: float64 the simultaneous intervals used (NaN if
+      unranked); ``individual_level``: the per-unit level ``level ** (1/K)``.
+    """
+
+    ranked: NDArray[np.bool_]
+    best: NDArray[np.int64]
+    worst: NDArray[np.int64]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+    level: float
+    individual_level: float
+
+    @property
+    def n_ranked(self) -> int:
+        """K, the number of ranked units."""
+        return int(self.ranked.sum())
+
+    def labels(self) -> list[str]:
+        """``"3–7 of 12"`` (or ``"4 of 12"`` when certain) per unit; ``"unranked"``."""
+        total = self.n_ranked
+        labels = []
+        for ranked, best, worst in zip(
+            self.ranked.tolist(), self.best.tolist(), self.worst.tolist(), strict=True
+        ):
+            if not ranked:
+                labels.append("unranked")
+            elif best == worst:
+                labels.append(f"{best} of {total}")
+            else:
+                labels.append(f"{best}–{worst} of {total}")
+        return labels
+
+
+def rank_intervals(
+    estimates: ArrayLike,
+    ses: ArrayLike,
+    dfs: ArrayLike,
+    level: float = 0.95,
+    eligible: ArrayLike | None = None,
+) -> RankIntervals:
+    """Joint rank intervals (Klein, Wright & Wieczorek 2020) for U units.
+
+    ``estimates``, ``ses`` (U,) float; ``dfs`` (U,) degrees of freedom (``inf``
+    for a normal quantile); ``eligible`` (U,) bool, units to rank (default:
+    all with a finite estimate and standard error and df >= 1).
+    """
+    level = check_level(level)
+    estimate_ = np.asarray(estimates, dtype=np.float64)
+    se_ = np.asarray(ses, dtype=np.float64)
+    df_ = np.asarray(dfs, dtype=np.float64)
+    if not estimate_.shape == se_.shape == df_.shape or estimate_.ndim != 1:
+        raise ValueError("estimates, ses and dfs must be 1-d arrays of one length")
+    usable = np.isfinite(estimate_) & np.isfinite(se_) & (se_ >= 0) & (df_ >= 1)
+    ranked = usable.copy()
+    if eligible is not None:
+        eligible_ = np.asarray(eligible, dtype=bool)
+        if eligible_.shape != estimate_.shape:
+            raise ValueError("eligible must have the shape of estimates")
+        ranked &= eligible_
+    total = int(ranked.sum())
+    low = np.full(estimate_.shape, np.nan)
+    high = np.full(estimate_.shape, np.nan)
+    best = np.zeros(estimate_.shape, dtype=np.int64)
+    worst = np.zeros(estimate_.shape, dtype=np.int64)
+    if total == 0:
+        return RankIntervals(ranked, best, worst, low, high, level, level)
+    individual_level = level ** (1.0 / total)
+    tail = (1.0 - individual_level) / 2.0
+    df_ranked = df_[ranked]
+    quantile = np.where(
+        np.isinf(df_ranked),
+        -special.ndtri(tail),
+        -special.stdtrit(np.where(np.isinf(df_ranked), 1.0, df_ranked), tail),
+    )
+    half = quantile * se_[ranked]
+    low_k = estimate_[ranked] - half
+    high_k = estimate_[ranked] + half
+    # #{j: L_j > U_k} and #{j: U_j < L_k} for every k at once, by sorting.
+    sorted_low = np.sort(low_k)
+    sorted_high = np.sort(high_k)
+    above = total - np.searchsorted(sorted_low, high_k, side="right")
+    below = np.searchsorted(sorted_high, low_k, side="left")
+    best[ranked] = 1 + above
+    worst[ranked] = total - below
+    low[ranked] = low_k
+    high[ranked] = high_k
+    return RankIntervals(ranked, best, worst, low, high, level, individual_level)
+
+
+def rank_domains(
+    results: Results,
+    code: str = INDEX_CODE,
+    level: float = 0.95,
+    exclude: tuple[str, ...] = ("ALL",),
+) -> tuple[list[str], RankIntervals]:
+    """Rank the domains of ``results`` on one row code (the SIPAS index by default).
+
+    Domains in ``exclude`` are left out; domains flagged ``suppress`` or
+    ``no data`` take no part and are reported unranked. Returns the domain names
+    (in results order) and their :class:`RankIntervals`.
+    """
+    rows = np.flatnonzero(results.code == code)
+    if code == INDEX_CODE:
+        rows = rows[results.level[rows] == INDEX]
+    rows = rows[~np.isin(results.domain[rows], list(exclude))]
+    flags = results.flag[rows]
+    eligible = (flags != SUPPRESS) & (flags != NO_DATA)
+    ranks = rank_intervals(
+        results.estimate[rows], results.se[rows], results.df[rows], level, eligible
+    )
+    return [str(name) for name in results.domain[rows]], ranks
