@@ -29,6 +29,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -871,6 +872,9 @@ def _pdf_table(
     pdf: FPDF, headings: list[str], rows: list[list[str]], widths: list[float]
 ) -> None:
     pdf.set_font(FONT, "", 8)
+    # The bar chart leaves its blue as the fill colour; tables set their own.
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_text_color(26, 26, 26)
     with pdf.table(
         col_widths=widths,
         text_align="LEFT",
@@ -878,6 +882,9 @@ def _pdf_table(
         repeat_headings=1,
         width=sum(widths),
         align="LEFT",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(222, 231, 241)),
+        cell_fill_color=(245, 247, 250),
+        cell_fill_mode="ROWS",
     ) as table:
         header = table.row()
         for heading in headings:
