@@ -1,0 +1,1 @@
+"""Admins: review of responses flagged as anomalous (confirm or clear)."""

@@ -1,0 +1,60 @@
+"""The review of flagged responses, for admins: list, confirm, clear."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from surveyapp.auth.access import roles_required
+from surveyapp.extensions import db
+from surveyapp.models import Role
+from surveyapp.services.abuse import (
+    REVIEW_STATES,
+    get_reviewable_or_404,
+    review_page,
+    set_review_state,
+)
+
+bp = Blueprint("review", __name__, url_prefix="/quan-ly/kiem-tra")
+
+
+def _chosen_state(value: str | None) -> str:
+    return value if value in REVIEW_STATES else "flagged"
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> str:
+    """Responses in one review state (flagged by default), newest first."""
+    state = _chosen_state(request.args.get("state"))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    review = review_page(current_user, state, page)
+    return render_template("review/index.html", review=review)
+
+
+@bp.post("/<public_id>/xac-nhan")
+@roles_required(Role.ADMIN)
+def confirm(public_id: str) -> ResponseReturnValue:
+    """Confirm a flag: the response stays out of the scores; audited."""
+    return _review(public_id, "confirmed")
+
+
+@bp.post("/<public_id>/go-co")
+@roles_required(Role.ADMIN)
+def clear(public_id: str) -> ResponseReturnValue:
+    """Clear a flag: the response counts in the scores again; audited."""
+    return _review(public_id, "cleared")
+
+
+def _review(public_id: str, state: str) -> ResponseReturnValue:
+    response = get_reviewable_or_404(public_id, current_user)
+    if set_review_state(response, state):
+        db.session.commit()
+        if state == "confirmed":
+            flash(_("Flag confirmed: the response stays out of the scores."), "info")
+        else:
+            flash(_("Flag cleared: the response counts in the scores again."), "info")
+    back = _chosen_state(request.form.get("state"))
+    return redirect(url_for("review.index", state=back))

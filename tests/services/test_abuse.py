@@ -1,0 +1,499 @@
+"""Abuse resistance: anomaly flags on responses, and the submission rate limits."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from surveyapp.app import create_app
+from surveyapp.extensions import csrf, db
+from surveyapp.models import Agency, Counter, Response, ServiceField, get_by_code
+from surveyapp.services import responses as responses_service
+from surveyapp.services.abuse import (
+    counter_key,
+    flag_submission,
+    limit_submissions,
+    set_review_state,
+    submission_flags,
+)
+from surveyapp.services.links import counter_token
+from surveyapp.services.responses import Submission, store_response
+from surveyapp.services.results import Period, compute_scores
+from tests.conftest import unavailable
+from tests.factories import SurveySite, add_responses, make_site
+from tests.helpers import fill_form, survey_path
+
+ALL_FOUR = [4]
+NETWORK = "a1b2c3d4e5f60718"
+OTHER_NETWORK = "0000111122223333"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def counter_id(code: str) -> int:
+    counter = get_by_code(Counter, code)
+    assert counter is not None
+    return counter.id
+
+
+def answers_for(code: str, value: int | None = 4) -> dict[int, int | None]:
+    """Every item of the counter's questionnaire answered `value`."""
+    counter = get_by_code(Counter, code)
+    assert counter is not None
+    survey = counter.service_point.active_questionnaire()
+    assert survey is not None
+    return {criterion.id: value for criterion in survey.criteria()}
+
+
+def from_network(ids: list[int], network: str) -> None:
+    db.session.execute(
+        update(Response).where(Response.id.in_(ids)).values(network_hash=network)
+    )
+    db.session.commit()
+
+
+def stored_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def flags(code: str, **overrides: object) -> tuple[str, ...]:
+    arguments: dict[str, object] = {
+        "counter_id": counter_id(code),
+        "answers": answers_for(code),
+        "fill_seconds": 60,
+        "network_hash": NETWORK,
+        "honeypot": "",
+    }
+    arguments.update(overrides)
+    return submission_flags(**arguments)  # type: ignore[arg-type]
+
+
+# --- The anomaly rules ------------------------------------------------------------
+
+
+def test_an_ordinary_response_is_not_flagged(app: Flask, site: SurveySite) -> None:
+    with app.app_context():
+        # Just under both bursts: 4 identical others, 9 from the same network.
+        add_responses(site.counter, ALL_FOUR, 4)
+        from_network(add_responses(site.counter, [5, 3], 9), NETWORK)
+        assert flags(site.counter) == ()
+        assert flags(site.counter, fill_seconds=None, network_hash=None) == ()
+
+
+@pytest.mark.parametrize("honeypot", ["http://spam", " x "])
+def test_a_filled_honeypot_flags(app: Flask, site: SurveySite, honeypot: str) -> None:
+    with app.app_context():
+        assert flags(site.counter, honeypot=honeypot) == ("honeypot",)
+        assert flags(site.counter, honeypot="   ") == ()
+        assert flags(site.counter, honeypot=None) == ()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(0, ("too_fast:0s",)), (7, ("too_fast:7s",)), (8, ()), (None, ())],
+)
+def test_a_submission_faster_than_reading_flags(
+    app: Flask, site: SurveySite, seconds: int | None, expected: tuple[str, ...]
+) -> None:
+    with app.app_context():
+        assert flags(site.counter, fill_seconds=seconds) == expected
+
+
+def test_a_burst_of_identical_answers_flags(app: Flask, site: SurveySite) -> None:
+    with app.app_context():
+        add_responses(site.counter, ALL_FOUR, 5)
+        # Not counted: another counter, another pattern, one item not rated,
+        # and identical answers older than the ten-minute window.
+        add_responses(site.other_counter, ALL_FOUR, 3)
+        add_responses(site.counter, [4, 5], 3)
+        add_responses(site.counter, [4, 4, 4, None], 3)
+        add_responses(
+            site.counter,
+            ALL_FOUR,
+            3,
+            submitted_at=datetime.now(UTC) - timedelta(minutes=11),
+        )
+        assert flags(site.counter) == ("identical_burst:5",)
+        assert flags(site.other_counter) == ()
+        pattern = answers_for(site.counter)
+        first = next(iter(pattern))
+        pattern[first] = None
+        assert flags(site.counter, answers=pattern) == ()
+
+
+def test_many_responses_from_one_network_flag(app: Flask, site: SurveySite) -> None:
+    with app.app_context():
+        from_network(add_responses(site.counter, [5, 3, 2], 10), NETWORK)
+        from_network(add_responses(site.counter, [5, 3, 1], 4), OTHER_NETWORK)
+        old = datetime.now(UTC) - timedelta(minutes=11)
+        from_network(add_responses(site.counter, [1], 5, submitted_at=old), NETWORK)
+        from_network(add_responses(site.other_counter, [1, 2], 5), NETWORK)
+        assert flags(site.counter) == ("network_burst:10",)
+        assert flags(site.counter, network_hash=OTHER_NETWORK) == ()
+        assert flags(site.counter, network_hash=None) == ()
+        assert flags(site.other_counter) == ()
+
+
+def test_rules_combine_and_respect_now(app: Flask, site: SurveySite) -> None:
+    with app.app_context():
+        from_network(add_responses(site.counter, ALL_FOUR, 10), NETWORK)
+        assert flags(site.counter, fill_seconds=2, honeypot="bot") == (
+            "honeypot",
+            "too_fast:2s",
+            "identical_burst:10",
+            "network_burst:10",
+        )
+        # An hour later the burst is over.
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert flags(site.counter, now=later) == ()
+
+
+def test_thresholds_come_from_config(app: Flask, site: SurveySite) -> None:
+    app.config.update(
+        ANOMALY_MIN_SECONDS=30,
+        ANOMALY_IDENTICAL_COUNT=2,
+        ANOMALY_NETWORK_COUNT=3,
+        ANOMALY_WINDOW_MINUTES=60,
+    )
+    with app.app_context():
+        half_hour_ago = datetime.now(UTC) - timedelta(minutes=30)
+        ids = add_responses(site.counter, ALL_FOUR, 3, submitted_at=half_hour_ago)
+        from_network(ids, NETWORK)
+        assert flags(site.counter, fill_seconds=20) == (
+            "too_fast:20s",
+            "identical_burst:3",
+            "network_burst:3",
+        )
+        app.config.update(
+            ANOMALY_MIN_SECONDS=10,
+            ANOMALY_IDENTICAL_COUNT=4,
+            ANOMALY_NETWORK_COUNT=4,
+            ANOMALY_WINDOW_MINUTES=20,
+        )
+        assert flags(site.counter, fill_seconds=20) == ()
+
+
+def _around_today() -> Period:
+    today = date.today()
+    return Period.between(today - timedelta(days=2), today + timedelta(days=2))
+
+
+def _submission(code: str, key: str, **fields: object) -> Submission:
+    counter = get_by_code(Counter, code)
+    assert counter is not None
+    survey = counter.service_point.active_questionnaire()
+    assert survey is not None
+    service_field = get_by_code(ServiceField, "ho-tich")
+    assert service_field is not None
+    values: dict[str, object] = {
+        "counter": counter,
+        "questionnaire": survey,
+        "service_field": service_field,
+        "answers": answers_for(code),
+        "comment": "",
+        "idempotency_key": key,
+        "language": "vi",
+        "fill_seconds": 60,
+        "network_hash": OTHER_NETWORK,
+    }
+    values.update(fields)
+    return Submission(**values)  # type: ignore[arg-type]
+
+
+def _flagged_submission(rule: str, code: str) -> Submission:
+    """Stored responses that make `rule` fire, and the submission it flags."""
+    honeypot = ""
+    submission = _submission(code, uuid.uuid4().hex)
+    add_responses(code, [5, 2], 2)
+    if rule == "honeypot":
+        honeypot = "http://spam"
+    elif rule == "too_fast":
+        submission = dataclasses.replace(submission, fill_seconds=3)
+    elif rule == "identical":
+        add_responses(code, ALL_FOUR, 5)
+    else:
+        from_network(add_responses(code, [5, 2, 1], 10), NETWORK)
+        submission = dataclasses.replace(submission, network_hash=NETWORK)
+    return flag_submission(submission, honeypot)
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ("honeypot", "honeypot"),
+        ("too_fast", "too_fast:3s"),
+        ("identical", "identical_burst:5"),
+        ("network", "network_burst:10"),
+    ],
+)
+def test_a_flagged_response_is_kept_but_left_out_of_scores_until_cleared(
+    app: Flask, site: SurveySite, rule: str, reason: str
+) -> None:
+    with app.app_context():
+        submission = _flagged_submission(rule, site.counter)
+        assert submission.flag_reasons == (reason,)
+        before = stored_count()
+        response, created = store_response(submission)
+        assert created
+        assert stored_count() == before + 1
+        assert response.flag_status == "flagged"
+        assert response.flag_reasons == reason
+
+        province = get_by_code(Agency, site.province)
+        assert province is not None
+        counted = [
+            compute_scores(province, _around_today()).response_count(site.province)
+        ]
+        for state in ("cleared", "confirmed"):
+            set_review_state(response, state)
+            db.session.commit()
+            scores = compute_scores(province, _around_today())
+            counted.append(scores.response_count(site.province))
+        assert counted == [before, before + 1, before]
+
+
+# --- Through the real form ---------------------------------------------------------
+
+
+def test_honeypot_through_the_form_is_stored_flagged_and_thanked(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    path = survey_path(app, site.counter)
+    posted = client.post(path, data=fill_form(client, path, website="http://spam"))
+    assert posted.status_code == 302
+    thanks = client.get(posted.headers["Location"])
+    assert "Cảm ơn" in thanks.get_data(as_text=True)
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.flag_status == "flagged"
+        assert "honeypot" in response.flag_reasons.split("; ")
+
+
+RENDERED_AT = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
+
+
+def form_as_browser(client: FlaskClient, path: str) -> dict[str, str]:
+    """Valid form data including the signed render time a browser sends back."""
+    data = fill_form(client, path)
+    found = RENDERED_AT.search(client.get(path).get_data(as_text=True))
+    assert found is not None
+    data["rendered_at"] = found.group(1)
+    return data
+
+
+def test_a_person_filling_the_form_is_not_flagged(
+    app: Flask,
+    client: FlaskClient,
+    site: SurveySite,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = survey_path(app, site.counter)
+    # The form was shown a minute ago: a person had time to read it.
+    real_time = time.time
+    monkeypatch.setattr(responses_service.time, "time", lambda: real_time() - 60)
+    data = form_as_browser(client, path)
+    monkeypatch.undo()
+    assert client.post(path, data=data).status_code == 302
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.flag_status is None
+        assert response.flag_reasons == ""
+        assert response.fill_seconds is not None and response.fill_seconds >= 60
+        assert response.network_hash is not None
+
+
+def test_a_script_sending_at_once_is_flagged_too_fast(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    path = survey_path(app, site.counter)
+    assert client.post(path, data=form_as_browser(client, path)).status_code == 302
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.flag_status == "flagged"
+        assert re.fullmatch(r"too_fast:[0-2]s", response.flag_reasons)
+
+
+# --- Rate limits --------------------------------------------------------------------
+
+
+def _post_as(
+    client: FlaskClient, path: str, address: str, **overrides: str
+) -> tuple[int, str]:
+    data = fill_form(client, path, **overrides)
+    posted = client.post(path, data=data, environ_base={"REMOTE_ADDR": address})
+    return posted.status_code, posted.get_data(as_text=True)
+
+
+def test_the_address_limit_answers_429_with_a_page_that_keeps_the_answers(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.config["SURVEY_RATE_LIMIT_IP"] = "3 per minute"
+    path = survey_path(app, site.counter) + "?lang=en"
+    for _ in range(3):
+        assert client.post(path, data=fill_form(client, path)).status_code == 302
+    data = fill_form(client, path, c_A1="2", comment="Chờ lâu")
+    refused = client.post(path, data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"]
+    assert "Your answers have not been sent" in html
+    assert "wait a minute and send them again" in html
+    assert "Back button" in html
+    # The page can send the same form again, answers and idempotency key included.
+    assert f'action="{path}"' in html
+    assert f'name="idempotency_key" value="{data["idempotency_key"]}"' in html
+    assert 'name="c_A1" value="2"' in html
+    assert 'name="comment" value="Chờ lâu"' in html
+    # The form itself can still be opened; nothing more was stored.
+    assert client.get(path).status_code == 200
+    with app.app_context():
+        assert stored_count() == 3
+
+
+def test_the_address_limit_is_per_address(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.config["SURVEY_RATE_LIMIT_IP"] = "2 per minute"
+    path = survey_path(app, site.counter)
+    codes = [_post_as(client, path, "10.0.0.1")[0] for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert _post_as(client, path, "10.0.0.2")[0] == 302
+    with app.app_context():
+        assert stored_count() == 3
+
+
+def test_the_counter_limit_holds_across_addresses(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.config["SURVEY_RATE_LIMIT_COUNTER"] = "3 per minute"
+    path = survey_path(app, site.counter)
+    codes = [_post_as(client, path, f"10.0.{n}.1")[0] for n in (1, 2, 3, 4)]
+    assert codes == [302, 302, 302, 429]
+    # Another counter has its own budget.
+    other = survey_path(app, site.other_counter)
+    assert _post_as(client, other, "10.0.4.1")[0] == 302
+    with app.app_context():
+        assert stored_count() == 4
+
+
+def _json_submit() -> dict[str, bool]:
+    return {"ok": True}
+
+
+# Wrapped once, at import, as the API and kiosk blueprints do (no CSRF for JSON).
+json_submit = csrf.exempt(limit_submissions(_json_submit))
+
+
+def test_other_blueprints_share_the_counter_budget_and_get_json(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.add_url_rule("/test-api/submit", view_func=json_submit, methods=["POST"])
+    app.config["SURVEY_RATE_LIMIT_COUNTER"] = "3 per minute"
+    with app.app_context():
+        counter = get_by_code(Counter, site.counter)
+        assert counter is not None
+        token = counter_token(counter)
+    path = survey_path(app, site.counter)
+    assert _post_as(client, path, "10.1.0.1")[0] == 302
+    codes = [
+        client.post(
+            "/test-api/submit",
+            json={"token": token},
+            environ_base={"REMOTE_ADDR": f"10.1.{n}.1"},
+        )
+        for n in (2, 3, 4)
+    ]
+    assert [c.status_code for c in codes] == [200, 200, 429]
+    assert codes[-1].get_json()["error"] == "rate_limited"
+    # Without a counter token only the address limit applies.
+    assert client.post("/test-api/submit", json={}).status_code == 200
+
+
+def test_counter_key_reads_the_url_or_the_json_body(app: Flask) -> None:
+    with app.test_request_context("/s/AB-1.sig", method="POST"):
+        assert counter_key() == "counter:AB-1"
+    with app.test_request_context("/s/nodot", method="POST"):
+        assert counter_key() == ""
+    with app.test_request_context("/x", method="POST", json={"token": "AB-1.sig"}):
+        assert counter_key() == "counter:AB-1"
+    with app.test_request_context("/x", method="POST", json={"token": 5}):
+        assert counter_key() == ""
+    with app.test_request_context("/x", method="POST", json=["AB-1.sig"]):
+        assert counter_key() == ""
+
+
+# --- Several workers: limits in Redis ----------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis database, or a skip (a failure under CI) without a server."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+    finally:
+        client.close()
+    yield REDIS_URL
+
+
+def _worker(app: Flask, storage: str) -> Flask:
+    """Another app process on the same database, as gunicorn's workers are."""
+    return create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI=storage,
+        SURVEY_RATE_LIMIT_IP="3 per minute",
+    )
+
+
+def _dispose(*workers: Flask) -> None:
+    for worker in workers:
+        with worker.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_limits_hold_across_workers_sharing_redis(app: Flask, redis_url: str) -> None:
+    # Keys of their own, so that runs sharing this Redis never meet.
+    with app.app_context():
+        site = make_site(prefix=f"R{uuid.uuid4().hex[:6].upper()}")
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.7"
+    first = _worker(app, redis_url)
+    path = survey_path(first, site.counter)
+    codes = [_post_as(first.test_client(), path, address)[0] for _ in range(2)]
+    # A second worker starts: with memory storage it would start from zero.
+    second = _worker(app, redis_url)
+    codes += [_post_as(second.test_client(), path, address)[0] for _ in range(2)]
+    codes.append(_post_as(first.test_client(), path, address)[0])
+    assert codes == [302, 302, 302, 429, 429]
+    keys = redis.Redis.from_url(redis_url)
+    try:
+        assert any(address.encode() in key for key in keys.scan_iter("LIMITS*"))
+    finally:
+        keys.close()
+    with first.app_context():
+        assert stored_count() == 3
+    _dispose(first, second)
+
+
+def test_memory_storage_is_per_worker(app: Flask, site: SurveySite) -> None:
+    """Why production needs REDIS_URL: each worker counts on its own."""
+    first = _worker(app, "memory://")
+    path = survey_path(first, site.counter)
+    codes = [_post_as(first.test_client(), path, "10.9.9.9")[0] for _ in range(3)]
+    second = _worker(app, "memory://")
+    codes.append(_post_as(second.test_client(), path, "10.9.9.9")[0])
+    assert codes == [302, 302, 302, 302]
+    _dispose(first, second)
