@@ -51,6 +51,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Behind a reverse proxy (nginx), how many proxies set X-Forwarded-For: without
+    # it every citizen would share the proxy's address in the limits and flags.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # Flask-Limiter: memory by default; set REDIS_URL for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -70,6 +73,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only, never deployed
     SERVER_NAME = None
+    # Each test app counts its own requests, even when REDIS_URL is set outside.
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):
