@@ -1,0 +1,244 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveyapp.services.receipts import MAX_DAYS
+from surveyapp.survey.forms import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
+
+
+def _status(*values: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _status_only(*values: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": _status(*values)},
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "ResponseIn": {
+        "type": "object",
+        "required": ["kind", "token", "idempotency_key", "service_field", "answers"],
+        "properties": {
+            "kind": _status("counter", "receipt"),
+            "token": {
+                "type": "string",
+                "description": "The token of the survey URL: /s/<token> (a counter) "
+                "or /r/<token> (a receipt).",
+            },
+            "idempotency_key": {
+                "type": "string",
+                "pattern": IDEMPOTENCY_PATTERN,
+                "description": "Made by the client once per filled form; a resend "
+                "with the same key returns the first result.",
+            },
+            "service_field": {
+                "type": "string",
+                "description": "Service field code, e.g. ho-tich.",
+            },
+            "answers": {
+                "type": "object",
+                "description": 'Criterion code (e.g. A1) to a rating 1..5, "na" '
+                "(no opinion / not applicable) or null (unanswered). At least one "
+                "rating is required.",
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 1, "maximum": 5},
+                        {"const": "na"},
+                        {"type": "null"},
+                    ]
+                },
+            },
+            "comment": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
+            "language": _status("vi", "en"),
+            "rendered_at": {
+                "type": "string",
+                "description": "The signed rendered_at value of the form, if known.",
+            },
+        },
+    },
+    "Stored": {
+        "type": "object",
+        "required": ["status", "id"],
+        "properties": {
+            "status": _status("stored", "duplicate"),
+            "id": {"type": "string", "description": "The response's public id."},
+        },
+    },
+    "Invalid": {
+        "type": "object",
+        "required": ["status", "errors"],
+        "properties": {
+            "status": _status("invalid"),
+            "errors": {
+                "type": "object",
+                "description": "Field (answers.<code> for a criterion) to messages.",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string"},
+            "message": {"type": "string"},
+        },
+    },
+    "ReceiptIn": {
+        "type": "object",
+        "required": ["counter", "dossier_code"],
+        "properties": {
+            "counter": {"type": "string", "description": "The counter's code."},
+            "dossier_code": {
+                "type": "string",
+                "maxLength": 64,
+                "description": "The dossier code (mã hồ sơ), without spaces.",
+            },
+            "days": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_DAYS,
+                "description": "Days the link stays valid (default: RECEIPT_DAYS, 30).",
+            },
+        },
+    },
+    "Receipt": {
+        "type": "object",
+        "required": [
+            "status",
+            "dossier_code",
+            "counter",
+            "token",
+            "url",
+            "expires_at",
+            "qr_png_url",
+            "qr_svg_url",
+        ],
+        "properties": {
+            "status": _status("issued", "existing"),
+            "dossier_code": {"type": "string"},
+            "counter": {"type": "string"},
+            "token": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "qr_png_url": {"type": "string", "format": "uri"},
+            "qr_svg_url": {"type": "string", "format": "uri"},
+        },
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as a JSON-ready dict."""
+    error = _ref("Error")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "surveyapp API",
+            "version": "1",
+            "description": "Receipt QR codes for one-stop software (one rating per "
+            "dossier) and survey responses sent as JSON. Errors are JSON objects "
+            "with a status.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/receipts": {
+                "post": {
+                    "operationId": "issueReceipt",
+                    "summary": "Issue the receipt QR code of a dossier",
+                    "description": "Idempotent per dossier code: issuing again "
+                    "returns the same receipt (200). The counter must be in the "
+                    "subtree of the API key's agency.",
+                    "security": [{"apiKey": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ReceiptIn")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("Receipt"), "A new receipt."),
+                        "200": _json(_ref("Receipt"), "The dossier's receipt."),
+                        "400": _json(error, "The body is not a JSON object."),
+                        "401": _json(error, "No key, an unknown or revoked key."),
+                        "404": _json(error, "No such counter for this key."),
+                        "409": _json(
+                            error,
+                            "The dossier has a receipt from another counter, or "
+                            "the counter is stopped.",
+                        ),
+                        "422": _json(_ref("Invalid"), "A field is missing or bad."),
+                    },
+                }
+            },
+            "/responses": {
+                "post": {
+                    "operationId": "storeResponse",
+                    "summary": "Store a survey response",
+                    "description": "Validated like the web form. A resend with the "
+                    "same idempotency_key returns the first result, never a second "
+                    "response.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ResponseIn")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("Stored"), "Stored."),
+                        "200": _json(_ref("Stored"), "Already stored (a resend)."),
+                        "400": _json(
+                            _status_only("bad_request"),
+                            "The body is not a JSON object.",
+                        ),
+                        "404": _json(
+                            _status_only("not_found"), "Tampered or unknown token."
+                        ),
+                        "409": _json(
+                            _status_only("already_rated"),
+                            "This receipt has been used.",
+                        ),
+                        "410": _json(_status_only("expired"), "The receipt expired."),
+                        "422": _json(_ref("Invalid"), "Invalid answers."),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An agency's API key: Authorization: Bearer <key>. "
+                    "Admins create and revoke keys; the key is shown once.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,1 @@
+"""Receipt QR codes: the citizen's one-time survey and the managers' pages."""

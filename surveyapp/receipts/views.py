@@ -1,0 +1,289 @@
+"""Receipt QR codes: the citizen's one-time survey, API keys and batch files."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from surveyapp.auth.access import roles_required, visible_agency_ids
+from surveyapp.extensions import csrf, db
+from surveyapp.i18n import current_language
+from surveyapp.models import (
+    Agency,
+    ApiKey,
+    Channel,
+    Questionnaire,
+    Receipt,
+    Role,
+    get_by_code,
+)
+from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
+from surveyapp.services.agencies import walk_tree
+from surveyapp.services.apikeys import create_key, list_keys, revoke
+from surveyapp.services.audit import record
+from surveyapp.services.catalogue import service_fields
+from surveyapp.services.dossiers import RowError
+from surveyapp.services.links import qr_png, qr_svg
+from surveyapp.services.network import network_hash
+from surveyapp.services.receipts import (
+    BATCH_COLUMNS,
+    MAX_BATCH_ROWS,
+    Issued,
+    ReceiptBatchError,
+    ReceiptError,
+    ReceiptState,
+    batch_csv,
+    check_batch,
+    check_receipt,
+    issue_receipts,
+    receipt_from_token,
+    receipt_url,
+)
+from surveyapp.services.responses import (
+    ReceiptAlreadyUsed,
+    Submission,
+    find_by_idempotency_key,
+    seconds_since_render,
+    signed_render_time,
+    store_response,
+)
+from surveyapp.survey.forms import SurveyFormBase, build_survey_form
+
+bp = Blueprint("receipts", __name__)
+# A page listing every problem of a 10,000-row file would not help anyone.
+SHOWN_ERRORS = 500
+
+
+def _receipt_or_404(token: str) -> Receipt:
+    receipt = receipt_from_token(token)
+    if receipt is None:
+        abort(404)
+    return receipt
+
+
+def _refused(receipt: Receipt, state: ReceiptState) -> ResponseReturnValue:
+    """The friendly page of a used (409) or expired (410) receipt."""
+    if state == ReceiptState.USED:
+        return render_template("receipts/already_rated.html", receipt=receipt), 409
+    return render_template("receipts/expired.html", receipt=receipt), 410
+
+
+def _submission(
+    form: SurveyFormBase,
+    receipt: Receipt,
+    questionnaire: Questionnaire,
+    language: str,
+) -> Submission:
+    fields = {field.code: field for field in service_fields()}
+    return Submission(
+        counter=receipt.counter,
+        questionnaire=questionnaire,
+        service_field=fields[form.service_field.data],
+        answers=form.answers(),
+        comment=form.comment.data or "",
+        idempotency_key=form.idempotency_key.data,
+        language=language,
+        channel=Channel.RECEIPT,
+        receipt_id=receipt.id,
+        dossier_code=receipt.dossier_code,
+        fill_seconds=seconds_since_render(form.rendered_at.data),
+        network_hash=network_hash(request.remote_addr),
+    )
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+def take(token: str) -> ResponseReturnValue:
+    """The survey of one dossier's receipt, answered once."""
+    check = check_receipt(token)
+    receipt = check.receipt
+    questionnaire = (
+        receipt.counter.service_point.active_questionnaire() if receipt else None
+    )
+    if receipt is None or questionnaire is None:
+        abort(404)
+    language = current_language()
+    thanks = url_for("receipts.thanks", token=token, lang=language)
+    resent = (
+        find_by_idempotency_key(request.form.get("idempotency_key", ""))
+        if request.method == "POST"
+        else None
+    )
+    if resent is not None and resent.receipt_id == receipt.id:
+        return redirect(thanks)  # a double tap on the form that was stored
+    if check.state != ReceiptState.VALID:
+        return _refused(receipt, check.state)
+    form = build_survey_form(questionnaire, service_fields(), language)
+    if form.validate_on_submit():
+        try:
+            store_response(_submission(form, receipt, questionnaire, language))
+        except ReceiptAlreadyUsed:
+            return _refused(receipt, ReceiptState.USED)
+        return redirect(thanks)
+    if not form.is_submitted():
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.rendered_at.data = signed_render_time()
+    return render_template(
+        "survey/take.html",
+        form=form,
+        counter=receipt.counter,
+        questionnaire=questionnaire,
+        language=language,
+        receipt=receipt,
+    ), (422 if form.is_submitted() else 200)
+
+
+# The form checks its own CSRF token and keeps the answers when it has expired,
+# as on the counter survey; the global check would answer 400 and lose them.
+csrf.exempt(take)
+
+
+@bp.get("/r/<token>/cam-on")
+def thanks(token: str) -> str:
+    """The thank-you page after a receipt's response."""
+    return render_template("survey/thanks.html", counter=_receipt_or_404(token).counter)
+
+
+@bp.get("/r/<token>/qr.png")
+def qr_png_image(token: str) -> Response:
+    """The receipt's QR code as PNG, to print on the receipt."""
+    return Response(qr_png(receipt_url(_receipt_or_404(token))), mimetype="image/png")
+
+
+@bp.get("/r/<token>/qr.svg")
+def qr_svg_image(token: str) -> Response:
+    """The receipt's QR code as SVG."""
+    url = receipt_url(_receipt_or_404(token))
+    return Response(qr_svg(url), mimetype="image/svg+xml")
+
+
+# Managers' pages ---------------------------------------------------------------------
+
+
+def _render_batch(form: ReceiptBatchForm, errors: list[RowError] | None = None) -> str:
+    errors = errors or []
+    return render_template(
+        "receipts/batch.html",
+        form=form,
+        errors=errors[:SHOWN_ERRORS],
+        error_count=len(errors),
+        columns=BATCH_COLUMNS,
+        max_rows=MAX_BATCH_ROWS,
+    )
+
+
+@bp.route("/quan-ly/bien-nhan/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.MANAGER)
+def batch() -> ResponseReturnValue:
+    """Issue the receipts of a file of dossiers; answer a CSV of their links."""
+    form = ReceiptBatchForm()
+    if not form.is_submitted():
+        return _render_batch(form)
+    if not form.validate():
+        return _render_batch(form), 422
+    filename = _file_name(form.file.data.filename)
+    try:
+        requests = check_batch(
+            form.file.data.read(), filename, visible_agency_ids(current_user)
+        )
+        issued = issue_receipts(
+            requests, issued_by=current_user, before_commit=_audit_batch(filename)
+        )
+    except ReceiptBatchError as error:
+        return _render_batch(form, error.errors), 422
+    except ReceiptError as error:
+        # Another upload or the API issued one of these dossiers meanwhile.
+        return _render_batch(form, [RowError(None, "", error.message)]), 409
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Response(
+        batch_csv(issued),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="bien-nhan-{stamp}.csv"'
+        },
+    )
+
+
+def _file_name(name: str | None) -> str:
+    """The uploaded file's base name (some browsers send a whole Windows path)."""
+    return PurePosixPath((name or "").replace("\\", "/")).name[:255]
+
+
+def _audit_batch(filename: str) -> Callable[[list[Issued]], None]:
+    def audit(issued: list[Issued]) -> None:
+        record(
+            "receipt_batch",
+            target=filename,
+            details={
+                "rows": len(issued),
+                "new": sum(item.created for item in issued),
+            },
+        )
+
+    return audit
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    return [
+        (agency.code, f"{'  ' * depth}{agency.name} ({agency.code})")
+        for agency, depth in walk_tree()
+    ]
+
+
+@bp.route("/quan-ly/bien-nhan/khoa-api", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def api_keys() -> ResponseReturnValue:
+    """API keys of one-stop software: list and create (the key is shown once)."""
+    form = ApiKeyForm()
+    form.agency.choices = _agency_choices()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        agency = get_by_code(Agency, form.agency.data)
+        if agency is None:  # deleted since the page was shown
+            abort(404)
+        api_key, secret = create_key(agency, form.name.data, created_by=current_user)
+        record(
+            "api_key_create",
+            target=api_key.prefix,
+            details={"agency": agency.code, "name": api_key.name},
+        )
+        db.session.commit()
+        form = ApiKeyForm(formdata=None)
+        form.agency.choices = _agency_choices()
+    elif form.is_submitted():
+        status = 422
+    page = render_template(
+        "receipts/api_keys.html", form=form, keys=list_keys(), secret=secret
+    )
+    # The new key is in this page only: keep it out of every cache.
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/quan-ly/bien-nhan/khoa-api/<int:key_id>/thu-hoi")
+@roles_required(Role.ADMIN)
+def revoke_api_key(key_id: int) -> ResponseReturnValue:
+    """Revoke an API key for good (audited)."""
+    api_key = db.session.get(ApiKey, key_id)
+    if api_key is None:
+        abort(404)
+    if revoke(api_key):
+        record("api_key_revoke", target=api_key.prefix, details={"name": api_key.name})
+        db.session.commit()
+        flash(_("Key %(prefix)s… revoked.", prefix=api_key.prefix), "info")
+    return redirect(url_for("receipts.api_keys"))

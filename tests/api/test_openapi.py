@@ -1,0 +1,62 @@
+"""The OpenAPI document describes the public API."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from surveyapp.api.openapi import openapi_document
+
+
+def test_openapi_document_is_served_and_lists_the_paths(
+    app: Flask, client: FlaskClient
+) -> None:
+    served = client.get("/api/v1/openapi.json")
+    assert served.status_code == 200
+    document = served.json
+    assert document is not None
+    assert document["openapi"].startswith("3.1")
+    assert document["servers"] == [{"url": "/api/v1"}]
+    assert {"/receipts", "/responses"} <= set(document["paths"])
+    receipts = document["paths"]["/receipts"]["post"]
+    assert receipts["security"] == [{"apiKey": []}]
+    assert {"200", "201", "401", "404", "409", "422"} <= set(receipts["responses"])
+    responses = document["paths"]["/responses"]["post"]
+    assert {"200", "201", "400", "404", "409", "410", "422"} <= set(
+        responses["responses"]
+    )
+    # Each route of the blueprint is described, and nothing else.
+    routes = {
+        rule.rule.removeprefix("/api/v1")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+    }
+    assert routes == set(document["paths"])
+
+
+def test_openapi_references_resolve() -> None:
+    document = openapi_document()
+    if importlib.util.find_spec("openapi_spec_validator") is not None:
+        from openapi_spec_validator import validate
+
+        validate(document)
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if "$ref" in node else []
+            return found + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    schemas = document["components"]["schemas"]
+    for ref in refs(document):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.removeprefix("#/components/schemas/") in schemas
+    for path in document["paths"].values():
+        for operation in path.values():
+            assert operation["operationId"] and operation["responses"]
+            for response in operation["responses"].values():
+                assert response["description"]
