@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from surveyapp.api.openapi import openapi_document
 from surveyapp.extensions import csrf, db
+from surveyapp.services.abuse import limit_submissions
 from surveyapp.services.api_submission import Outcome, issue_from_json, submit
 from surveyapp.services.apikeys import key_from_header
 
@@ -78,6 +79,7 @@ def issue_receipt() -> ResponseReturnValue:
 
 
 @bp.post("/responses")
+@limit_submissions
 def store_response() -> ResponseReturnValue:
     """Store a response sent as JSON, once per idempotency key."""
     return _answer(submit(request.get_json(silent=True), request.remote_addr))

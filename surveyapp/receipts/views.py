@@ -34,6 +34,7 @@ from surveyapp.models import (
     get_by_code,
 )
 from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
+from surveyapp.services.abuse import flag_submission, limit_submissions
 from surveyapp.services.agencies import walk_tree
 from surveyapp.services.apikeys import create_key, list_keys, revoke
 from surveyapp.services.audit import record
@@ -108,6 +109,7 @@ def _submission(
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
+@limit_submissions
 def take(token: str) -> ResponseReturnValue:
     """The survey of one dossier's receipt, answered once."""
     check = check_receipt(token)
@@ -131,7 +133,8 @@ def take(token: str) -> ResponseReturnValue:
     form = build_survey_form(questionnaire, service_fields(), language)
     if form.validate_on_submit():
         try:
-            store_response(_submission(form, receipt, questionnaire, language))
+            submission = _submission(form, receipt, questionnaire, language)
+            store_response(flag_submission(submission, honeypot=form.website.data))
         except ReceiptAlreadyUsed:
             return _refused(receipt, ReceiptState.USED)
         return redirect(thanks)

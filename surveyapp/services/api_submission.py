@@ -25,6 +25,7 @@ from surveyapp.models import (
     Response,
     get_by_code,
 )
+from surveyapp.services.abuse import flag_submission
 from surveyapp.services.apikeys import may_issue_for
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.links import counter_from_token
@@ -55,7 +56,8 @@ from surveyapp.survey.forms import (
 KINDS = ("counter", "receipt")
 LANGUAGES = ("vi", "en")
 # What the form itself reads besides the criteria; other keys are ignored.
-TEXT_FIELDS = ("service_field", "comment", "rendered_at")
+# "website" is the form's honeypot, sent along by clients that serialise the form.
+TEXT_FIELDS = ("service_field", "comment", "rendered_at", "website")
 INVALID_RATING = "invalid"
 
 
@@ -219,6 +221,7 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
             fill_seconds=seconds_since_render(form.rendered_at.data),
             network_hash=network_hash(remote_addr),
         )
+        submission = flag_submission(submission, honeypot=form.website.data)
     return _store(submission)
 
 
