@@ -11,6 +11,8 @@ export FLASK_APP := wsgi.py
 
 install: $(STAMP)
 	$(BIN)/pybabel -q compile -d surveyapp/translations -D messages
+	@# axe-core, for the accessibility tests (package-lock.json pins it).
+	@test -d node_modules/axe-core || npm ci --no-audit --no-fund
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,7 @@ from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ensure_secrets, load_config
 
@@ -30,6 +31,11 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.from_prefixed_env("SURVEYAPP")
     app.config.update(overrides)
     ensure_secrets(app.config, config_name or settings.__name__.lower())
+    if app.config.get("PROXY_COUNT"):
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -87,14 +93,32 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from surveyapp.admin.views import bp as admin_bp
+    from surveyapp.api.views import bp as api_bp
     from surveyapp.auth.views import bp as auth_bp
     from surveyapp.counters.views import bp as counters_bp
     from surveyapp.dashboard.views import bp as dashboard_bp
     from surveyapp.dossiers.views import bp as dossiers_bp
+    from surveyapp.exports.views import bp as exports_bp
+    from surveyapp.kiosk.views import bp as kiosk_bp
     from surveyapp.main.views import bp as main_bp
+    from surveyapp.receipts.views import bp as receipts_bp
+    from surveyapp.review.views import bp as review_bp
     from surveyapp.survey.views import bp as survey_bp
 
-    for blueprint in (main_bp, survey_bp, auth_bp, dashboard_bp, counters_bp, dossiers_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        survey_bp,
+        auth_bp,
+        dashboard_bp,
+        counters_bp,
+        dossiers_bp,
+        admin_bp,
+        exports_bp,
+        kiosk_bp,
+        api_bp,
+        receipts_bp,
+        review_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.extensions import db
+from surveyapp.kiosk.cli import kiosks_cli
 from surveyapp.models import Counter, Role, get_by_code
+from surveyapp.receipts.cli import apikeys_cli, receipts_cli
 from surveyapp.services.catalogue import (
     load_builtin_questionnaires,
     load_service_fields,
@@ -24,6 +26,7 @@ counters_cli = AppGroup("counters", help="Counters and their QR codes.")
 responses_cli = AppGroup("responses", help="Citizens' responses.")
 users_cli = AppGroup("users", help="Managers' accounts.")
 agencies_cli = AppGroup("agencies", help="The agency tree.")
+sipas_cli = AppGroup("sipas", help="Yearly SIPAS-style reports.")
 command_groups = [
     demo_cli,
     questionnaires_cli,
@@ -32,6 +35,10 @@ command_groups = [
     users_cli,
     agencies_cli,
     dossiers_cli,
+    sipas_cli,
+    kiosks_cli,
+    receipts_cli,
+    apikeys_cli,
 ]
 
 
@@ -112,11 +119,20 @@ def counters_qr(code: str, output: Path) -> None:
 
 
 @responses_cli.command("export")
-@click.option("--year", type=int, help="Only responses submitted in this year (UTC).")
+@click.option(
+    "--year",
+    type=int,
+    help="Only responses submitted in this year (local time, as on the dashboard).",
+)
+@click.option(
+    "--agency",
+    "agency_code",
+    help="Only responses of this agency and all its descendants.",
+)
 @click.option(
     "--questionnaire",
     "questionnaire_code",
-    help="Questionnaire version code (default: the most used).",
+    help="Questionnaire version code (default: the most used in the selection).",
 )
 @click.option(
     "-o",
@@ -125,21 +141,31 @@ def counters_qr(code: str, output: Path) -> None:
     help="CSV file (default: standard output).",
 )
 def responses_export(
-    year: int | None, questionnaire_code: str | None, output: Path | None
+    year: int | None,
+    agency_code: str | None,
+    questionnaire_code: str | None,
+    output: Path | None,
 ) -> None:
     """Export raw responses as CSV, in the scoring command's input format.
 
-    Columns: response_id, agency, stratum, weight, then F<factor>.<item> answers
-    (1..5, empty for no opinion). Feed it to `python -m surveyapp.scoring`.
+    Columns: response_id, agency (the service point), stratum, weight, then
+    F<factor>.<item> answers (1..5, empty for no opinion). Weights and strata
+    are the ones the app uses for exactly these responses (computed over the
+    year, or without --year over the whole months the responses span). Feed it
+    to `python -m surveyapp.scoring`.
     """
     from surveyapp.services.export import ExportError, write_responses_csv
 
     try:
         if output is None:
-            count = write_responses_csv(sys.stdout, year, questionnaire_code)
+            count = write_responses_csv(
+                sys.stdout, year, questionnaire_code, agency_code
+            )
         else:
             with output.open("w", newline="", encoding="utf-8") as handle:
-                count = write_responses_csv(handle, year, questionnaire_code)
+                count = write_responses_csv(
+                    handle, year, questionnaire_code, agency_code
+                )
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{count} responses exported", err=True)
@@ -186,3 +212,76 @@ def agencies_list() -> None:
 
     for agency, depth in walk_tree():
         click.echo(f"{agency.code}\t{'  ' * depth}{agency.name}")
+
+
+@sipas_cli.command("export")
+@click.option("--year", type=int, required=True, help="Calendar year (local time).")
+@click.option(
+    "--agency",
+    "agency_code",
+    required=True,
+    help="Agency code: the report covers its whole subtree.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["xlsx", "csv", "pdf"]),
+    required=True,
+    help="xlsx: sheets per tree level, factors, criteria, method; csv: one tidy "
+    "table (UTF-8 with BOM); pdf: a printable report.",
+)
+@click.option(
+    "--questionnaire",
+    "questionnaire_code",
+    help="Questionnaire version code (default: the agency's own).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write.",
+)
+def sipas_export(
+    year: int,
+    agency_code: str,
+    file_format: str,
+    questionnaire_code: str | None,
+    output: Path,
+) -> None:
+    """Write the yearly report of an agency subtree, in Vietnamese.
+
+    A finalised year is exported from its stored results; otherwise the year is
+    computed from the current responses, exactly as the dashboard does.
+    """
+    from flask_babel import force_locale
+
+    from surveyapp.models import Agency
+    from surveyapp.services.audit import record
+    from surveyapp.services.finalise import year_report
+    from surveyapp.services.results import ScoringError
+    from surveyapp.services.sipas_export import render
+
+    agency = get_by_code(Agency, agency_code)
+    if agency is None:
+        raise click.ClickException(f"no agency with code {agency_code!r}")
+    with force_locale("vi"):
+        try:
+            report = year_report(agency, year, questionnaire_code)
+            content = render(report, file_format)
+        except ScoringError as error:
+            raise click.ClickException(str(error)) from None
+    output.write_bytes(content)
+    record(
+        "export",
+        target=agency.code,
+        details={
+            "year": year,
+            "format": file_format,
+            "questionnaire": report.questionnaire,
+            "via": "cli",
+        },
+    )
+    db.session.commit()
+    state = "finalised" if report.finalised else "computed"
+    click.echo(f"{output}: {report.response_count} responses ({state})")

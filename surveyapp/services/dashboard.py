@@ -13,6 +13,7 @@ from surveyapp.auth.access import subtree_ids
 from surveyapp.models import Agency, Questionnaire, get_by_code
 from surveyapp.scoring import ResultRow
 from surveyapp.services.charts import Bar, Point, interval_bars, trend_line
+from surveyapp.services.indicator766 import Indicator766, indicator_766
 from surveyapp.services.results import (
     Period,
     RankedAgency,
@@ -54,6 +55,7 @@ class Dashboard:
     trend_chart: Markup
     other_questionnaires: list[tuple[Questionnaire, int]]
     response_rate: float | None
+    indicator_766: Indicator766
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -134,6 +136,7 @@ def build_dashboard(
         trend_chart=Markup(trend_chart),  # noqa: S704 - built from escaped parts
         other_questionnaires=[(q, n) for q, n in in_use if q.id != questionnaire.id],
         response_rate=scores.response_rate(agency),
+        indicator_766=indicator_766(agency, period),
     )
 
 

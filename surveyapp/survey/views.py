@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from surveyapp.extensions import csrf
 from surveyapp.i18n import current_language
 from surveyapp.models import Counter, Questionnaire
+from surveyapp.services.abuse import limit_submissions, submission_flags
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.links import counter_from_token, qr_png, qr_svg, survey_url
 from surveyapp.services.network import network_hash
@@ -47,6 +48,7 @@ def get_counter_or_404(token: str) -> tuple[Counter, Questionnaire]:
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@limit_submissions
 def take(token: str) -> ResponseReturnValue:
     """Show the survey for a counter, and store it when submitted."""
     counter, questionnaire = get_counter_or_404(token)
@@ -55,17 +57,27 @@ def take(token: str) -> ResponseReturnValue:
     form = build_survey_form(questionnaire, fields, language)
     if form.validate_on_submit():
         field_by_code = {field.code: field for field in fields}
+        answers = form.answers()
+        fill_seconds = seconds_since_render(form.rendered_at.data)
+        sender_network = network_hash(request.remote_addr)
         store_response(
             Submission(
                 counter=counter,
                 questionnaire=questionnaire,
                 service_field=field_by_code[form.service_field.data],
-                answers=form.answers(),
+                answers=answers,
                 comment=form.comment.data or "",
                 idempotency_key=form.idempotency_key.data,
                 language=language,
-                fill_seconds=seconds_since_render(form.rendered_at.data),
-                network_hash=network_hash(request.remote_addr),
+                fill_seconds=fill_seconds,
+                network_hash=sender_network,
+                flag_reasons=submission_flags(
+                    counter.id,
+                    answers,
+                    fill_seconds,
+                    sender_network,
+                    form.website.data,
+                ),
             )
         )
         return redirect(url_for("survey.thanks", token=token, lang=language))

@@ -1,0 +1,1 @@
+"""Kiosks: survey tablets at the counters."""

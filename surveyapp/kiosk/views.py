@@ -1,0 +1,192 @@
+"""Kiosks: the survey on a counter's tablet, its admin pages, the service worker.
+
+A kiosk page never shows the previous person's answers: every kiosk response is
+`Cache-Control: no-store` (no back button, no bfcache), forms have autocomplete off,
+the thank-you page returns to a blank form, and a small script goes back to a blank
+form after `KIOSK_IDLE_SECONDS` without a touch or key press.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.auth.access import roles_required
+from surveyapp.extensions import csrf, db
+from surveyapp.i18n import current_language
+from surveyapp.kiosk.forms import KioskForm
+from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
+from surveyapp.services.abuse import flag_submission, limit_submissions
+from surveyapp.services.catalogue import service_fields
+from surveyapp.services.kiosks import (
+    kiosk_from_key,
+    kiosk_url,
+    list_kiosks,
+    register_kiosk,
+    revoke_kiosk,
+)
+from surveyapp.services.network import network_hash
+from surveyapp.services.responses import (
+    Submission,
+    seconds_since_render,
+    signed_render_time,
+    store_response,
+)
+from surveyapp.survey.forms import build_survey_form
+
+bp = Blueprint("kiosk", __name__)
+
+DEFAULT_IDLE_SECONDS = 30
+DEFAULT_THANKS_SECONDS = 6
+
+
+def no_store(body: ResponseReturnValue) -> WerkzeugResponse:
+    """`body` as a response that no cache, back button or bfcache keeps."""
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def get_kiosk_or_404(key: str) -> tuple[Kiosk, Questionnaire]:
+    """The active kiosk a key opens and its questionnaire, or a friendly 404."""
+    kiosk = kiosk_from_key(key)
+    if kiosk is None:
+        abort(404)
+    questionnaire = kiosk.counter.service_point.active_questionnaire()
+    if questionnaire is None:
+        abort(404)
+    return kiosk, questionnaire
+
+
+def fresh_form_url(key: str) -> str:
+    """The kiosk's blank form, in the default language for the next person."""
+    return url_for(
+        "kiosk.take", key=key, lang=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+@bp.route("/kiosk/<key>", methods=["GET", "POST"])
+@limit_submissions
+def take(key: str) -> ResponseReturnValue:
+    """Show the kiosk's survey, and store it when submitted."""
+    kiosk, questionnaire = get_kiosk_or_404(key)
+    language = current_language()
+    fields = service_fields()
+    form = build_survey_form(questionnaire, fields, language)
+    if form.validate_on_submit():
+        submission = Submission(
+            counter=kiosk.counter,
+            questionnaire=questionnaire,
+            service_field=next(f for f in fields if f.code == form.service_field.data),
+            answers=form.answers(),
+            comment=form.comment.data or "",
+            idempotency_key=form.idempotency_key.data,
+            language=language,
+            channel=Channel.KIOSK,
+            kiosk_id=kiosk.id,
+            fill_seconds=seconds_since_render(form.rendered_at.data),
+            # A kiosk has one network: responses from another mean its key leaked.
+            network_hash=network_hash(request.remote_addr),
+        )
+        store_response(flag_submission(submission, honeypot=form.website.data))
+        return no_store(redirect(url_for("kiosk.thanks", key=key, lang=language)))
+    if not form.is_submitted():
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.rendered_at.data = signed_render_time()
+    page = render_template(
+        "kiosk/take.html",
+        form=form,
+        kiosk=kiosk,
+        counter=kiosk.counter,
+        questionnaire=questionnaire,
+        language=language,
+        reset_url=fresh_form_url(key),
+        idle_seconds=current_app.config.get("KIOSK_IDLE_SECONDS", DEFAULT_IDLE_SECONDS),
+    )
+    return no_store((page, 422 if form.is_submitted() else 200))
+
+
+# The kiosk form checks its own CSRF token and shows the form again when it has
+# expired, like the counter survey; the admin pages keep the global check.
+csrf.exempt(take)
+
+
+@bp.get("/kiosk/<key>/cam-on")
+def thanks(key: str) -> ResponseReturnValue:
+    """The thank-you page, which returns to a blank form by itself."""
+    kiosk, _questionnaire = get_kiosk_or_404(key)
+    page = render_template(
+        "kiosk/thanks.html",
+        counter=kiosk.counter,
+        reset_url=fresh_form_url(key),
+        seconds=current_app.config.get("KIOSK_THANKS_SECONDS", DEFAULT_THANKS_SECONDS),
+    )
+    return no_store(page)
+
+
+@bp.route("/quan-ly/kiosk/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def manage() -> ResponseReturnValue:
+    """Admins list kiosks and register one for a counter; its URL is shown once."""
+    counters = db.session.scalars(
+        select(Counter).where(Counter.active.is_(True)).order_by(Counter.code)
+    ).all()
+    choices = [("", _("— Choose a counter —"))]
+    choices += [
+        (c.code, f"{c.code} · {c.service_point.name} · {c.name}") for c in counters
+    ]
+    form = KioskForm()
+    form.counter.choices = choices
+    created: dict[str, Any] | None = None
+    if form.validate_on_submit():
+        counter = next(c for c in counters if c.code == form.counter.data)
+        kiosk, secret = register_kiosk(counter, form.name.data)
+        db.session.commit()
+        created = {"kiosk": kiosk, "url": kiosk_url(secret)}
+        form = KioskForm(formdata=None)
+        form.counter.choices = choices
+    status = 422 if form.is_submitted() and created is None else 200
+    page = render_template(
+        "kiosk/manage.html", form=form, kiosks=list_kiosks(), created=created
+    )
+    return no_store((page, status))
+
+
+@bp.post("/quan-ly/kiosk/<int:kiosk_id>/thu-hoi")
+@roles_required(Role.ADMIN)
+def revoke(kiosk_id: int) -> ResponseReturnValue:
+    """Revoke a kiosk: its URL answers "not found" from now on."""
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        abort(404)
+    revoke_kiosk(kiosk)
+    db.session.commit()
+    flash(_("Kiosk %(name)s revoked.", name=kiosk.name), "info")
+    return redirect(url_for("kiosk.manage"))
+
+
+@bp.get("/sw.js")
+def service_worker() -> ResponseReturnValue:
+    """The offline service worker, served from the root so it covers /s/ and /r/."""
+    response = send_from_directory(current_app.static_folder or "", "sw.js")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    response.mimetype = "text/javascript"
+    return response
