@@ -50,7 +50,7 @@ def remember_language(response: Response) -> Response:
 
 
 def percent(share: float | None, digits: int = 1) -> str:
-    """A share in [0, 1] as a percentage in the page's language: "85,3 %" in Vietnamese."""
+    """A share in [0, 1] as a percentage in the page's language ("85,3 %" in vi)."""
     if share is None:
         return "—"
     pattern = "0." + "0" * digits if digits else "0"

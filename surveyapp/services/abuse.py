@@ -35,6 +35,7 @@ Settings (``app.config``, defaults in :data:`DEFAULTS`):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,7 +60,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from surveyapp.auth.access import can_see, visible_agency_ids
 from surveyapp.extensions import db, limiter
-from surveyapp.models import Answer, Criterion, Response, User, utc_now
+from surveyapp.models import Answer, Channel, Criterion, Response, User, utc_now
 from surveyapp.services.audit import record
 from surveyapp.services.responses import Submission
 
@@ -96,7 +97,12 @@ def counter_key() -> str:
     The signature is not checked here (the view does that with the database);
     an empty key exempts the request from the per-counter limit.
     """
-    token = (request.view_args or {}).get("token")
+    view_args = request.view_args or {}
+    kiosk_key = view_args.get("key")
+    if isinstance(kiosk_key, str):
+        # A kiosk is bound to one counter; count it by a digest, never its secret.
+        return f"kiosk:{hashlib.sha256(kiosk_key.encode()).hexdigest()[:16]}"
+    token = view_args.get("token")
     if token is None and request.is_json:
         body = request.get_json(silent=True)
         token = body.get("token") if isinstance(body, dict) else None
@@ -106,11 +112,18 @@ def counter_key() -> str:
     return f"counter:{code[:64]}" if code else ""
 
 
+def _is_kiosk() -> bool:
+    return "key" in (request.view_args or {})
+
+
+# A registered kiosk shares its office's address with the citizens' phones there,
+# so it answers to its own per-counter budget, not to the per-address one.
 _per_address = limiter.shared_limit(
     lambda: str(setting("SURVEY_RATE_LIMIT_IP")),
     scope="survey-submit-address",
     key_func=get_remote_address,
     methods=["POST"],
+    exempt_when=_is_kiosk,
 )
 _per_counter = limiter.shared_limit(
     lambda: str(setting("SURVEY_RATE_LIMIT_COUNTER")),
@@ -219,11 +232,13 @@ def submission_flags(
 
 def flag_submission(submission: Submission, honeypot: str | None = None) -> Submission:
     """`submission` with its anomaly flags filled in, ready for store_response."""
+    # Every rating from a kiosk comes from the same office network by design.
+    kiosk = submission.channel == Channel.KIOSK
     flags = submission_flags(
         submission.counter.id,
         submission.answers,
         submission.fill_seconds,
-        submission.network_hash,
+        None if kiosk else submission.network_hash,
         honeypot,
     )
     return dataclasses.replace(submission, flag_reasons=flags)

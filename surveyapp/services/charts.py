@@ -77,8 +77,8 @@ def interval_bars(bars: Sequence[Bar], title: str, width: int = 640) -> str:
             continue
         colour = THIN_COLOUR if bar.thin else BAR_COLOUR
         parts.append(
-            f'<rect x="{label_width}" y="{y + 6}" width="{x(bar.value) - label_width:.1f}"'
-            f' height="16" fill="{colour}"/>'
+            f'<rect x="{label_width}" y="{y + 6}" '
+            f'width="{x(bar.value) - label_width:.1f}" height="16" fill="{colour}"/>'
         )
         if bar.low is not None and bar.high is not None:
             low, high, mid = x(bar.low), x(bar.high), y + 14

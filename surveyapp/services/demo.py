@@ -267,6 +267,13 @@ def ensure_demo_users() -> list[str]:
     return logins
 
 
+def _unit_id(point: Agency) -> int:
+    """The department or commune a demo service point belongs to."""
+    if point.parent_id is None:
+        raise ValueError(f"demo service point {point.code} has no parent")
+    return point.parent_id
+
+
 def _add_dossier_counts(
     rng: random.Random,
     built: list[tuple[Unit, Agency, list[Counter]]],
@@ -278,18 +285,21 @@ def _add_dossier_counts(
     The counts name the unit (TM-PHB), the responses its service point
     (TM-PHB-MC), as they would from one-stop software.
     """
-    unit_of_point = {point.id: point.parent_id for _, point, _ in built}
+    unit_of_point = {point.id: _unit_id(point) for _, point, _ in built}
     tally: dict[tuple[int, int, int, int], int] = {}
     for row in response_rows:
-        local = row["submitted_at"] + timedelta(hours=7)  # type: ignore[operator]
+        submitted = row["submitted_at"]
+        if not isinstance(submitted, datetime):
+            raise TypeError("submitted_at must be a datetime")
+        local = submitted + timedelta(hours=7)
         key = (
-            unit_of_point[row["agency_id"]],  # type: ignore[index]
-            row["service_field_id"],
+            unit_of_point[int(str(row["agency_id"]))],
+            int(str(row["service_field_id"])),
             local.year,
             local.month,
         )
-        tally[key] = tally.get(key, 0) + 1  # type: ignore[index]
-    rate_of_unit = {point.parent_id: rng.uniform(0.06, 0.3) for _, point, _ in built}
+        tally[key] = tally.get(key, 0) + 1
+    rate_of_unit = {_unit_id(point): rng.uniform(0.06, 0.3) for _, point, _ in built}
     rows = [
         {
             "agency_id": unit_id,
@@ -303,7 +313,7 @@ def _add_dossier_counts(
     # Some fields handled dossiers in a month without a single rating.
     for unit, point, _ in built:
         for field_code in unit.fields:
-            key = (point.parent_id, fields[field_code], 2025, 2)
+            key = (_unit_id(point), fields[field_code], 2025, 2)
             if key not in tally:
                 rows.append(
                     {

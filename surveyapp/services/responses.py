@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -275,7 +275,7 @@ def _ranked(
 def questionnaires_in_use(
     agency_ids: set[int], period: Period
 ) -> list[tuple[Questionnaire, int]]:
-    """Questionnaire versions answered in the subtree during the period, most used first."""
+    """Questionnaire versions answered in the subtree in the period, most used first."""
     start, end = period.utc_bounds()
     rows = db.session.execute(
         select(Response.questionnaire_id, func.count())

@@ -174,8 +174,9 @@ def weigh_responses(
     strata = [str(label) for label in result.stratum_labels()]
     for collapse in result.collapsed:
         notes.append(
-            f"Cell {collapse.agency}:{collapse.field} ({collapse.responses} responses, "
-            f"{collapse.dossiers} dossiers) pooled into {collapse.into}: {collapse.reason}."
+            f"Cell {collapse.agency}:{collapse.field} ({collapse.responses} responses,"
+            f" {collapse.dossiers} dossiers) pooled into {collapse.into}:"
+            f" {collapse.reason}."
         )
     strata = _merge_lonely_strata(strata, notes)
     return Weighting(
@@ -205,6 +206,7 @@ def _merge_lonely_strata(strata: list[str], notes: list[str]) -> list[str]:
     if len(lonely) < 2:
         target = max((s for s in sizes if s not in lonely), key=lambda s: (sizes[s], s))
     notes.append(
-        f"Single-response strata {', '.join(sorted(lonely))} share the stratum {target}."
+        f"Single-response strata {', '.join(sorted(lonely))} share the stratum"
+        f" {target}."
     )
     return [target if label in lonely else label for label in strata]

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     Field,
     HiddenField,
@@ -15,7 +16,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 

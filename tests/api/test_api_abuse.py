@@ -20,10 +20,14 @@ def counter_body(app: Flask, code: str, **overrides: object) -> dict:
         return response_body(counter_token(counter), kind="counter", **overrides)
 
 
-def test_api_is_rate_limited_per_address(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_api_is_rate_limited_per_address(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     app.config["SURVEY_RATE_LIMIT_IP"] = "3 per minute"
     codes = [
-        client.post("/api/v1/responses", json=counter_body(app, site.counter)).status_code
+        client.post(
+            "/api/v1/responses", json=counter_body(app, site.counter)
+        ).status_code
         for _ in range(4)
     ]
     assert codes == [201, 201, 201, 429]
@@ -33,7 +37,9 @@ def test_api_is_rate_limited_per_address(app: Flask, client: FlaskClient, site: 
         assert db.session.scalar(select(func.count()).select_from(Response)) == 3
 
 
-def test_api_flags_a_filled_honeypot(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_api_flags_a_filled_honeypot(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     body = counter_body(app, site.counter, website="http://spam.example")
     assert client.post("/api/v1/responses", json=body).status_code == 201
     with app.app_context():
@@ -42,7 +48,9 @@ def test_api_flags_a_filled_honeypot(app: Flask, client: FlaskClient, site: Surv
         assert "honeypot" in response.flag_reasons
 
 
-def test_receipt_page_flags_a_filled_honeypot(app: Flask, client: FlaskClient, site: SurveySite) -> None:
+def test_receipt_page_flags_a_filled_honeypot(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
     from tests.helpers import fill_form
 
     path = "/r/" + issue(app, site.counter, "HS-TRAP-1")

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
     page = context.new_page()
     yield page
     context.close()

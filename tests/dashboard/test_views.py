@@ -20,7 +20,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 def tree(app: Flask) -> dict[str, str]:
-    """Two communes: A mostly satisfied (40 responses), B less so (30), plus comments."""
+    """Two communes: A rather satisfied (40 responses), B less (30), with comments."""
     with app.app_context():
         codes = make_two_communes()
         add_responses(codes["counter_a"], [5, 4, 4, 3], 30)

@@ -145,7 +145,7 @@ def test_small_cells_are_pooled_and_reported(app: Flask) -> None:
         result = weigh_responses(
             [point_a] * 5 + [point_a], ["ho-tich"] * 5 + ["dat-dai"], START, END
         )
-        # The one-response land cell is pooled into civil status: 100 dossiers, 6 responses.
+        # The one-response land cell joins civil status: 100 dossiers, 6 responses.
         np.testing.assert_allclose(result.weights, [100 / 6] * 6)
         assert len(set(result.strata)) == 1
         assert any("pooled into" in note for note in result.notes)
