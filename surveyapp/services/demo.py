@@ -24,6 +24,7 @@ from surveyapp.models import (
     Counter,
     DossierCount,
     Questionnaire,
+    Receipt,
     Response,
     Role,
     ServiceField,
@@ -267,6 +268,41 @@ def ensure_demo_users() -> list[str]:
     return logins
 
 
+def _rate_some_by_receipt(
+    rng: random.Random, response_rows: list[dict[str, object]]
+) -> None:
+    """Turn about one response in eight into a rating from a dossier's receipt QR."""
+    chosen = [row for row in response_rows if rng.random() < 0.125]
+    receipts = []
+    for number, row in enumerate(chosen, start=1):
+        submitted = row["submitted_at"]
+        if not isinstance(submitted, datetime):
+            raise TypeError("submitted_at must be a datetime")
+        dossier = f"000.00.{row['agency_id']:02}.H99-{submitted:%y%m%d}-{number:05d}"
+        row["dossier_code"] = dossier
+        receipts.append(
+            {
+                "public_id": uuid.UUID(int=rng.getrandbits(128)).hex[:22],
+                "dossier_code": dossier,
+                "counter_id": row["counter_id"],
+                "issued_at": submitted - timedelta(days=rng.randint(0, 5)),
+                "expires_at": submitted + timedelta(days=30),
+            }
+        )
+    for start in range(0, len(receipts), BATCH):
+        ids = db.session.scalars(
+            insert(Receipt).returning(Receipt.id, sort_by_parameter_order=True),
+            receipts[start : start + BATCH],
+        ).all()
+        for row, receipt_id in zip(chosen[start : start + BATCH], ids, strict=True):
+            row["receipt_id"] = receipt_id
+            row["channel"] = Channel.RECEIPT.value
+    # Counter-channel rows need the same keys for one executemany batch.
+    for row in response_rows:
+        row.setdefault("receipt_id", None)
+        row.setdefault("dossier_code", None)
+
+
 def _unit_id(point: Agency) -> int:
     """The department or commune a demo service point belongs to."""
     if point.parent_id is None:
@@ -403,6 +439,7 @@ def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
                 answer_plans.append(plan)
                 comment_plans.append(comment)
 
+    _rate_some_by_receipt(rng, response_rows)
     for start in range(0, len(response_rows), BATCH):
         chunk = response_rows[start : start + BATCH]
         ids = db.session.scalars(
