@@ -7,12 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install run test test-sqlite lint format bench translations clean
+.PHONY: install run test lint format bench translations clean
 
 install: $(STAMP)
 	$(BIN)/pybabel -q compile -d surveyapp/translations -D messages
-	@# axe-core, for the accessibility tests (package-lock.json pins it).
-	@test -d node_modules/axe-core || npm ci --no-audit --no-fund
+
+# axe-core, for the accessibility tests only (package-lock.json pins it).
+node_modules/axe-core: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +32,7 @@ run: install
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install
+test: install node_modules/axe-core
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -49,4 +52,4 @@ translations: install
 	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -41,7 +41,7 @@ def phone(browser: Any) -> Iterator[Any]:
 def violations(page: Any) -> list[tuple[str, str, list[Any]]]:
     """What axe-core finds on the page as it is now, against WCAG 2.1 A and AA."""
     if not AXE.exists():
-        unavailable(f"{AXE} is missing: run `make install` (npm ci)")
+        unavailable(f"{AXE} is missing: `make test` installs it (npm ci)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
