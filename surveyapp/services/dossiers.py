@@ -15,7 +15,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import PurePath
@@ -281,6 +281,26 @@ class _Codes:
         return found if found is not None else self.folded.get(code.casefold())
 
 
+def missing_columns(
+    columns: Mapping[str, Sequence[str]], positions: Mapping[str, int], line: int
+) -> RowError | None:
+    """The error for required columns absent from a header row, if any.
+
+    `columns` maps each field to its accepted names, the first two shown.
+    """
+    missing = [
+        f"{names[0]} ({names[1]})"
+        for field, names in columns.items()
+        if field not in positions
+    ]
+    if not missing:
+        return None
+    reason = _l(
+        "The header row lacks the columns: %(columns)s.", columns=", ".join(missing)
+    )
+    return RowError(line, "", reason)
+
+
 def _columns(line: int, cells: Sequence[object]) -> tuple[dict[str, int], list[str]]:
     """Field -> position and the headers as written; DossierImportError if unusable."""
     positions: dict[str, int] = {}
@@ -294,17 +314,9 @@ def _columns(line: int, cells: Sequence[object]) -> tuple[dict[str, int], list[s
             reason = _l("This column appears twice in the header.")
             errors.append(RowError(line, header, reason))
         positions[field] = index
-    missing = [
-        f"{names[0]} ({names[1]})"
-        for field, names in COLUMNS.items()
-        if field not in positions
-    ]
-    if missing:
-        reason = _l(
-            "The header row lacks the columns: %(columns)s.",
-            columns=", ".join(missing),
-        )
-        errors.append(RowError(line, "", reason))
+    lacking = missing_columns(COLUMNS, positions, line)
+    if lacking is not None:
+        errors.append(lacking)
     if errors:
         raise DossierImportError(errors)
     return positions, headers

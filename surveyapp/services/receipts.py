@@ -38,6 +38,7 @@ from surveyapp.services.dossiers import (
     DossierImportError,
     Message,
     RowError,
+    missing_columns,
     read_lines,
 )
 from surveyapp.services.links import external_url
@@ -340,17 +341,9 @@ def _batch_columns(line: int, cells: Sequence[object]) -> dict[str, int]:
         field = accepted.get(_fold(header))
         if field is not None and field not in positions:
             positions[field] = index
-    missing = [
-        f"{names[0]} ({names[1]})"
-        for field, names in BATCH_COLUMNS.items()
-        if field not in positions
-    ]
-    if missing:
-        reason = _l(
-            "The header row lacks the columns: %(columns)s.",
-            columns=", ".join(missing),
-        )
-        raise ReceiptBatchError([RowError(line, "", reason)])
+    lacking = missing_columns(BATCH_COLUMNS, positions, line)
+    if lacking is not None:
+        raise ReceiptBatchError([lacking])
     return positions
 
 

@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from surveyapp.i18n import percent
 from surveyapp.models import Questionnaire
 from surveyapp.scoring import ResultRow, rank_domains
+from surveyapp.scoring.results import COLUMNS as RESULT_COLUMNS
 from surveyapp.services.results import Scores
 
 FORMATS: dict[str, str] = {
@@ -434,21 +435,8 @@ def result_table(
     return Table(title, columns, rows)
 
 
-TIDY_KEYS = (
-    "domain",
-    "level",
-    "code",
-    "n",
-    "df",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n_eff",
-    "flag",
-    "flag_reasons",
-    "mean_score",
-)
+# The scoring command's columns, in its order, so the CSV reads the same.
+TIDY_KEYS = RESULT_COLUMNS
 
 
 def tidy_table(report: Report) -> Table:
