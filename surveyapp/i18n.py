@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request
+from flask import Response, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
 
 LANGUAGE_COOKIE = "lang"
@@ -17,6 +17,8 @@ LANGUAGE_COOKIE = "lang"
 def select_locale() -> str:
     """Pick the language: query argument, then cookie, then the default."""
     supported: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI: the default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in supported:
             return candidate

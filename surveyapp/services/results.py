@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
+from flask_babel import gettext as _
 from numpy.typing import NDArray
 from sqlalchemy import ColumnElement, func, or_, select
 
@@ -312,7 +313,7 @@ def compute_scores(
         root, period, questionnaire, rows, None, None, agencies, method, level
     )
     if len(rows) < 2:
-        scores.notes.append("Too few responses to estimate anything.")
+        scores.notes.append(_("Too few responses to estimate anything."))
         return scores
     weighting = weigh_responses(
         rows.agency_ids, rows.field_codes, period.start, period.end

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from numpy.typing import NDArray
 from sqlalchemy import func, select
 
@@ -135,7 +137,7 @@ def weigh_responses(
         dossier_agency = [agency for agency, _ in cell_sizes]
         dossier_field = [code for _, code in cell_sizes]
         dossier_count = list(cell_sizes.values())
-        notes.append("No dossier counts for the period: every weight is 1.")
+        notes.append(_("No dossier counts for the period: every weight is 1."))
     else:
         uncounted = [i for i, unit in enumerate(units) if unit is None]
         labels = [
@@ -158,8 +160,12 @@ def weigh_responses(
                 dossier_count.append(max(round(responses * average), responses))
             names = sorted({labels[i] for i in uncounted})
             notes.append(
-                f"No dossier counts for {', '.join(names)}: their responses are "
-                f"weighted at the average weight ({average:.2f})."
+                _(
+                    "No dossier counts for %(agencies)s: their responses are weighted"
+                    " at the average weight (%(weight)s).",
+                    agencies=", ".join(names),
+                    weight=format_decimal(average, format="0.00"),
+                )
             )
     responding = {(labels[i], field_codes[i]) for i in range(n)}
     present_agencies = {agency for agency, _ in responding}
@@ -174,9 +180,15 @@ def weigh_responses(
     strata = [str(label) for label in result.stratum_labels()]
     for collapse in result.collapsed:
         notes.append(
-            f"Cell {collapse.agency}:{collapse.field} ({collapse.responses} responses,"
-            f" {collapse.dossiers} dossiers) pooled into {collapse.into}:"
-            f" {collapse.reason}."
+            _(
+                "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
+                " pooled into %(into)s: %(reason)s.",
+                cell=f"{collapse.agency}:{collapse.field}",
+                responses=collapse.responses,
+                dossiers=collapse.dossiers,
+                into=collapse.into,
+                reason=_pooling_reason(collapse.responses, collapse.dossiers),
+            )
         )
     strata = _merge_lonely_strata(strata, notes)
     return Weighting(
@@ -189,9 +201,17 @@ def weigh_responses(
     )
 
 
+def _pooling_reason(responses: int, dossiers: int) -> str:
+    if responses == 0:
+        return str(_("dossiers but no responses"))
+    if dossiers == 0:
+        return str(_("responses but no dossiers"))
+    return str(_("fewer than 2 responses"))
+
+
 def _dossiers_by_unit(totals: dict[tuple[int, str], int]) -> dict[int, int]:
     by_unit: dict[int, int] = {}
-    for (agency_id, _), dossiers in totals.items():
+    for (agency_id, _field), dossiers in totals.items():
         by_unit[agency_id] = by_unit.get(agency_id, 0) + dossiers
     return by_unit
 
@@ -206,7 +226,10 @@ def _merge_lonely_strata(strata: list[str], notes: list[str]) -> list[str]:
     if len(lonely) < 2:
         target = max((s for s in sizes if s not in lonely), key=lambda s: (sizes[s], s))
     notes.append(
-        f"Single-response strata {', '.join(sorted(lonely))} share the stratum"
-        f" {target}."
+        _(
+            "Single-response strata %(strata)s share the stratum %(target)s.",
+            strata=", ".join(sorted(lonely)),
+            target=target,
+        )
     )
     return [target if label in lonely else label for label in strata]

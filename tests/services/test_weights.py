@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 
 from surveyapp.extensions import db
 from surveyapp.models import Agency, DossierCount, ServiceField, get_by_code
 from surveyapp.services.weights import (
     SMALL_UNITS_STRATUM,
+    Weighting,
     months_between,
     weigh_responses,
 )
@@ -19,6 +21,12 @@ from tests.factories import make_two_communes
 
 YEAR = 2025
 START, END = date(YEAR, 1, 1), date(YEAR + 1, 1, 1)
+
+
+def weigh(*args: object) -> Weighting:
+    """weigh_responses with notes in English, whatever the default language."""
+    with force_locale("en"):
+        return weigh_responses(*args)  # type: ignore[arg-type]
 
 
 def ids(*codes: str) -> list[int]:
@@ -59,9 +67,7 @@ def test_without_counts_every_weight_is_one(app: Flask) -> None:
     with app.app_context():
         codes = make_two_communes()
         point_a, point_b = ids(codes["point_a"], codes["point_b"])
-        result = weigh_responses(
-            [point_a] * 3 + [point_b] * 2, ["ho-tich"] * 5, START, END
-        )
+        result = weigh([point_a] * 3 + [point_b] * 2, ["ho-tich"] * 5, START, END)
         assert not result.counted
         np.testing.assert_array_equal(result.weights, np.ones(5))
         assert (
@@ -87,7 +93,7 @@ def test_counts_at_the_commune_weight_its_service_point(app: Flask) -> None:
         )  # outside the period
         agencies = [point_a] * 4 + [point_a] * 3 + [point_b] * 5
         fields = ["ho-tich"] * 4 + ["dat-dai"] * 3 + ["ho-tich"] * 5
-        result = weigh_responses(agencies, fields, START, END)
+        result = weigh(agencies, fields, START, END)
         assert result.counted
         np.testing.assert_allclose(result.weights, [25.0] * 4 + [10.0] * 3 + [10.0] * 5)
         assert result.strata[0] == f"{codes['commune_a']}:ho-tich"
@@ -106,9 +112,7 @@ def test_uncounted_units_get_the_average_weight(app: Flask) -> None:
         codes = make_two_communes()
         point_a, point_b = ids(codes["point_a"], codes["point_b"])
         add_count(codes["commune_a"], "ho-tich", 1, 80)
-        result = weigh_responses(
-            [point_a] * 4 + [point_b] * 2, ["ho-tich"] * 6, START, END
-        )
+        result = weigh([point_a] * 4 + [point_b] * 2, ["ho-tich"] * 6, START, END)
         np.testing.assert_allclose(result.weights, [20.0] * 6)
         assert any(
             "No dossier counts for" in note and codes["point_b"] in note
@@ -124,13 +128,9 @@ def test_single_response_units_share_a_stratum(app: Flask) -> None:
 
         site = make_site("S")
         point_c = ids(site.service_point)[0]
-        result = weigh_responses(
-            [point_a] * 3 + [point_b, point_c], ["ho-tich"] * 5, START, END
-        )
+        result = weigh([point_a] * 3 + [point_b, point_c], ["ho-tich"] * 5, START, END)
         assert result.strata[3] == result.strata[4] == SMALL_UNITS_STRATUM
-        only_one = weigh_responses(
-            [point_a] * 3 + [point_b], ["ho-tich"] * 4, START, END
-        )
+        only_one = weigh([point_a] * 3 + [point_b], ["ho-tich"] * 4, START, END)
         # A lone small unit joins the largest stratum instead.
         assert only_one.strata[3] == only_one.strata[0]
         assert any("Single-response strata" in note for note in only_one.notes)
@@ -142,7 +142,7 @@ def test_small_cells_are_pooled_and_reported(app: Flask) -> None:
         point_a = ids(codes["point_a"])[0]
         add_count(codes["commune_a"], "ho-tich", 1, 90)
         add_count(codes["commune_a"], "dat-dai", 1, 10)
-        result = weigh_responses(
+        result = weigh(
             [point_a] * 5 + [point_a], ["ho-tich"] * 5 + ["dat-dai"], START, END
         )
         # The one-response land cell joins civil status: 100 dossiers, 6 responses.
