@@ -28,6 +28,7 @@ run: install
 	$(BIN)/flask demo load
 	@echo
 	@echo "  surveyapp is running: open http://$(HOST):$(PORT)/"
+	@echo "  Managers sign in at  http://$(HOST):$(PORT)/quan-ly/dang-nhap (demo logins above)"
 	@echo "  A counter's survey:   $(BIN)/flask counters list   then   $(BIN)/flask counters url CODE"
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
