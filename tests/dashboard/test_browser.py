@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 
@@ -45,3 +48,17 @@ def test_manager_signs_in_and_reads_the_dashboard(
     assert chart.is_visible()
     assert chart.bounding_box()["height"] > 100
     assert desk.locator("table.ranking tbody tr").count() == 2
+    # The year's results as a spreadsheet, from the dashboard's link.
+    desk.get_by_role("link", name="Xuất báo cáo và chốt số liệu năm").click()
+    with desk.expect_download() as download_info:
+        desk.get_by_role("link", name="Excel (.xlsx)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    content = Path(download.path()).read_bytes()
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    try:
+        ranking = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    names = {cell for row in ranking for cell in row if isinstance(cell, str)}
+    assert {"Xã An Phú", "Phường Bình Minh"} <= names
