@@ -42,14 +42,18 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}".replace(".", ",")
 
 
-def interval_bars(bars: Sequence[Bar], title: str, width: int = 640) -> str:
-    """Horizontal bars from 0 to 100 % with a whisker for each interval."""
-    label_width, right_pad, row_height, top = 250, 56, 30, 26
-    plot_width = width - label_width - right_pad
-    height = top + row_height * len(bars) + 8
+def interval_bars(bars: Sequence[Bar], title: str, width: int = 400) -> str:
+    """Horizontal bars from 0 to 100 % with a whisker for each interval.
+
+    Each label sits on its own line above its bar, so the chart stays narrow
+    enough to read on a 360 px phone without shrinking the text.
+    """
+    left, right_pad, row_height, top = 4, 48, 44, 22
+    plot_width = width - left - right_pad
+    height = top + row_height * len(bars) + 4
 
     def x(value: float) -> float:
-        return label_width + plot_width * min(max(value, 0.0), 1.0)
+        return left + plot_width * min(max(value, 0.0), 1.0)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -57,47 +61,49 @@ def interval_bars(bars: Sequence[Bar], title: str, width: int = 640) -> str:
         f"<title>{escape(title)}</title>",
     ]
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        anchor = "start" if tick == 0 else "end" if tick == 1.0 else "middle"
         parts.append(
-            f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" '
-            f'y2="{height - 8}" stroke="{GRID_COLOUR}"/>'
-            f'<text x="{x(tick):.1f}" y="{top - 10}" font-size="11" '
-            f'text-anchor="middle" fill="#444">{int(tick * 100)} %</text>'
+            f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
+            f'y2="{height - 4}" stroke="{GRID_COLOUR}"/>'
+            f'<text x="{x(tick):.1f}" y="{top - 8}" font-size="11" '
+            f'text-anchor="{anchor}" fill="#444">{int(tick * 100)} %</text>'
         )
     for i, bar in enumerate(bars):
         y = top + i * row_height
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 19}" font-size="13" '
-            f'text-anchor="end" fill="#1a1a1a">{escape(_shorten(bar.label, 34))}</text>'
+            f'<text x="{left}" y="{y + 14}" font-size="13" fill="#1a1a1a">'
+            f"{escape(_shorten(bar.label, 52))}</text>"
         )
+        bar_top = y + 20
         if bar.value is None:
             parts.append(
-                f'<text x="{label_width + 4}" y="{y + 19}" font-size="12" '
+                f'<text x="{left + 4}" y="{bar_top + 13}" font-size="12" '
                 f'fill="#555">—</text>'
             )
             continue
         colour = THIN_COLOUR if bar.thin else BAR_COLOUR
         parts.append(
-            f'<rect x="{label_width}" y="{y + 6}" '
-            f'width="{x(bar.value) - label_width:.1f}" height="16" fill="{colour}"/>'
+            f'<rect x="{left}" y="{bar_top}" width="{x(bar.value) - left:.1f}" '
+            f'height="16" fill="{colour}"/>'
         )
         if bar.low is not None and bar.high is not None:
-            low, high, mid = x(bar.low), x(bar.high), y + 14
+            low, high, mid = x(bar.low), x(bar.high), bar_top + 8
             parts.append(
                 f'<path d="M{low:.1f} {mid}H{high:.1f}M{low:.1f} {mid - 6}V{mid + 6}'
                 f'M{high:.1f} {mid - 6}V{mid + 6}" stroke="{WHISKER_COLOUR}" '
                 f'stroke-width="1.5" fill="none"/>'
             )
         parts.append(
-            f'<text x="{width - right_pad + 6}" y="{y + 19}" font-size="12" '
+            f'<text x="{width - right_pad + 6}" y="{bar_top + 13}" font-size="12" '
             f'fill="#1a1a1a">{_pct(bar.value)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def trend_line(points: Sequence[Point], title: str, width: int = 640) -> str:
+def trend_line(points: Sequence[Point], title: str, width: int = 420) -> str:
     """A line through the monthly values with the interval as a shaded band."""
-    height, left, right, top, bottom = 220, 44, 28, 14, 34
+    height, left, right, top, bottom = 200, 34, 22, 12, 30
     known = [p for p in points if p.value is not None]
     floor = min([p.low for p in known if p.low is not None] + [0.5])
     floor = max(0.0, (int(floor * 10)) / 10)
