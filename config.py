@@ -58,8 +58,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    SURVEY_RATE_LIMIT_IP = os.environ.get("SURVEY_RATE_LIMIT_IP", "20 per minute;200 per day")
-    SURVEY_RATE_LIMIT_COUNTER = os.environ.get("SURVEY_RATE_LIMIT_COUNTER", "120 per minute")
+    SURVEY_RATE_LIMIT_IP = os.environ.get(
+        "SURVEY_RATE_LIMIT_IP", "20 per minute;200 per day"
+    )
+    SURVEY_RATE_LIMIT_COUNTER = os.environ.get(
+        "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
+    )
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
 
