@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ensure_secrets, load_config
+from surveyapp import web
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
     configure_logging(app)
+    web.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from surveyapp.auth.access import roles_required
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Role
+from surveyapp.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-ly/quan-tri")
 PAGE_SIZE = 100
@@ -21,7 +22,7 @@ def audit_log() -> str:
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     events = db.session.scalars(
         query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()

@@ -6,7 +6,7 @@ answer JSON `{"status": ...}` too.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -15,6 +15,7 @@ from surveyapp.extensions import csrf, db
 from surveyapp.services.abuse import limit_submissions
 from surveyapp.services.api_submission import Outcome, issue_from_json, submit
 from surveyapp.services.apikeys import key_from_header
+from surveyapp.web import without_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Machine clients send no CSRF token: receipts need an API key, and a response
@@ -45,8 +46,20 @@ def json_error(error: HTTPException) -> Response:
     return response
 
 
-for _code in ERROR_STATUS:
+for _code in (*ERROR_STATUS, 500):
     bp.register_error_handler(_code, json_error)
+
+
+def json_body() -> object:
+    """The request's JSON, NUL characters removed; None when it is not JSON.
+
+    A body nested thousands deep exhausts Python's recursion while parsing: it is
+    a bad request like any other unreadable body.
+    """
+    try:
+        return without_nul(request.get_json(silent=True))
+    except RecursionError:
+        abort(400)
 
 
 @bp.before_app_request
@@ -73,7 +86,7 @@ def issue_receipt() -> ResponseReturnValue:
         response = jsonify(status="unauthorized")
         response.headers["WWW-Authenticate"] = 'Bearer realm="surveyapp"'
         return response, 401
-    outcome = issue_from_json(api_key, request.get_json(silent=True))
+    outcome = issue_from_json(api_key, json_body())
     db.session.commit()  # the key's last use, whatever the outcome
     return _answer(outcome)
 
@@ -82,7 +95,7 @@ def issue_receipt() -> ResponseReturnValue:
 @limit_submissions
 def store_response() -> ResponseReturnValue:
     """Store a response sent as JSON, once per idempotency key."""
-    return _answer(submit(request.get_json(silent=True), request.remote_addr))
+    return _answer(submit(json_body(), request.remote_addr))
 
 
 @bp.get("/openapi.json")

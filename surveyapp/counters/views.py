@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,6 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Agency, AgencyKind, Counter, Role, get_by_code
 from surveyapp.services.audit import record
 from surveyapp.services.links import counter_token, survey_url
+from surveyapp.web import safe_referrer
 
 bp = Blueprint("counters", __name__, url_prefix="/quan-ly/quay")
 
@@ -90,5 +91,5 @@ def toggle(code: str) -> ResponseReturnValue:
     record("counter_on" if counter.active else "counter_off", target=counter.code)
     db.session.commit()
     return redirect(
-        request.referrer or url_for("counters.index", code=counter.service_point.code)
+        safe_referrer(url_for("counters.index", code=counter.service_point.code))
     )

@@ -29,6 +29,7 @@ from surveyapp.services.comments import (
 )
 from surveyapp.services.dashboard import build_dashboard, parse_period
 from surveyapp.services.results import ScoringError
+from surveyapp.web import safe_referrer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
 
@@ -113,6 +114,5 @@ def hide_comment(comment_id: int) -> ResponseReturnValue:
     set_hidden(comment, hidden=request.form.get("hidden") == "1")
     db.session.commit()
     return redirect(
-        request.referrer
-        or url_for("dashboard.comments", code=comment.response.agency.code)
+        safe_referrer(url_for("dashboard.comments", code=comment.response.agency.code))
     )

@@ -38,6 +38,11 @@ bp = Blueprint("exports", __name__, url_prefix="/quan-ly/bao-cao")
 FIRST_YEAR = 2000
 
 
+def plausible_year(year: int) -> bool:
+    """Whether a year in a URL can have survey data (not 0, not 99999)."""
+    return FIRST_YEAR <= year <= date.today().year + 1
+
+
 def _year(text: str | None) -> int:
     """The year asked for, this year when missing or not a plausible year."""
     this_year = date.today().year
@@ -70,7 +75,7 @@ def index(code: str) -> ResponseReturnValue:
 def download(code: str, year: int, fmt: str) -> ResponseReturnValue:
     """The year's report as XLSX, CSV or PDF (the finalised one when it exists)."""
     agency = get_visible_agency_or_404(code)
-    if fmt not in FORMATS:
+    if fmt not in FORMATS or not plausible_year(year):
         abort(404)
     try:
         report = year_report(agency, year, request.args.get("q"))
@@ -97,6 +102,8 @@ def download(code: str, year: int, fmt: str) -> ResponseReturnValue:
 def finalise(code: str, year: int) -> ResponseReturnValue:
     """Freeze the year's results of the agency's subtree; audited."""
     agency = get_visible_agency_or_404(code)
+    if not plausible_year(year):
+        abort(404)
     questionnaire_code = request.form.get("q") or None
     try:
         finalisation = finalise_year(agency, year, questionnaire_code, current_user)

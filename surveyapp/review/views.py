@@ -16,6 +16,7 @@ from surveyapp.services.abuse import (
     review_page,
     set_review_state,
 )
+from surveyapp.web import page_number
 
 bp = Blueprint("review", __name__, url_prefix="/quan-ly/kiem-tra")
 
@@ -29,7 +30,7 @@ def _chosen_state(value: str | None) -> str:
 def index() -> str:
     """Responses in one review state (flagged by default), newest first."""
     state = _chosen_state(request.args.get("state"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     review = review_page(current_user, state, page)
     return render_template("review/index.html", review=review)
 

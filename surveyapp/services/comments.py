@@ -14,6 +14,7 @@ from surveyapp.auth.access import can_see, subtree_ids
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Answer, Comment, Response, ServiceField, utc_now
 from surveyapp.services.audit import record
+from surveyapp.web import page_number
 
 PAGE_SIZE = 50
 LOW_RATING = 2
@@ -29,8 +30,7 @@ class CommentFilter:
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> CommentFilter:
-        page = args.get("page", 1, type=int) or 1
-        return cls(args.get("low") == "1", args.get("field", ""), max(page, 1))
+        return cls(args.get("low") == "1", args.get("field", ""), page_number(args))
 
 
 @dataclass(frozen=True)

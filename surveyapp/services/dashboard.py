@@ -72,7 +72,7 @@ def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | 
             last = date.fromisoformat(args.get("to", ""))
             return Period.between(first, last), None
         return Period.year(year), None
-    except (ValueError, ScoringError):
+    except (ValueError, OverflowError, ScoringError):
         # Hand-edited or half-filled query strings: show the default period instead.
         return Period.year(today.year), _(
             "That period is not valid; showing this year."

@@ -194,8 +194,15 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[object]]]:
         warnings.simplefilter("ignore", UserWarning)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-            # Not a zip, or a zip without a workbook in it (e.g. a .docx).
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            OSError,
+            ParseError,
+        ):
+            # Not a zip, a zip without a workbook in it (e.g. a .docx), or a
+            # workbook whose XML is damaged.
             _fail(_l("This file is not a valid .xlsx workbook."))
         try:
             if not workbook.worksheets:

@@ -219,11 +219,11 @@ def _existing(codes: Iterable[str]) -> dict[str, Receipt]:
 
 
 def _another_counter(code: str, receipt: Receipt) -> ReceiptError:
+    # The other counter may belong to another commune: do not name it.
     return ReceiptError(
         _l(
-            "Dossier %(dossier)s already has a receipt from counter %(counter)s.",
+            "Dossier %(dossier)s already has a receipt from another counter.",
             dossier=code,
-            counter=receipt.counter.code,
         )
     )
 

@@ -43,6 +43,7 @@ from surveyapp.scoring import (
 from surveyapp.services.export import criterion_columns
 from surveyapp.services.weights import Weighting, weigh_responses
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 DEFAULT_METHOD: IntervalMethod = "kg"
 DEFAULT_LEVEL = 0.95
 
@@ -59,6 +60,13 @@ class Period:
     end: date
     kind: str
     label: str
+
+    def __post_init__(self) -> None:
+        # Far years overflow time-zone arithmetic and have no surveys anyway.
+        if not (FIRST_YEAR <= self.start.year and self.end.year <= LAST_YEAR):
+            raise ScoringError(
+                f"a period must lie between {FIRST_YEAR} and {LAST_YEAR}"
+            )
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -377,18 +385,40 @@ def compute_trend(
         ],
         dtype=object,
     )
-    weighting = weigh_responses(
-        rows.agency_ids, rows.field_codes, window.start, window.end
-    )
+    # Each month is weighted to its own dossier counts, in strata of its own, so
+    # a point of the trend equals that month's index on the dashboard.
+    keep: list[NDArray[np.intp]] = []
+    weights: list[NDArray[np.float64]] = []
+    strata: list[str] = []
+    for label in labels:
+        members = np.flatnonzero(month_of == label)
+        if members.size < 2:
+            continue  # too few to estimate; the point stays empty
+        year, month = (int(part) for part in label.split("-"))
+        period = Period.month(year, month)
+        weighting = weigh_responses(
+            [rows.agency_ids[i] for i in members],
+            [rows.field_codes[i] for i in members],
+            period.start,
+            period.end,
+        )
+        keep.append(members)
+        weights.append(weighting.weights)
+        strata.extend(f"{label}|{stratum}" for stratum in weighting.strata)
+    if not keep:
+        return [TrendPoint(label, None) for label in labels]
+    chosen = np.concatenate(keep)
     try:
         data = SurveyData.from_arrays(
-            rows.answers,
+            rows.answers[chosen],
             rows.columns,
-            weighting.weights,
-            np.array(weighting.strata, dtype=object),
+            np.concatenate(weights),
+            np.array(strata, dtype=object),
         )
         results = estimate(
-            data, DomainSpec.from_labels(month_of, include_all=False), level=level
+            data,
+            DomainSpec.from_labels(month_of[chosen], include_all=False),
+            level=level,
         )
     except ValueError:
         return [TrendPoint(label, None) for label in labels]
