@@ -111,9 +111,9 @@ def load_config(name: str | None) -> type[Config]:
         ) from None
 
 
-def ensure_secrets(config: dict[str, object], name: str) -> None:
+def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
     """Fill in a dev secret, or refuse a production start without one."""
-    if name == "production":
+    if issubclass(settings, ProductionConfig):
         missing = [
             key for key in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(key)
         ]

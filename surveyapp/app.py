@@ -31,7 +31,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.from_object(settings)
     app.config.from_prefixed_env("SURVEYAPP")
     app.config.update(overrides)
-    ensure_secrets(app.config, config_name or settings.__name__.lower())
+    ensure_secrets(app.config, settings)
     if app.config.get("PROXY_COUNT"):
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

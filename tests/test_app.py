@@ -17,6 +17,16 @@ def test_production_refuses_to_start_without_secrets(
         create_app("production")
 
 
+def test_production_chosen_by_environment_also_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SURVEYAPP_CONFIG", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
 def test_unknown_configuration_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="Unknown SURVEYAPP_CONFIG 'staging'"):
         create_app("staging")
