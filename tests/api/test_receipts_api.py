@@ -84,7 +84,7 @@ def test_issue_is_idempotent_per_dossier(
     )
     assert elsewhere.status_code == 409
     assert elsewhere.json is not None and elsewhere.json["status"] == "conflict"
-    assert "from another counter" in elsewhere.json["message"]
+    assert "HS-1" in elsewhere.json["message"]  # in the default language, Vietnamese
     assert site.counter not in elsewhere.json["message"]
     assert receipts_count(app) == 1
 
