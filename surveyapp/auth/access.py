@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort
+from flask import abort, g, has_app_context, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,11 +21,22 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def subtree_ids(root_id: int) -> set[int]:
-    """Ids of `root_id` and all its descendants."""
+def _children_map() -> dict[int | None, list[int]]:
+    """Parent id -> child ids, read once per request (rankings ask many subtrees)."""
+    if has_app_context() and "agency_children" in g:
+        cached: dict[int | None, list[int]] = g.agency_children
+        return cached
     children: dict[int | None, list[int]] = {}
     for agency_id, parent_id in db.session.execute(select(Agency.id, Agency.parent_id)):
         children.setdefault(parent_id, []).append(agency_id)
+    if has_request_context():
+        g.agency_children = children
+    return children
+
+
+def subtree_ids(root_id: int) -> set[int]:
+    """Ids of `root_id` and all its descendants."""
+    children = _children_map()
     found, stack = set(), [root_id]
     while stack:
         node = stack.pop()
