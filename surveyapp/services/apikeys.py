@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 from sqlalchemy import select
 
 from surveyapp.auth.access import subtree_ids
 from surveyapp.extensions import db
 from surveyapp.models import Agency, ApiKey, Counter, User, utc_now
+from surveyapp.services.tokens import typable_token
 
 PREFIX_LENGTH = 8
 NAME_MAX_LENGTH = 255
@@ -39,7 +39,7 @@ def create_key(
     name = name.strip()
     if not name or len(name) > NAME_MAX_LENGTH:
         raise ApiKeyError(f"the name must have 1 to {NAME_MAX_LENGTH} characters")
-    secret = secrets.token_urlsafe(32)
+    secret = typable_token(32)
     api_key = ApiKey(
         agency=agency,
         name=name,

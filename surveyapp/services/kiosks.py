@@ -7,7 +7,6 @@ is registered; a lost URL means revoking the kiosk and registering a new one.
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Counter, Kiosk, utc_now
 from surveyapp.services.audit import record
 from surveyapp.services.links import external_url
+from surveyapp.services.tokens import typable_token
 
 KEY_BYTES = 24  # 192 bits, 32 URL-safe characters
 PREFIX_LENGTH = 8  # shown in lists to tell kiosks apart; not enough to guess the key
@@ -40,9 +40,9 @@ def register_kiosk(counter: Counter, name: str) -> tuple[Kiosk, str]:
     The caller commits. The key exists only in the return value.
     """
     used = set(db.session.scalars(select(Kiosk.prefix)))
-    key = secrets.token_urlsafe(KEY_BYTES)
+    key = typable_token(KEY_BYTES)
     while key[:PREFIX_LENGTH] in used:  # keep prefixes unique, so revoking is exact
-        key = secrets.token_urlsafe(KEY_BYTES)
+        key = typable_token(KEY_BYTES)
     kiosk = Kiosk(
         counter=counter,
         name=name.strip(),
