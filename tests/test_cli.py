@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -156,7 +158,9 @@ def test_responses_export_filters_year_and_questionnaire(
     _submit(app, site.counter)
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        this_year = response.submitted_at.year
+        # --year is a local (UTC+7) year: on 31 December evening it is already next year.
+        submitted = response.submitted_at.replace(tzinfo=UTC)
+        this_year = submitted.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).year
     current = runner.invoke(args=["responses", "export", "--year", str(this_year)])
     assert current.exit_code == 0
     assert len(list(csv.reader(io.StringIO(current.stdout)))) == 2
