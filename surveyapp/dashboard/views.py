@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +26,7 @@ from surveyapp.services.comments import (
     set_hidden,
 )
 from surveyapp.services.dashboard import build_dashboard, parse_period
-from surveyapp.services.results import ScoringError
+from surveyapp.services.results import ScoringError, local_today
 from surveyapp.web import safe_referrer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
@@ -46,7 +44,7 @@ def index() -> ResponseReturnValue:
 def agency(code: str) -> ResponseReturnValue:
     """Scores, intervals, trend and ranking of an agency's subtree for a period."""
     chosen = get_visible_agency_or_404(code)
-    period, problem = parse_period(request.args, date.today())
+    period, problem = parse_period(request.args, local_today())
     if problem:
         flash(problem, "error")
     try:
@@ -69,7 +67,7 @@ def agency(code: str) -> ResponseReturnValue:
 def scores_json(code: str) -> ResponseReturnValue:
     """The same scores as JSON, for other tools."""
     chosen = get_visible_agency_or_404(code)
-    period, problem = parse_period(request.args, date.today())
+    period, problem = parse_period(request.args, local_today())
     if problem:
         abort(400)
     try:

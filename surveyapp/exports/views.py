@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -30,7 +29,7 @@ from surveyapp.services.finalise import (
     year_report,
     year_status,
 )
-from surveyapp.services.results import ScoringError
+from surveyapp.services.results import ScoringError, local_today
 from surveyapp.services.sipas_export import FORMATS, file_name, render
 
 bp = Blueprint("exports", __name__, url_prefix="/quan-ly/bao-cao")
@@ -40,12 +39,12 @@ FIRST_YEAR = 2000
 
 def plausible_year(year: int) -> bool:
     """Whether a year in a URL can have survey data (not 0, not 99999)."""
-    return FIRST_YEAR <= year <= date.today().year + 1
+    return FIRST_YEAR <= year <= local_today().year + 1
 
 
 def _year(text: str | None) -> int:
     """The year asked for, this year when missing or not a plausible year."""
-    this_year = date.today().year
+    this_year = local_today().year
     try:
         year = int(text or this_year)
     except ValueError:
@@ -64,7 +63,7 @@ def index(code: str) -> ResponseReturnValue:
     except ScoringError as error:
         flash(str(error), "error")
         status = None
-    years = list(range(date.today().year, date.today().year - 6, -1))
+    years = list(range(local_today().year, local_today().year - 6, -1))
     return render_template(
         "exports/index.html", agency=agency, year=year, years=years, status=status
     )

@@ -21,6 +21,7 @@ from surveyapp.services.results import (
     ScoringError,
     compute_scores,
     compute_trend,
+    local_today,
     questionnaires_in_use,
 )
 
@@ -110,7 +111,7 @@ def build_dashboard(
         ],
         chart_title,
     )
-    trend_end = min(date.fromordinal(period.end.toordinal() - 1), date.today())
+    trend_end = min(date.fromordinal(period.end.toordinal() - 1), local_today())
     trend = compute_trend(agency, questionnaire, trend_end)
     trend_chart = trend_line(
         [

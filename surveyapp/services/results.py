@@ -48,6 +48,11 @@ DEFAULT_METHOD: IntervalMethod = "kg"
 DEFAULT_LEVEL = 0.95
 
 
+def local_today() -> date:
+    """Today in the app's time zone (the server's clock may be in UTC)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 class ScoringError(ValueError):
     """The scores cannot be computed as asked (the message says why)."""
 
