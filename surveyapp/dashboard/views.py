@@ -15,7 +15,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from surveyapp.auth.access import can_see, get_visible_agency_or_404, roles_required
+from surveyapp.auth.access import (
+    can_see,
+    get_visible_agency_or_404,
+    roles_required,
+    subtree_ids,
+)
 from surveyapp.extensions import db
 from surveyapp.i18n import current_language
 from surveyapp.models import Role
@@ -25,8 +30,17 @@ from surveyapp.services.comments import (
     get_visible_comment_or_404,
     set_hidden,
 )
-from surveyapp.services.dashboard import build_dashboard, parse_period
-from surveyapp.services.results import ScoringError, local_today
+from surveyapp.services.dashboard import (
+    build_dashboard,
+    choose_questionnaire,
+    parse_period,
+)
+from surveyapp.services.results import (
+    ScoringError,
+    compute_scores,
+    local_today,
+    questionnaires_in_use,
+)
 from surveyapp.web import safe_referrer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
@@ -65,30 +79,25 @@ def agency(code: str) -> ResponseReturnValue:
 @bp.get("/api/co-quan/<code>/diem.json")
 @login_required
 def scores_json(code: str) -> ResponseReturnValue:
-    """The same scores as JSON, for other tools."""
+    """The dashboard's numbers as JSON, for other tools (no charts, no trend)."""
     chosen = get_visible_agency_or_404(code)
     period, problem = parse_period(request.args, local_today())
     if problem:
         abort(400)
     try:
-        view = build_dashboard(
-            chosen, period, request.args.get("q"), current_language()
-        )
+        in_use = questionnaires_in_use(subtree_ids(chosen.id), period)
+        questionnaire = choose_questionnaire(chosen, request.args.get("q"), in_use)
+        scores = compute_scores(chosen, period, questionnaire)
     except ScoringError as error:
         return jsonify(error=str(error)), 400
     return jsonify(
         agency=chosen.code,
-        period={
-            "start": view.period.start.isoformat(),
-            "end": view.period.end.isoformat(),
-        },
-        questionnaire=view.questionnaire.code,
-        method=view.scores.method,
-        level=view.scores.level,
-        notes=view.scores.notes,
-        rows=[
-            row for row in (view.scores.results.rows() if view.scores.results else [])
-        ],
+        period={"start": period.start.isoformat(), "end": period.end.isoformat()},
+        questionnaire=questionnaire.code,
+        method=scores.method,
+        level=scores.level,
+        notes=scores.notes,
+        rows=list(scores.results.rows()) if scores.results else [],
     )
 
 

@@ -80,11 +80,12 @@ def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | 
         )
 
 
-def build_dashboard(
-    agency: Agency, period: Period, questionnaire_code: str | None, language: str
-) -> Dashboard:
-    """Compute the scores of `agency`'s subtree and dress them for the page."""
-    in_use = questionnaires_in_use(subtree_ids(agency.id), period)
+def choose_questionnaire(
+    agency: Agency,
+    questionnaire_code: str | None,
+    in_use: list[tuple[Questionnaire, int]],
+) -> Questionnaire:
+    """The version asked for, else the agency's own, else the most answered one."""
     questionnaire = None
     if questionnaire_code:
         questionnaire = get_by_code(Questionnaire, questionnaire_code)
@@ -94,6 +95,15 @@ def build_dashboard(
         )
     if questionnaire is None:
         raise ScoringError(_("No questionnaire is set for this agency."))
+    return questionnaire
+
+
+def build_dashboard(
+    agency: Agency, period: Period, questionnaire_code: str | None, language: str
+) -> Dashboard:
+    """Compute the scores of `agency`'s subtree and dress them for the page."""
+    in_use = questionnaires_in_use(subtree_ids(agency.id), period)
+    questionnaire = choose_questionnaire(agency, questionnaire_code, in_use)
     scores = compute_scores(agency, period, questionnaire)
     factors = _labelled_factors(scores, questionnaire, agency.code, language)
     ranking = scores.ranking()
