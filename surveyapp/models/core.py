@@ -25,6 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from surveyapp.extensions import db
 
 
+def in_language(language: str, vietnamese: str, english: str) -> str:
+    """The English text for English pages when there is one, else the Vietnamese."""
+    return english if language == "en" and english else vietnamese
+
+
 def utc_now() -> datetime:
     """Now, in UTC (a callable default, evaluated per row)."""
     return datetime.now(UTC)
@@ -126,7 +131,7 @@ class ServiceField(db.Model):  # type: ignore[name-defined,misc]
 
     def name(self, language: str) -> str:
         """The field's name in `language`, Vietnamese when untranslated."""
-        return self.name_en if language == "en" and self.name_en else self.name_vi
+        return in_language(language, self.name_vi, self.name_en)
 
 
 class Questionnaire(db.Model):  # type: ignore[name-defined,misc]
@@ -150,7 +155,7 @@ class Questionnaire(db.Model):  # type: ignore[name-defined,misc]
 
     def title(self, language: str) -> str:
         """The title in `language`, Vietnamese when untranslated."""
-        return self.title_en if language == "en" and self.title_en else self.title_vi
+        return in_language(language, self.title_vi, self.title_en)
 
 
 class Factor(db.Model):  # type: ignore[name-defined,misc]
@@ -178,7 +183,7 @@ class Factor(db.Model):  # type: ignore[name-defined,misc]
 
     def name(self, language: str) -> str:
         """The factor's name in `language`, Vietnamese when untranslated."""
-        return self.name_en if language == "en" and self.name_en else self.name_vi
+        return in_language(language, self.name_vi, self.name_en)
 
 
 class Criterion(db.Model):  # type: ignore[name-defined,misc]
@@ -201,7 +206,7 @@ class Criterion(db.Model):  # type: ignore[name-defined,misc]
 
     def text(self, language: str) -> str:
         """The item's wording in `language`, Vietnamese when untranslated."""
-        return self.text_en if language == "en" and self.text_en else self.text_vi
+        return in_language(language, self.text_vi, self.text_en)
 
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
