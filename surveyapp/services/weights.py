@@ -23,6 +23,7 @@ from collections import Counter as Tally
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 from flask_babel import format_decimal
@@ -60,9 +61,12 @@ class Weighting:
         dossiers = sum(self.dossiers_by_unit[unit] for unit in units)
         if not dossiers:
             return None
-        unit_set = set(units)
-        responses = sum(1 for unit in self.unit_of_response if unit in unit_set)
-        return responses / dossiers
+        return sum(self._responses_by_unit[unit] for unit in units) / dossiers
+
+    @cached_property
+    def _responses_by_unit(self) -> Tally[int | None]:
+        # Counted once: a ranking asks for the rate of every unit in turn.
+        return Tally(self.unit_of_response)
 
 
 def months_between(start: date, end: date) -> list[tuple[int, int]]:
