@@ -33,7 +33,7 @@ from surveyapp.extensions import csrf, db
 from surveyapp.i18n import current_language
 from surveyapp.kiosk.forms import KioskForm
 from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
-from surveyapp.services.abuse import flag_submission, limit_submissions
+from surveyapp.services.abuse import limit_submissions
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.kiosks import (
     kiosk_from_key,
@@ -42,10 +42,7 @@ from surveyapp.services.kiosks import (
     register_kiosk,
     revoke_kiosk,
 )
-from surveyapp.services.network import network_hash
 from surveyapp.services.responses import (
-    Submission,
-    seconds_since_render,
     signed_render_time,
     store_response,
 )
@@ -91,21 +88,17 @@ def take(key: str) -> ResponseReturnValue:
     fields = service_fields()
     form = build_survey_form(questionnaire, fields, language)
     if form.validate_on_submit():
-        submission = Submission(
-            counter=kiosk.counter,
-            questionnaire=questionnaire,
-            service_field=next(f for f in fields if f.code == form.service_field.data),
-            answers=form.answers(),
-            comment=form.comment.data or "",
-            idempotency_key=form.idempotency_key.data,
-            language=language,
-            channel=Channel.KIOSK,
-            kiosk_id=kiosk.id,
-            fill_seconds=seconds_since_render(form.rendered_at.data),
-            # A kiosk has one network: responses from another mean its key leaked.
-            network_hash=network_hash(request.remote_addr),
+        store_response(
+            form.submission(
+                kiosk.counter,
+                questionnaire,
+                fields,
+                language,
+                request.remote_addr,
+                channel=Channel.KIOSK,
+                kiosk_id=kiosk.id,
+            )
         )
-        store_response(flag_submission(submission, honeypot=form.website.data))
         return no_store(redirect(url_for("kiosk.thanks", key=key, lang=language)))
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex

@@ -28,20 +28,18 @@ from surveyapp.models import (
     Agency,
     ApiKey,
     Channel,
-    Questionnaire,
     Receipt,
     Role,
     get_by_code,
 )
 from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
-from surveyapp.services.abuse import flag_submission, limit_submissions
+from surveyapp.services.abuse import limit_submissions
 from surveyapp.services.agencies import walk_tree
 from surveyapp.services.apikeys import create_key, list_keys, revoke
 from surveyapp.services.audit import record
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.dossiers import RowError
 from surveyapp.services.links import qr_png, qr_svg
-from surveyapp.services.network import network_hash
 from surveyapp.services.receipts import (
     BATCH_COLUMNS,
     MAX_BATCH_ROWS,
@@ -58,13 +56,11 @@ from surveyapp.services.receipts import (
 )
 from surveyapp.services.responses import (
     ReceiptAlreadyUsed,
-    Submission,
     find_by_idempotency_key,
-    seconds_since_render,
     signed_render_time,
     store_response,
 )
-from surveyapp.survey.forms import SurveyFormBase, build_survey_form
+from surveyapp.survey.forms import build_survey_form
 
 bp = Blueprint("receipts", __name__)
 # A page listing every problem of a 10,000-row file would not help anyone.
@@ -83,29 +79,6 @@ def _refused(receipt: Receipt, state: ReceiptState) -> ResponseReturnValue:
     if state == ReceiptState.USED:
         return render_template("receipts/already_rated.html", receipt=receipt), 409
     return render_template("receipts/expired.html", receipt=receipt), 410
-
-
-def _submission(
-    form: SurveyFormBase,
-    receipt: Receipt,
-    questionnaire: Questionnaire,
-    language: str,
-) -> Submission:
-    fields = {field.code: field for field in service_fields()}
-    return Submission(
-        counter=receipt.counter,
-        questionnaire=questionnaire,
-        service_field=fields[form.service_field.data],
-        answers=form.answers(),
-        comment=form.comment.data or "",
-        idempotency_key=form.idempotency_key.data,
-        language=language,
-        channel=Channel.RECEIPT,
-        receipt_id=receipt.id,
-        dossier_code=receipt.dossier_code,
-        fill_seconds=seconds_since_render(form.rendered_at.data),
-        network_hash=network_hash(request.remote_addr),
-    )
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -130,11 +103,22 @@ def take(token: str) -> ResponseReturnValue:
         return redirect(thanks)  # a double tap on the form that was stored
     if check.state != ReceiptState.VALID:
         return _refused(receipt, check.state)
-    form = build_survey_form(questionnaire, service_fields(), language)
+    fields = service_fields()
+    form = build_survey_form(questionnaire, fields, language)
     if form.validate_on_submit():
         try:
-            submission = _submission(form, receipt, questionnaire, language)
-            store_response(flag_submission(submission, honeypot=form.website.data))
+            store_response(
+                form.submission(
+                    receipt.counter,
+                    questionnaire,
+                    fields,
+                    language,
+                    request.remote_addr,
+                    channel=Channel.RECEIPT,
+                    receipt_id=receipt.id,
+                    dossier_code=receipt.dossier_code,
+                )
+            )
         except ReceiptAlreadyUsed:
             return _refused(receipt, ReceiptState.USED)
         return redirect(thanks)

@@ -25,11 +25,9 @@ from surveyapp.models import (
     Response,
     get_by_code,
 )
-from surveyapp.services.abuse import flag_submission
 from surveyapp.services.apikeys import may_issue_for
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.links import counter_from_token
-from surveyapp.services.network import network_hash
 from surveyapp.services.receipts import (
     ReceiptError,
     ReceiptState,
@@ -44,7 +42,6 @@ from surveyapp.services.responses import (
     ReceiptAlreadyUsed,
     Submission,
     find_by_idempotency_key,
-    seconds_since_render,
     store_response,
 )
 from surveyapp.survey.forms import (
@@ -206,22 +203,16 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         )
         if not form.validate():
             return _invalid(_form_errors(form))
-        field_by_code = {item.code: item for item in fields}
-        submission = Submission(
-            counter=target.counter,
-            questionnaire=target.questionnaire,
-            service_field=field_by_code[form.service_field.data],
-            answers=form.answers(),
-            comment=form.comment.data or "",
-            idempotency_key=body["idempotency_key"],
-            language=language,
+        submission = form.submission(
+            target.counter,
+            target.questionnaire,
+            fields,
+            language,
+            remote_addr,
             channel=target.channel,
             receipt_id=target.receipt_id,
             dossier_code=target.dossier_code,
-            fill_seconds=seconds_since_render(form.rendered_at.data),
-            network_hash=network_hash(remote_addr),
         )
-        submission = flag_submission(submission, honeypot=form.website.data)
     return _store(submission)
 
 

@@ -19,7 +19,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from surveyapp.models import Criterion, Questionnaire, ServiceField
+from surveyapp.models import Counter, Criterion, Questionnaire, ServiceField
+from surveyapp.services.abuse import flag_submission
+from surveyapp.services.network import network_hash
+from surveyapp.services.responses import Submission, seconds_since_render
 
 NOT_APPLICABLE = "na"
 SCALE = ("1", "2", "3", "4", "5")
@@ -93,6 +96,34 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
             value = self[name].data
             result[criterion.id] = int(value) if value in SCALE else None
         return result
+
+    def submission(
+        self,
+        counter: Counter,
+        questionnaire: Questionnaire,
+        fields: list[ServiceField],
+        language: str,
+        remote_addr: str | None,
+        **target: Any,
+    ) -> Submission:
+        """This validated form as a Submission, flagged by the anomaly rules.
+
+        `target` adds what depends on the link: channel, receipt or kiosk.
+        """
+        field_by_code = {field.code: field for field in fields}
+        submission = Submission(
+            counter=counter,
+            questionnaire=questionnaire,
+            service_field=field_by_code[self.service_field.data],
+            answers=self.answers(),
+            comment=self.comment.data or "",
+            idempotency_key=self.idempotency_key.data,
+            language=language,
+            fill_seconds=seconds_since_render(self.rendered_at.data),
+            network_hash=network_hash(remote_addr),
+            **target,
+        )
+        return flag_submission(submission, honeypot=self.website.data)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate fields, then the rules that span them."""

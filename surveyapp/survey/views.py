@@ -18,13 +18,10 @@ from flask.typing import ResponseReturnValue
 from surveyapp.extensions import csrf
 from surveyapp.i18n import current_language
 from surveyapp.models import Counter, Questionnaire
-from surveyapp.services.abuse import limit_submissions, submission_flags
+from surveyapp.services.abuse import limit_submissions
 from surveyapp.services.catalogue import service_fields
 from surveyapp.services.links import counter_from_token, qr_png, qr_svg, survey_url
-from surveyapp.services.network import network_hash
 from surveyapp.services.responses import (
-    Submission,
-    seconds_since_render,
     signed_render_time,
     store_response,
 )
@@ -56,28 +53,9 @@ def take(token: str) -> ResponseReturnValue:
     fields = service_fields()
     form = build_survey_form(questionnaire, fields, language)
     if form.validate_on_submit():
-        field_by_code = {field.code: field for field in fields}
-        answers = form.answers()
-        fill_seconds = seconds_since_render(form.rendered_at.data)
-        sender_network = network_hash(request.remote_addr)
         store_response(
-            Submission(
-                counter=counter,
-                questionnaire=questionnaire,
-                service_field=field_by_code[form.service_field.data],
-                answers=answers,
-                comment=form.comment.data or "",
-                idempotency_key=form.idempotency_key.data,
-                language=language,
-                fill_seconds=fill_seconds,
-                network_hash=sender_network,
-                flag_reasons=submission_flags(
-                    counter.id,
-                    answers,
-                    fill_seconds,
-                    sender_network,
-                    form.website.data,
-                ),
+            form.submission(
+                counter, questionnaire, fields, language, request.remote_addr
             )
         )
         return redirect(url_for("survey.thanks", token=token, lang=language))
