@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ensure_secrets, load_config
-from surveyapp import web
+from surveyapp.web import hygiene
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
     configure_logging(app)
-    web.init_app(app)
+    hygiene.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from surveyapp.auth.session import load_user
     from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
-    from surveyapp.i18n import select_locale
+    from surveyapp.web.language import select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -100,10 +100,10 @@ def register_blueprints(app: Flask) -> None:
     from surveyapp.counters.views import bp as counters_bp
     from surveyapp.dashboard.views import bp as dashboard_bp
     from surveyapp.dossiers.views import bp as dossiers_bp
-    from surveyapp.exports.views import bp as exports_bp
     from surveyapp.kiosk.views import bp as kiosk_bp
     from surveyapp.main.views import bp as main_bp
     from surveyapp.receipts.views import bp as receipts_bp
+    from surveyapp.reports.views import bp as reports_bp
     from surveyapp.review.views import bp as review_bp
     from surveyapp.survey.views import bp as survey_bp
 
@@ -115,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
         counters_bp,
         dossiers_bp,
         admin_bp,
-        exports_bp,
+        reports_bp,
         kiosk_bp,
         api_bp,
         receipts_bp,
@@ -145,7 +145,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the language switch to every template."""
-    from surveyapp.i18n import (
+    from surveyapp.web.language import (
         current_language,
         percent,
         remember_language,

@@ -9,16 +9,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
+from surveyapp.core.links import qr_png, qr_svg, survey_url
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.extensions import db
 from surveyapp.kiosk.cli import kiosks_cli
 from surveyapp.models import Counter, Role, get_by_code
 from surveyapp.receipts.cli import apikeys_cli, receipts_cli
-from surveyapp.services.catalogue import (
-    load_builtin_questionnaires,
-    load_service_fields,
-)
-from surveyapp.services.links import qr_png, qr_svg, survey_url
 
 demo_cli = AppGroup("demo", help="Demonstration data for a fictional province.")
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire versions.")
@@ -56,7 +53,7 @@ def demo_load(response_count: int, seed: int) -> None:
 
     Idempotent: a second run finds the province and adds nothing.
     """
-    from surveyapp.services.demo import load_demo
+    from surveyapp.demo.load import load_demo
 
     summary = load_demo(response_count=response_count, seed=seed)
     click.echo(summary)
@@ -154,7 +151,7 @@ def responses_export(
     year, or without --year over the whole months the responses span). Feed it
     to `python -m surveyapp.scoring`.
     """
-    from surveyapp.services.export import ExportError, write_responses_csv
+    from surveyapp.reports.responses_csv import ExportError, write_responses_csv
 
     try:
         if output is None:
@@ -195,7 +192,7 @@ def responses_export(
 )
 def users_create(email: str, role: str, agency_code: str, password: str) -> None:
     """Create a user attached to an agency."""
-    from surveyapp.services.accounts import AccountError, create_user
+    from surveyapp.auth.accounts import AccountError, create_user
 
     try:
         user = create_user(email, role, agency_code, password)
@@ -208,7 +205,7 @@ def users_create(email: str, role: str, agency_code: str, password: str) -> None
 @agencies_cli.command("list")
 def agencies_list() -> None:
     """Print the agency tree, one agency a line: code, then the indented name."""
-    from surveyapp.services.agencies import walk_tree
+    from surveyapp.core.tree import walk_tree
 
     for agency, depth in walk_tree():
         click.echo(f"{agency.code}\t{'  ' * depth}{agency.name}")
@@ -256,11 +253,12 @@ def sipas_export(
     """
     from flask_babel import force_locale
 
+    from surveyapp.analysis.scores import ScoringError
+    from surveyapp.core.audit import record
+    from surveyapp.core.time import PeriodError
     from surveyapp.models import Agency
-    from surveyapp.services.audit import record
-    from surveyapp.services.finalise import year_report
-    from surveyapp.services.results import ScoringError
-    from surveyapp.services.sipas_export import render
+    from surveyapp.reports.files import render
+    from surveyapp.reports.finalise import year_report
 
     agency = get_by_code(Agency, agency_code)
     if agency is None:
@@ -269,7 +267,7 @@ def sipas_export(
         try:
             report = year_report(agency, year, questionnaire_code)
             content = render(report, file_format)
-        except ScoringError as error:
+        except (ScoringError, PeriodError) as error:
             raise click.ClickException(str(error)) from None
     output.write_bytes(content)
     record(

@@ -23,11 +23,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
 
 from surveyapp.app import create_app
+from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
 from surveyapp.extensions import db
-from surveyapp.services.catalogue import (
-    load_builtin_questionnaires,
-    load_service_fields,
-)
 from tests.factories import DEFAULT_PASSWORD, SurveySite, make_site, make_user
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -81,7 +81,7 @@ def make_user(
     password: str = DEFAULT_PASSWORD,
 ) -> str:
     """Create and commit a user; return the email."""
-    from surveyapp.services.accounts import create_user
+    from surveyapp.auth.accounts import create_user
 
     email = email or f"{role}.{agency_code.lower()}@example.gov.vn"
     create_user(email, role, agency_code, password)

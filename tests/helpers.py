@@ -7,8 +7,8 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from surveyapp.core.links import counter_token
 from surveyapp.models import Counter, get_by_code
-from surveyapp.services.links import counter_token
 
 HIDDEN_INPUT = re.compile(
     r'<input[^>]*name="(csrf_token|idempotency_key)"[^>]*value="([^"]*)"'

@@ -172,7 +172,8 @@ def test_responses_export_filters_year_and_questionnaire(
     assert header[-1] == "F5.4" and len(header) == 4 + 22
     unknown = runner.invoke(args=["responses", "export", "--questionnaire", "nope"])
     assert unknown.exit_code == 1
-    assert "no questionnaire with code 'nope'" in unknown.output
+    # THE questionnaire choice says it in the CLI's language (Vietnamese by default).
+    assert "Không có bộ câu hỏi nope." in unknown.output
 
 
 def test_export_feeds_the_scoring_command(

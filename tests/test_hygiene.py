@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Counter, Response, get_by_code
-from surveyapp.services.links import counter_token
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, add_responses, make_two_communes
 from tests.helpers import fill_form, survey_path
@@ -180,8 +180,10 @@ def test_network_fingerprints_are_forgotten_after_the_window(
 
 
 def test_trend_point_equals_the_months_index(app: Flask) -> None:
+    from surveyapp.analysis.scores import score_agency
+    from surveyapp.analysis.trend import compute_trend
+    from surveyapp.core.time import Period
     from surveyapp.models import Agency, DossierCount, ServiceField
-    from surveyapp.services.results import Period, compute_scores, compute_trend
 
     with app.test_request_context():
         codes = make_two_communes("W")
@@ -223,7 +225,7 @@ def test_trend_point_equals_the_months_index(app: Flask) -> None:
         )
         db.session.commit()
         root = get_by_code(Agency, codes["province"])
-        june = compute_scores(root, Period.month(2025, 6)).row(
+        june = score_agency(root, Period.month(2025, 6)).row(
             root.code, "index", "SIPAS"
         )
         trend = compute_trend(root, root.active_questionnaire(), date(2025, 8, 1))

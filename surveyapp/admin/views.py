@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from surveyapp.auth.access import roles_required
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Role
-from surveyapp.web import page_number
+from surveyapp.web.access import roles_required
+from surveyapp.web.hygiene import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-ly/quan-tri")
 PAGE_SIZE = 100

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.services.receipts import MAX_DAYS
+from surveyapp.core.receipts import MAX_DAYS
 from surveyapp.survey.forms import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
 

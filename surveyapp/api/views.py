@@ -11,11 +11,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from surveyapp.api.openapi import openapi_document
+from surveyapp.api.submission import Outcome, issue_from_json, submit
+from surveyapp.core.apikeys import key_from_header
 from surveyapp.extensions import csrf, db
-from surveyapp.services.abuse import limit_submissions
-from surveyapp.services.api_submission import Outcome, issue_from_json, submit
-from surveyapp.services.apikeys import key_from_header
-from surveyapp.web import without_nul
+from surveyapp.web.hygiene import without_nul
+from surveyapp.web.ratelimit import limit_submissions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Machine clients send no CSRF token: receipts need an API key, and a response

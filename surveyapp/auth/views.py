@@ -19,9 +19,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from surveyapp.auth.forms import ChangePasswordForm, LoginForm
+from surveyapp.core.audit import record
 from surveyapp.extensions import db, limiter
 from surveyapp.models import User, utc_now
-from surveyapp.services.audit import record
 
 bp = Blueprint("auth", __name__, url_prefix="/quan-ly")
 

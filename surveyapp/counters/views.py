@@ -8,18 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from surveyapp.auth.access import (
-    can_see,
-    get_visible_agency_or_404,
-    roles_required,
-    subtree_ids,
-)
+from surveyapp.core.access import can_see
+from surveyapp.core.audit import record
+from surveyapp.core.links import counter_token, survey_url
+from surveyapp.core.tree import subtree_ids
 from surveyapp.counters.forms import CounterForm
 from surveyapp.extensions import db
 from surveyapp.models import Agency, AgencyKind, Counter, Role, get_by_code
-from surveyapp.services.audit import record
-from surveyapp.services.links import counter_token, survey_url
-from surveyapp.web import safe_referrer
+from surveyapp.web.access import get_visible_agency_or_404, roles_required
+from surveyapp.web.hygiene import safe_referrer
 
 bp = Blueprint("counters", __name__, url_prefix="/quan-ly/quay")
 

@@ -15,33 +15,21 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from surveyapp.auth.access import (
-    can_see,
-    get_visible_agency_or_404,
-    roles_required,
-    subtree_ids,
-)
-from surveyapp.extensions import db
-from surveyapp.i18n import current_language
-from surveyapp.models import Role
-from surveyapp.services.comments import (
+from surveyapp.analysis.scores import ScoringError, score_agency
+from surveyapp.core.access import can_see
+from surveyapp.core.time import local_today
+from surveyapp.dashboard.comments import (
     CommentFilter,
     comment_page,
     get_visible_comment_or_404,
     set_hidden,
 )
-from surveyapp.services.dashboard import (
-    build_dashboard,
-    choose_questionnaire,
-    parse_period,
-)
-from surveyapp.services.results import (
-    ScoringError,
-    compute_scores,
-    local_today,
-    questionnaires_in_use,
-)
-from surveyapp.web import safe_referrer
+from surveyapp.dashboard.page import build_dashboard, parse_period
+from surveyapp.extensions import db
+from surveyapp.models import Role
+from surveyapp.web.access import get_visible_agency_or_404, roles_required
+from surveyapp.web.hygiene import safe_referrer
+from surveyapp.web.language import current_language
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
 
@@ -85,15 +73,13 @@ def scores_json(code: str) -> ResponseReturnValue:
     if problem:
         abort(400)
     try:
-        in_use = questionnaires_in_use(subtree_ids(chosen.id), period)
-        questionnaire = choose_questionnaire(chosen, request.args.get("q"), in_use)
-        scores = compute_scores(chosen, period, questionnaire)
+        scores = score_agency(chosen, period, request.args.get("q"))
     except ScoringError as error:
         return jsonify(error=str(error)), 400
     return jsonify(
         agency=chosen.code,
         period={"start": period.start.isoformat(), "end": period.end.isoformat()},
-        questionnaire=questionnaire.code,
+        questionnaire=scores.questionnaire.code,
         method=scores.method,
         level=scores.level,
         notes=scores.notes,

@@ -8,14 +8,10 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from surveyapp.core.audit import record
+from surveyapp.core.uploads import UploadError
+from surveyapp.dossiers.importer import import_counts, template_csv, template_xlsx
 from surveyapp.extensions import db
-from surveyapp.services.audit import record
-from surveyapp.services.dossiers import (
-    DossierImportError,
-    import_counts,
-    template_csv,
-    template_xlsx,
-)
 
 dossiers_cli = AppGroup(
     "dossiers", help="Dossier counts per agency, service field and month."
@@ -37,7 +33,7 @@ def dossiers_import(file: Path) -> None:
     with force_locale("en"):
         try:
             summary = import_counts(file.read_bytes(), file.name)
-        except DossierImportError as error:
+        except UploadError as error:
             db.session.rollback()
             for problem in error.errors:
                 click.echo(str(problem), err=True)

@@ -21,22 +21,21 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from surveyapp.auth.access import roles_required
+from surveyapp.core.audit import record
+from surveyapp.core.uploads import RowError, UploadError
 from surveyapp.dossiers.forms import DossierUploadForm
-from surveyapp.extensions import db
-from surveyapp.models import Role
-from surveyapp.services.audit import record
-from surveyapp.services.dossiers import (
+from surveyapp.dossiers.importer import (
     COLUMNS,
     MAX_ROWS,
     XLSX_MIMETYPE,
-    DossierImportError,
-    RowError,
     import_counts,
     template_csv,
     template_xlsx,
     totals_by_year_and_agency,
 )
+from surveyapp.extensions import db
+from surveyapp.models import Role
+from surveyapp.web.access import roles_required
 
 bp = Blueprint("dossiers", __name__, url_prefix="/quan-ly/ho-so")
 
@@ -83,7 +82,7 @@ def upload() -> ResponseReturnValue:
     filename = _file_name(form.file.data.filename)
     try:
         summary = import_counts(form.file.data.read(), filename)
-    except DossierImportError as error:
+    except UploadError as error:
         return _render_index(form, error.errors), 422
     record("dossier_upload", target=filename, details=summary.as_dict())
     try:

@@ -6,8 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from surveyapp.extensions import db
-from surveyapp.models import Counter, get_by_code
-from surveyapp.services.kiosks import (
+from surveyapp.kiosk.operations import (
     KioskError,
     find_by_prefix,
     kiosk_url,
@@ -15,6 +14,7 @@ from surveyapp.services.kiosks import (
     register_kiosk,
     revoke_kiosk,
 )
+from surveyapp.models import Counter, get_by_code
 
 kiosks_cli = AppGroup("kiosks", help="Survey tablets (kiosks) at the counters.")
 

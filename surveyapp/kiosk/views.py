@@ -28,25 +28,22 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.auth.access import roles_required
+from surveyapp.core.catalogue import service_fields
 from surveyapp.extensions import csrf, db
-from surveyapp.i18n import current_language
 from surveyapp.kiosk.forms import KioskForm
-from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
-from surveyapp.services.abuse import limit_submissions
-from surveyapp.services.catalogue import service_fields
-from surveyapp.services.kiosks import (
+from surveyapp.kiosk.operations import (
     kiosk_from_key,
     kiosk_url,
     list_kiosks,
     register_kiosk,
     revoke_kiosk,
 )
-from surveyapp.services.responses import (
-    signed_render_time,
-    store_response,
-)
+from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
 from surveyapp.survey.forms import build_survey_form
+from surveyapp.survey.submission import signed_render_time, store_response
+from surveyapp.web.access import roles_required
+from surveyapp.web.language import current_language
+from surveyapp.web.ratelimit import limit_submissions
 
 bp = Blueprint("kiosk", __name__)
 

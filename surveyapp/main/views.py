@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select, text
 
+from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
 from surveyapp.models import Counter
-from surveyapp.services.links import counter_token
 
 bp = Blueprint("main", __name__)
 

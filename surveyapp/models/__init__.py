@@ -1,24 +1,23 @@
 """Typed SQLAlchemy 2 models, one module per area."""
 
 from surveyapp.models.accounts import AuditEvent, Role, User
-from surveyapp.models.core import (
-    EXCLUDED_FLAG_STATES,
-    Agency,
-    AgencyKind,
-    Answer,
-    Channel,
-    Comment,
-    Counter,
+from surveyapp.models.base import get_by_code, utc_now
+from surveyapp.models.collection import ApiKey, Kiosk, Receipt
+from surveyapp.models.org import Agency, AgencyKind, Counter
+from surveyapp.models.questionnaires import (
     Criterion,
     Factor,
     Questionnaire,
-    Response,
     ServiceField,
-    get_by_code,
-    utc_now,
 )
-from surveyapp.models.field import ApiKey, Kiosk, Receipt
 from surveyapp.models.reporting import DossierCount, Finalisation
+from surveyapp.models.responses import (
+    EXCLUDED_FLAG_STATES,
+    Answer,
+    Channel,
+    Comment,
+    Response,
+)
 
 __all__ = [
     "EXCLUDED_FLAG_STATES",

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp.extensions import db
-from surveyapp.models.core import Agency, utc_now
+from surveyapp.models.base import utc_now
+from surveyapp.models.org import Agency
 
 
 class Role(enum.StrEnum):

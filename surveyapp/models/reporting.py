@@ -16,7 +16,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
-from surveyapp.models.core import Agency, Questionnaire, ServiceField, utc_now
+from surveyapp.models.base import utc_now
+from surveyapp.models.org import Agency
+from surveyapp.models.questionnaires import Questionnaire, ServiceField
 
 
 class DossierCount(db.Model):  # type: ignore[name-defined,misc]

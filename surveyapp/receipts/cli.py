@@ -38,8 +38,8 @@ def receipts_issue(
 
     Idempotent: issuing again for the same dossier prints the same URL.
     """
-    from surveyapp.services.links import qr_png, qr_svg
-    from surveyapp.services.receipts import ReceiptError, issue_receipt
+    from surveyapp.core.links import qr_png, qr_svg
+    from surveyapp.core.receipts import ReceiptError, issue_receipt
 
     render = None
     if output is not None:
@@ -77,8 +77,8 @@ def receipts_issue(
 @click.option("--name", required=True, help="Which software, which office.")
 def apikeys_create(agency_code: str, name: str) -> None:
     """Create an API key and print it, once: it is stored only as a hash."""
-    from surveyapp.services.apikeys import ApiKeyError, create_key
-    from surveyapp.services.audit import record
+    from surveyapp.core.apikeys import ApiKeyError, create_key
+    from surveyapp.core.audit import record
 
     agency = get_by_code(Agency, agency_code)
     if agency is None:
@@ -104,7 +104,7 @@ def apikeys_create(agency_code: str, name: str) -> None:
 @apikeys_cli.command("list")
 def apikeys_list() -> None:
     """List keys: prefix, agency, name, created, last used, state."""
-    from surveyapp.services.apikeys import list_keys
+    from surveyapp.core.apikeys import list_keys
 
     for key in list_keys():
         last = key.last_used_at.date().isoformat() if key.last_used_at else "never"
@@ -119,8 +119,8 @@ def apikeys_list() -> None:
 @click.argument("prefix")
 def apikeys_revoke(prefix: str) -> None:
     """Revoke the key whose first characters are PREFIX (see `flask apikeys list`)."""
-    from surveyapp.services.apikeys import ApiKeyError, keys_with_prefix, revoke
-    from surveyapp.services.audit import record
+    from surveyapp.core.apikeys import ApiKeyError, keys_with_prefix, revoke
+    from surveyapp.core.audit import record
 
     try:
         found = keys_with_prefix(prefix)

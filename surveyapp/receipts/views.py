@@ -21,9 +21,23 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from surveyapp.auth.access import roles_required, visible_agency_ids
+from surveyapp.core.access import visible_agency_ids
+from surveyapp.core.apikeys import create_key, list_keys, revoke
+from surveyapp.core.audit import record
+from surveyapp.core.catalogue import service_fields
+from surveyapp.core.links import qr_png, qr_svg
+from surveyapp.core.receipts import (
+    Issued,
+    ReceiptError,
+    ReceiptState,
+    check_receipt,
+    issue_receipts,
+    receipt_from_token,
+    receipt_url,
+)
+from surveyapp.core.tree import walk_tree
+from surveyapp.core.uploads import RowError
 from surveyapp.extensions import csrf, db
-from surveyapp.i18n import current_language
 from surveyapp.models import (
     Agency,
     ApiKey,
@@ -32,35 +46,24 @@ from surveyapp.models import (
     Role,
     get_by_code,
 )
-from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
-from surveyapp.services.abuse import limit_submissions
-from surveyapp.services.agencies import walk_tree
-from surveyapp.services.apikeys import create_key, list_keys, revoke
-from surveyapp.services.audit import record
-from surveyapp.services.catalogue import service_fields
-from surveyapp.services.dossiers import RowError
-from surveyapp.services.links import qr_png, qr_svg
-from surveyapp.services.receipts import (
+from surveyapp.receipts.batch import (
     BATCH_COLUMNS,
     MAX_BATCH_ROWS,
-    Issued,
     ReceiptBatchError,
-    ReceiptError,
-    ReceiptState,
     batch_csv,
     check_batch,
-    check_receipt,
-    issue_receipts,
-    receipt_from_token,
-    receipt_url,
 )
-from surveyapp.services.responses import (
+from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
+from surveyapp.survey.forms import build_survey_form
+from surveyapp.survey.submission import (
     ReceiptAlreadyUsed,
     find_by_idempotency_key,
     signed_render_time,
     store_response,
 )
-from surveyapp.survey.forms import build_survey_form
+from surveyapp.web.access import roles_required
+from surveyapp.web.language import current_language
+from surveyapp.web.ratelimit import limit_submissions
 
 bp = Blueprint("receipts", __name__)
 # A page listing every problem of a 10,000-row file would not help anyone.

@@ -7,16 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from surveyapp.auth.access import roles_required
 from surveyapp.extensions import db
 from surveyapp.models import Role
-from surveyapp.services.abuse import (
-    REVIEW_STATES,
+from surveyapp.review.operations import (
     get_reviewable_or_404,
     review_page,
     set_review_state,
 )
-from surveyapp.web import page_number
+from surveyapp.survey.anomalies import REVIEW_STATES
+from surveyapp.web.access import roles_required
+from surveyapp.web.hygiene import page_number
 
 bp = Blueprint("review", __name__, url_prefix="/quan-ly/kiem-tra")
 

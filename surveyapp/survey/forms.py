@@ -19,10 +19,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from surveyapp.core.network import network_hash
 from surveyapp.models import Counter, Criterion, Questionnaire, ServiceField
-from surveyapp.services.abuse import flag_submission
-from surveyapp.services.network import network_hash
-from surveyapp.services.responses import Submission, seconds_since_render
+from surveyapp.survey.anomalies import flag_submission
+from surveyapp.survey.submission import Submission, seconds_since_render
 
 NOT_APPLICABLE = "na"
 SCALE = ("1", "2", "3", "4", "5")

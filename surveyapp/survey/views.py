@@ -15,17 +15,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from surveyapp.core.catalogue import service_fields
+from surveyapp.core.links import counter_from_token, qr_png, qr_svg, survey_url
 from surveyapp.extensions import csrf
-from surveyapp.i18n import current_language
 from surveyapp.models import Counter, Questionnaire
-from surveyapp.services.abuse import limit_submissions
-from surveyapp.services.catalogue import service_fields
-from surveyapp.services.links import counter_from_token, qr_png, qr_svg, survey_url
-from surveyapp.services.responses import (
-    signed_render_time,
-    store_response,
-)
 from surveyapp.survey.forms import build_survey_form
+from surveyapp.survey.submission import signed_render_time, store_response
+from surveyapp.web.language import current_language
+from surveyapp.web.ratelimit import limit_submissions
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 # The form checks its own CSRF token and, when it has expired, shows the form again

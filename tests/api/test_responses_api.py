@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
 from surveyapp.models import Counter, Response, get_by_code
-from surveyapp.services.links import counter_token
 from tests.factories import SurveySite
 from tests.receipts.support import expire, issue, response_body
 

@@ -9,13 +9,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from surveyapp.services import dossiers
-from surveyapp.services.dossiers import (
-    DossierImportError,
-    RowError,
-    check_file,
-    detect_format,
-)
+from surveyapp.core.uploads import RowError, UploadError, detect_format, fold_header
+from surveyapp.dossiers import importer as dossiers
+from surveyapp.dossiers.importer import check_file
 from tests.dossiers.helpers import HEADER, YEAR, csv_bytes, xlsx_bytes
 from tests.factories import SurveySite
 
@@ -67,7 +63,7 @@ def test_whole_number(cell: object, expected: int | None) -> None:
     ],
 )
 def test_headers(header: str, field: str | None) -> None:
-    assert dossiers.HEADER_FIELDS.get(dossiers._fold(header)) == field
+    assert dossiers.HEADER_FIELDS.get(fold_header(header)) == field
 
 
 @pytest.mark.parametrize(
@@ -100,7 +96,7 @@ def test_csv_line_numbers_count_quoted_line_breaks(
         f'{site.commune},"two\nlines",ho-tich,{YEAR},1,5\n'
         f"{site.commune},,ho-tich,{YEAR},13,5\n"
     ).encode()
-    with pytest.raises(DossierImportError) as raised:
+    with pytest.raises(UploadError) as raised:
         check_file(content, "x.csv")
     [error] = raised.value.errors
     assert str(error) == "line 4, month: The month must be a whole number from 1 to 12."
@@ -117,7 +113,7 @@ def test_too_many_rows(
 ) -> None:
     monkeypatch.setattr(dossiers, "MAX_ROWS", 2)
     content = csv_bytes([(site.commune, "ho-tich", YEAR, m, 5) for m in (1, 2, 3, 4)])
-    with pytest.raises(DossierImportError) as raised:
+    with pytest.raises(UploadError) as raised:
         check_file(content, "x.csv")
     assert [str(e) for e in raised.value.errors] == [
         "line 4: The file has more than 2 data rows: split it into several files."
@@ -137,7 +133,7 @@ def test_damaged_workbook_is_reported(english: None) -> None:
             if info.filename.endswith("sheet1.xml"):
                 content = content[: len(content) // 2]
             copy.writestr(info, content)
-    with pytest.raises(DossierImportError) as raised:
+    with pytest.raises(UploadError) as raised:
         check_file(damaged.getvalue(), "x.xlsx")
     assert [str(e) for e in raised.value.errors] == [
         "This file is not a valid .xlsx workbook."

@@ -19,6 +19,8 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from surveyapp.analysis.scores import compute_scores, score_agency
+from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import (
     Agency,
@@ -30,14 +32,9 @@ from surveyapp.models import (
     ServiceField,
     get_by_code,
 )
-from surveyapp.services.finalise import input_hash, year_report
-from surveyapp.services.results import Period, compute_scores
-from surveyapp.services.sipas_export import (
-    build_pdf,
-    ranking_table,
-    result_table,
-    tidy_table,
-)
+from surveyapp.reports.finalise import input_hash, year_report
+from surveyapp.reports.pdf import build_pdf
+from surveyapp.reports.tables import ranking_table, result_table, tidy_table
 from tests.conftest import AuthActions
 
 YEAR = date.today().year - 1  # the demo's last two years: this one is complete
@@ -320,7 +317,7 @@ def test_finalised_year_exports_stay_identical(
     with app.app_context():
         stored = db.session.scalars(select(Finalisation)).one()
         agency = get_by_code(Agency, "TM-PHB")
-        scores = compute_scores(agency, Period.year(demo))  # type: ignore[arg-type]
+        scores = score_agency(agency, Period.year(demo))  # type: ignore[arg-type]
         assert stored.input_hash == input_hash(scores)
         assert stored.response_count == len(scores.rows)
         assert stored.settings["questionnaire"] == "sipas-2023"

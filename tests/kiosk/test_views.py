@@ -10,8 +10,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.kiosk.operations import hash_key, register_kiosk
 from surveyapp.models import AuditEvent, Counter, Kiosk, Response, get_by_code
-from surveyapp.services.kiosks import hash_key, register_kiosk
 from tests.conftest import AuthActions
 from tests.factories import SurveySite
 from tests.helpers import all_answers, hidden_fields

@@ -10,10 +10,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from surveyapp.core.apikeys import create_key
+from surveyapp.core.receipts import issue_receipt
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Counter, Receipt, get_by_code
-from surveyapp.services.apikeys import create_key
-from surveyapp.services.receipts import issue_receipt
 
 SIPAS_2023_CODES = [
     f"{factor}{item}"

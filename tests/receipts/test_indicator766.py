@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from scipy import stats
 from sqlalchemy import select
 
+from surveyapp.analysis.indicator766 import indicator_766
+from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import (
     Agency,
@@ -20,8 +22,6 @@ from surveyapp.models import (
     ServiceField,
     get_by_code,
 )
-from surveyapp.services.indicator766 import indicator_766
-from surveyapp.services.results import Period
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, make_site
 

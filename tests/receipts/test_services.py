@@ -12,16 +12,16 @@ from flask.testing import FlaskCliRunner
 from PIL import Image
 from sqlalchemy import select
 
-from surveyapp.extensions import db
-from surveyapp.models import ApiKey, AuditEvent, Counter, Receipt, get_by_code
-from surveyapp.services.apikeys import hash_key, key_from_header
-from surveyapp.services.receipts import (
+from surveyapp.core.apikeys import hash_key, key_from_header
+from surveyapp.core.receipts import (
     ReceiptError,
     ReceiptState,
     check_receipt,
     issue_receipt,
     receipt_from_token,
 )
+from surveyapp.extensions import db
+from surveyapp.models import ApiKey, AuditEvent, Counter, Receipt, get_by_code
 from tests.factories import SurveySite
 from tests.receipts.support import expire, issue, new_key
 
@@ -168,8 +168,8 @@ def test_cli_apikeys(app: Flask, runner: FlaskCliRunner, site: SurveySite) -> No
 
 
 def test_qr_png_of_a_receipt_decodes_to_its_url(app: Flask, site: SurveySite) -> None:
-    from surveyapp.services.links import qr_png
-    from surveyapp.services.receipts import receipt_url
+    from surveyapp.core.links import qr_png
+    from surveyapp.core.receipts import receipt_url
 
     issue(app, site.counter, "HS-QR")
     with app.app_context():

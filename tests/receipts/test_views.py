@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from surveyapp.core.apikeys import key_from_header
 from surveyapp.extensions import db
 from surveyapp.models import ApiKey, AuditEvent, Receipt, Response
-from surveyapp.services.apikeys import key_from_header
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, make_site
 from tests.helpers import fill_form

@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from surveyapp.analysis.scores import score_agency
+from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import Agency, AuditEvent, Response, get_by_code
-from surveyapp.services.results import Period, compute_scores
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, add_responses, make_two_communes
 
@@ -49,7 +50,7 @@ def responses_scored(code: str) -> int:
     assert agency is not None
     today = date.today()
     period = Period.between(today - timedelta(days=2), today + timedelta(days=2))
-    return compute_scores(agency, period).response_count(code)
+    return score_agency(agency, period).response_count(code)
 
 
 def test_admins_see_flagged_responses_with_reasons(

@@ -16,20 +16,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from surveyapp.analysis.scores import score_agency
 from surveyapp.app import create_app
+from surveyapp.core.links import counter_token
+from surveyapp.core.time import Period
 from surveyapp.extensions import csrf, db
 from surveyapp.models import Agency, Counter, Response, ServiceField, get_by_code
-from surveyapp.services import responses as responses_service
-from surveyapp.services.abuse import (
-    counter_key,
-    flag_submission,
-    limit_submissions,
-    set_review_state,
-    submission_flags,
-)
-from surveyapp.services.links import counter_token
-from surveyapp.services.responses import Submission, store_response
-from surveyapp.services.results import Period, compute_scores
+from surveyapp.review.operations import set_review_state
+from surveyapp.survey import submission as responses_service
+from surveyapp.survey.anomalies import flag_submission, submission_flags
+from surveyapp.survey.submission import Submission, store_response
+from surveyapp.web.ratelimit import counter_key, limit_submissions
 from tests.conftest import unavailable
 from tests.factories import SurveySite, add_responses, make_site
 from tests.helpers import fill_form, survey_path
@@ -252,12 +249,12 @@ def test_a_flagged_response_is_kept_but_left_out_of_scores_until_cleared(
         province = get_by_code(Agency, site.province)
         assert province is not None
         counted = [
-            compute_scores(province, _around_today()).response_count(site.province)
+            score_agency(province, _around_today()).response_count(site.province)
         ]
         for state in ("cleared", "confirmed"):
             set_review_state(response, state)
             db.session.commit()
-            scores = compute_scores(province, _around_today())
+            scores = score_agency(province, _around_today())
             counted.append(scores.response_count(site.province))
         assert counted == [before, before + 1, before]
 

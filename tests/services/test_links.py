@@ -10,13 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
+from surveyapp.core.links import counter_from_token, counter_token, qr_png, survey_url
 from surveyapp.models import Counter, get_by_code
-from surveyapp.services.links import (
-    counter_from_token,
-    counter_token,
-    qr_png,
-    survey_url,
-)
 from tests.factories import SurveySite
 from tests.helpers import survey_path
 

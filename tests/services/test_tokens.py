@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveyapp.services.tokens import typable_token
+from surveyapp.core.tokens import typable_token
 
 
 def test_tokens_start_with_a_letter_or_digit() -> None:

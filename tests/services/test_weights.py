@@ -9,14 +9,14 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from surveyapp.extensions import db
-from surveyapp.models import Agency, DossierCount, ServiceField, get_by_code
-from surveyapp.services.weights import (
+from surveyapp.analysis.weighting import (
     SMALL_UNITS_STRATUM,
     Weighting,
     months_between,
     weigh_responses,
 )
+from surveyapp.extensions import db
+from surveyapp.models import Agency, DossierCount, ServiceField, get_by_code
 from tests.factories import make_two_communes
 
 YEAR = 2025
@@ -166,7 +166,7 @@ def test_dossier_counts_reject_bad_values(app: Flask) -> None:
 
 def test_utc_storage_is_read_back(app: Flask) -> None:
     """A response at 23:30 UTC on 31 December is in the next local year (UTC+7)."""
-    from surveyapp.services.results import Period
+    from surveyapp.core.time import Period
 
     with app.test_request_context():
         start, end = Period.year(2026).utc_bounds()

@@ -1,0 +1,1 @@
+"""The app side of scoring: which responses count, weights, scores, trend, ranking."""

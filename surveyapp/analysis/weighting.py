@@ -1,0 +1,218 @@
+"""The weights and strata the app uses: dossier counts -> post-stratification.
+
+Rules, in order (they are written into every export's method sheet):
+
+1. The weighting cell of a response is (counting unit, service field), where the
+   counting unit is the nearest agency at or above the response's service point
+   that has dossier counts in the period.
+2. Without any dossier counts in the period, every weight is 1 and the cells are
+   (service point, service field).
+3. Responses with no counting unit above them, while others have one, are
+   weighted at the average weight of the counted responses (reported).
+4. Small cells are pooled within their agency by
+   :func:`surveyapp.scoring.poststratify` (reported).
+5. A counting unit whose pooled cell still has a single response cannot be a
+   stratum on its own (no variance); such responses share one "small units"
+   stratum, which joins the largest stratum if it is still alone (reported).
+   Their weights are unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from numpy.typing import NDArray
+from sqlalchemy import func, select
+
+from surveyapp.core.tree import agency_tree
+from surveyapp.extensions import db
+from surveyapp.models import DossierCount, ServiceField
+from surveyapp.scoring import poststratify
+
+SMALL_UNITS_STRATUM = "(small units)"
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """Weights and strata for n responses, in the order they were given.
+
+    ``weights`` float64 (n,); ``strata`` (n,) labels; ``unit_of_response`` (n,)
+    the agency id of each response's counting unit (None where uncounted);
+    ``dossiers_by_unit`` dossiers in the period per counting unit; ``notes``
+    human-readable reports of every rule that changed something.
+    """
+
+    weights: NDArray[np.float64]
+    strata: list[str]
+    counted: bool
+    unit_of_response: list[int | None]
+    dossiers_by_unit: dict[int, int]
+    notes: list[str] = field(default_factory=list)
+
+    def response_rate(self, agency_ids: set[int]) -> float | None:
+        """Responses ÷ dossiers over the counting units in `agency_ids`."""
+        units = [unit for unit in self.dossiers_by_unit if unit in agency_ids]
+        dossiers = sum(self.dossiers_by_unit[unit] for unit in units)
+        if not dossiers:
+            return None
+        return sum(self._responses_by_unit[unit] for unit in units) / dossiers
+
+    @cached_property
+    def _responses_by_unit(self) -> Tally[int | None]:
+        # Counted once: a ranking asks for the rate of every unit in turn.
+        return Tally(self.unit_of_response)
+
+
+def months_between(start: date, end: date) -> list[tuple[int, int]]:
+    """(year, month) pairs of the months that start in [start, end)."""
+    months = []
+    year, month = start.year, start.month
+    if start.day != 1:
+        month += 1
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    while date(year, month, 1) < end:
+        months.append((year, month))
+        year, month = year + month // 12, month % 12 + 1
+    return months
+
+
+def dossier_totals(start: date, end: date) -> dict[tuple[int, str], int]:
+    """Dossiers per (agency id, service field code) over the months in the period."""
+    months = months_between(start, end)
+    if not months:
+        return {}
+    first, last = months[0], months[-1]
+    month_key = DossierCount.year * 100 + DossierCount.month
+    in_period = month_key.between(first[0] * 100 + first[1], last[0] * 100 + last[1])
+    rows = db.session.execute(
+        select(
+            DossierCount.agency_id, ServiceField.code, func.sum(DossierCount.dossiers)
+        )
+        .join(ServiceField, DossierCount.service_field_id == ServiceField.id)
+        .where(in_period)
+        .group_by(DossierCount.agency_id, ServiceField.code)
+    )
+    return {(agency_id, code): int(total) for agency_id, code, total in rows}
+
+
+def weigh_responses(
+    agency_ids: Sequence[int], field_codes: Sequence[str], start: date, end: date
+) -> Weighting:
+    """Weights and strata for responses given at `agency_ids` in `field_codes`."""
+    n = len(agency_ids)
+    tree = agency_tree()
+    totals = dossier_totals(start, end)
+    counted_units = {agency_id for agency_id, _ in totals}
+    notes: list[str] = []
+    units = [tree.nearest(a, counted_units) for a in agency_ids]
+
+    if not totals:
+        labels = [tree.code(a) for a in agency_ids]
+        # Dossiers = responses per cell gives weight 1 and the same pooling rules.
+        cell_sizes = Tally(zip(labels, field_codes, strict=True))
+        dossier_agency = [agency for agency, _ in cell_sizes]
+        dossier_field = [code for _, code in cell_sizes]
+        dossier_count = list(cell_sizes.values())
+        notes.append(_("No dossier counts for the period: every weight is 1."))
+    else:
+        uncounted = [i for i, unit in enumerate(units) if unit is None]
+        labels = [
+            tree.code(unit) if unit is not None else tree.code(agency_ids[i])
+            for i, unit in enumerate(units)
+        ]
+        dossier_agency = [tree.code(agency_id) for agency_id, _ in totals]
+        dossier_field = [code for _, code in totals]
+        dossier_count = list(totals.values())
+        if uncounted:
+            counted_responses = n - len(uncounted)
+            responding_units = {unit for unit in units if unit is not None}
+            average = sum(
+                total for (unit, _), total in totals.items() if unit in responding_units
+            ) / max(counted_responses, 1)
+            extra = Tally((labels[i], field_codes[i]) for i in uncounted)
+            for (agency, code), responses in extra.items():
+                dossier_agency.append(agency)
+                dossier_field.append(code)
+                dossier_count.append(max(round(responses * average), responses))
+            names = sorted({labels[i] for i in uncounted})
+            notes.append(
+                _(
+                    "No dossier counts for %(agencies)s: their responses are weighted"
+                    " at the average weight (%(weight)s).",
+                    agencies=", ".join(names),
+                    weight=format_decimal(average, format="0.00"),
+                )
+            )
+    responding = {(labels[i], field_codes[i]) for i in range(n)}
+    present_agencies = {agency for agency, _ in responding}
+    keep = [i for i, agency in enumerate(dossier_agency) if agency in present_agencies]
+    result = poststratify(
+        np.array(labels, dtype=object),
+        np.array(list(field_codes), dtype=object),
+        np.array([dossier_agency[i] for i in keep], dtype=object),
+        np.array([dossier_field[i] for i in keep], dtype=object),
+        np.array([dossier_count[i] for i in keep], dtype=np.int64),
+    )
+    strata = [str(label) for label in result.stratum_labels()]
+    for collapse in result.collapsed:
+        notes.append(
+            _(
+                "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
+                " pooled into %(into)s: %(reason)s.",
+                cell=f"{collapse.agency}:{collapse.field}",
+                responses=collapse.responses,
+                dossiers=collapse.dossiers,
+                into=collapse.into,
+                reason=_pooling_reason(collapse.responses, collapse.dossiers),
+            )
+        )
+    strata = _merge_lonely_strata(strata, notes)
+    return Weighting(
+        weights=result.weights,
+        strata=strata,
+        counted=bool(totals),
+        unit_of_response=units,
+        dossiers_by_unit=_dossiers_by_unit(totals),
+        notes=notes,
+    )
+
+
+def _pooling_reason(responses: int, dossiers: int) -> str:
+    if responses == 0:
+        return str(_("dossiers but no responses"))
+    if dossiers == 0:
+        return str(_("responses but no dossiers"))
+    return str(_("fewer than 2 responses"))
+
+
+def _dossiers_by_unit(totals: dict[tuple[int, str], int]) -> dict[int, int]:
+    by_unit: dict[int, int] = {}
+    for (agency_id, _field), dossiers in totals.items():
+        by_unit[agency_id] = by_unit.get(agency_id, 0) + dossiers
+    return by_unit
+
+
+def _merge_lonely_strata(strata: list[str], notes: list[str]) -> list[str]:
+    """Give single-response strata a shared stratum, so every stratum has a variance."""
+    sizes = Tally(strata)
+    lonely = {label for label, size in sizes.items() if size < 2}
+    if not lonely or len(strata) < 2:
+        return strata
+    target = SMALL_UNITS_STRATUM
+    if len(lonely) < 2:
+        target = max((s for s in sizes if s not in lonely), key=lambda s: (sizes[s], s))
+    notes.append(
+        _(
+            "Single-response strata %(strata)s share the stratum %(target)s.",
+            strata=", ".join(sorted(lonely)),
+            target=target,
+        )
+    )
+    return [target if label in lonely else label for label in strata]

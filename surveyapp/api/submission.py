@@ -1,0 +1,279 @@
+"""The JSON API's work: responses sent as JSON, receipts issued by software.
+
+`POST /api/v1/responses` (the offline client's path): the body is turned into the
+same form data a browser sends and validated by the same survey form, so the rules
+cannot drift apart. `POST /api/v1/receipts`: one-stop software issues a receipt
+with an agency's API key. Every outcome is a status and a small JSON body (see
+:mod:`surveyapp.api.openapi` for the contract).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.core.apikeys import may_issue_for
+from surveyapp.core.catalogue import service_fields
+from surveyapp.core.links import counter_from_token
+from surveyapp.core.receipts import (
+    ReceiptError,
+    ReceiptState,
+    as_utc,
+    check_receipt,
+    clean_dossier_code,
+    issue_receipt,
+    receipt_qr_urls,
+    validity_days,
+)
+from surveyapp.models import (
+    ApiKey,
+    Channel,
+    Counter,
+    Questionnaire,
+    Response,
+    get_by_code,
+)
+from surveyapp.survey.forms import (
+    CRITERION_PREFIX,
+    IDEMPOTENCY_PATTERN,
+    build_survey_form,
+)
+from surveyapp.survey.submission import (
+    ReceiptAlreadyUsed,
+    Submission,
+    find_by_idempotency_key,
+    store_response,
+)
+
+KINDS = ("counter", "receipt")
+LANGUAGES = ("vi", "en")
+# What the form itself reads besides the criteria; other keys are ignored.
+# "website" is the form's honeypot, sent along by clients that serialise the form.
+TEXT_FIELDS = ("service_field", "comment", "rendered_at", "website")
+INVALID_RATING = "invalid"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The HTTP status and JSON body answering one submission."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def _invalid(errors: dict[str, list[str]]) -> Outcome:
+    return Outcome(422, {"status": "invalid", "errors": errors})
+
+
+NOT_FOUND = Outcome(404, {"status": "not_found"})
+ALREADY_RATED = Outcome(409, {"status": "already_rated"})
+EXPIRED = Outcome(410, {"status": "expired"})
+BAD_REQUEST = Outcome(400, {"status": "bad_request"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a submission goes: a counter, and for a receipt its one-time link."""
+
+    counter: Counter
+    questionnaire: Questionnaire
+    channel: Channel
+    receipt_id: int | None = None
+    dossier_code: str | None = None
+
+
+def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if body.get("kind") not in KINDS:
+        errors["kind"] = [_("Must be “counter” or “receipt”.")]
+    if not isinstance(body.get("token"), str) or not body["token"]:
+        errors["token"] = [_("Required: the token of the survey link.")]
+    key = body.get("idempotency_key")
+    if not isinstance(key, str) or not re.fullmatch(IDEMPOTENCY_PATTERN, key):
+        errors["idempotency_key"] = [
+            _("Required: 16 to 64 characters among A-Z, a-z, 0-9, “_” and “-”.")
+        ]
+    if body.get("language", "vi") not in LANGUAGES:
+        errors["language"] = [_("Must be “vi” or “en”.")]
+    if not isinstance(body.get("answers"), dict):
+        errors["answers"] = [_("Required: an object of criterion code to rating.")]
+    for name in TEXT_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors[name] = [_("Must be a string.")]
+    return errors
+
+
+def _target(kind: str, token: str) -> Target | Outcome:
+    if kind == "counter":
+        counter = counter_from_token(token)
+        if counter is None:
+            return NOT_FOUND
+        questionnaire = counter.service_point.active_questionnaire()
+        if questionnaire is None:
+            return NOT_FOUND
+        return Target(counter, questionnaire, Channel.COUNTER)
+    check = check_receipt(token)
+    if check.receipt is None:
+        return NOT_FOUND
+    receipt = check.receipt
+    questionnaire = receipt.counter.service_point.active_questionnaire()
+    if questionnaire is None:
+        return NOT_FOUND
+    if check.state == ReceiptState.USED:
+        return ALREADY_RATED
+    if check.state == ReceiptState.EXPIRED:
+        return EXPIRED
+    return Target(
+        receipt.counter,
+        questionnaire,
+        Channel.RECEIPT,
+        receipt_id=receipt.id,
+        dossier_code=receipt.dossier_code,
+    )
+
+
+def _is_resend(existing: Response, kind: str, token: str) -> bool:
+    """Whether a stored response came from the same link as this resend."""
+    if kind == "counter":
+        counter = counter_from_token(token)
+        return counter is not None and existing.counter_id == counter.id
+    check = check_receipt(token)
+    return check.receipt is not None and existing.receipt_id == check.receipt.id
+
+
+def _formdata(body: dict[str, Any]) -> MultiDict[str, str]:
+    data: MultiDict[str, str] = MultiDict()
+    data["idempotency_key"] = body["idempotency_key"]
+    for name in TEXT_FIELDS:
+        if body.get(name) is not None:
+            data[name] = body[name]
+    for code, value in body["answers"].items():
+        if value is None:
+            continue  # unanswered, as an untouched radio group
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            text = INVALID_RATING
+        else:
+            text = str(value)
+        data[f"{CRITERION_PREFIX}{code}"] = text
+    return data
+
+
+def _form_errors(form: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        key = (
+            f"answers.{name.removeprefix(CRITERION_PREFIX)}"
+            if name.startswith(CRITERION_PREFIX)
+            else name
+        )
+        errors[key] = [str(message) for message in messages]
+    # The form's own message for unknown questions speaks to a browser user;
+    # an API client is better served by naming each unknown code.
+    for name in form.unknown_fields:
+        code = name.removeprefix(CRITERION_PREFIX)
+        errors[f"answers.{code}"] = [_("Unknown criterion code.")]
+    if form.form_errors and not form.unknown_fields:
+        errors.setdefault("answers", []).extend(str(m) for m in form.form_errors)
+    return errors
+
+
+def submit(body: object, remote_addr: str | None) -> Outcome:
+    """Validate and store one JSON response; the outcome to send back."""
+    if not isinstance(body, dict):
+        return BAD_REQUEST
+    language = body.get("language", "vi")
+    with force_locale(language if language in LANGUAGES else "vi"):
+        errors = _envelope_errors(body)
+        if errors:
+            return _invalid(errors)
+        existing = find_by_idempotency_key(body["idempotency_key"])
+        if existing is not None and _is_resend(existing, body["kind"], body["token"]):
+            return Outcome(200, {"status": "duplicate", "id": existing.public_id})
+        target = _target(body["kind"], body["token"])
+        if isinstance(target, Outcome):
+            return target
+        fields = service_fields()
+        form = build_survey_form(
+            target.questionnaire, fields, language, formdata=_formdata(body)
+        )
+        if not form.validate():
+            return _invalid(_form_errors(form))
+        submission = form.submission(
+            target.counter,
+            target.questionnaire,
+            fields,
+            language,
+            remote_addr,
+            channel=target.channel,
+            receipt_id=target.receipt_id,
+            dossier_code=target.dossier_code,
+        )
+    return _store(submission)
+
+
+def _store(submission: Submission) -> Outcome:
+    """The one place an API response is stored."""
+    try:
+        response, created = store_response(submission)
+    except ReceiptAlreadyUsed:
+        return ALREADY_RATED
+    if created:
+        return Outcome(201, {"status": "stored", "id": response.public_id})
+    return Outcome(200, {"status": "duplicate", "id": response.public_id})
+
+
+def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
+    """Issue (or find again) the receipt a JSON body asks for, with `api_key`.
+
+    Body: {"counter": code, "dossier_code": code, "days": optional 1..366}.
+    201 for a new receipt, 200 for the dossier's existing one; 404 for a counter
+    unknown or outside the key's agency subtree; 409 for a dossier issued at
+    another counter or a stopped counter.
+    """
+    if not isinstance(body, dict):
+        return BAD_REQUEST
+    errors: dict[str, list[str]] = {}
+    counter_code = body.get("counter")
+    if not isinstance(counter_code, str) or not counter_code.strip():
+        errors["counter"] = [_("Required: the counter code.")]
+    try:
+        dossier_code = clean_dossier_code(body.get("dossier_code"))
+    except ReceiptError as error:
+        errors["dossier_code"] = [str(error.message)]
+    days = body.get("days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+        errors["days"] = [_("Must be a whole number of days.")]
+    else:
+        try:
+            validity_days(days)
+        except ReceiptError as error:
+            errors["days"] = [str(error.message)]
+    if errors:
+        return _invalid(errors)
+    counter = get_by_code(Counter, counter_code.strip())  # type: ignore[union-attr]
+    if counter is None or not may_issue_for(api_key, counter):
+        return NOT_FOUND
+    try:
+        issued = issue_receipt(counter, dossier_code, days=days, api_key=api_key)
+    except ReceiptError as error:
+        return Outcome(409, {"status": "conflict", "message": str(error.message)})
+    receipt = issued.receipt
+    png, svg = receipt_qr_urls(receipt)
+    return Outcome(
+        201 if issued.created else 200,
+        {
+            "status": "issued" if issued.created else "existing",
+            "dossier_code": receipt.dossier_code,
+            "counter": counter.code,
+            "token": issued.token,
+            "url": issued.url,
+            "expires_at": as_utc(receipt.expires_at).isoformat(),
+            "qr_png_url": png,
+            "qr_svg_url": svg,
+        },
+    )

@@ -1,0 +1,1 @@
+"""No request, no template: time and periods, the agency tree, audit, tokens, links."""

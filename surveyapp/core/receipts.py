@@ -1,0 +1,303 @@
+"""Receipt QR codes: one rating per dossier (mã hồ sơ).
+
+A receipt's survey URL is `/r/<public_id>.<signature>`: `public_id` is random and
+the signature an HMAC of it under the app's secret, truncated like the counter
+links (:mod:`surveyapp.core.links`), so nobody can make a working receipt
+link. A receipt expires (`RECEIPT_DAYS`, default 30 days) and can be used once:
+the unique `responses.receipt_id` column guarantees it, whatever the number of
+simultaneous submissions.
+
+Issuing is idempotent per dossier code: issuing again for the same dossier returns
+the same receipt (same link, same expiry); a dossier already issued at another
+counter is refused. A receipt keeps working if its counter is stopped later (the
+dossier was served), but no new receipt is issued for a stopped counter.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp.core.links import external_url
+from surveyapp.core.uploads import (
+    Message,
+)
+from surveyapp.extensions import db
+from surveyapp.models import ApiKey, Counter, Receipt, Response, User, utc_now
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+_SIGNATURE_BYTES = 16  # as for counter links: 128 bits
+# Printable, no spaces, at most the column's 64 characters.
+DOSSIER_CODE = re.compile(r"[^\s]{1,64}")
+
+
+class ReceiptError(ValueError):
+    """A receipt cannot be issued as asked; `message` says why, for users."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)  # translated when read, not when raised
+
+
+class ReceiptState(enum.StrEnum):
+    """What a receipt link is worth now."""
+
+    VALID = "valid"
+    NOT_FOUND = "not_found"  # tampered, or no such receipt
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """The state of a receipt link, and the receipt unless it was not found."""
+
+    state: ReceiptState
+    receipt: Receipt | None
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """A receipt to issue: a counter and a dossier code (line: in a batch file)."""
+
+    counter: Counter
+    dossier_code: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An issued receipt and whether this call created it."""
+
+    receipt: Receipt
+    created: bool
+
+    @property
+    def token(self) -> str:
+        return receipt_token(self.receipt)
+
+    @property
+    def url(self) -> str:
+        return receipt_url(self.receipt)
+
+
+# Tokens and links ------------------------------------------------------------------
+
+
+def _signature(public_id: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"receipt-link:" + public_id.encode(), hashlib.sha256)
+    return (
+        base64.urlsafe_b64encode(digest.digest()[:_SIGNATURE_BYTES])
+        .decode()
+        .rstrip("=")
+    )
+
+
+def receipt_token(receipt: Receipt) -> str:
+    """The signed token that names `receipt` in its survey URL."""
+    return f"{receipt.public_id}.{_signature(receipt.public_id)}"
+
+
+def receipt_url(receipt: Receipt) -> str:
+    """The absolute survey URL printed as a QR code on the receipt."""
+    return external_url("receipts.take", token=receipt_token(receipt))
+
+
+def receipt_qr_urls(receipt: Receipt) -> tuple[str, str]:
+    """Absolute URLs of the receipt's QR code as PNG and as SVG."""
+    token = receipt_token(receipt)
+    return (
+        external_url("receipts.qr_png_image", token=token),
+        external_url("receipts.qr_svg_image", token=token),
+    )
+
+
+def receipt_from_token(token: str) -> Receipt | None:
+    """The receipt a token names, or None for a tampered or unknown token."""
+    public_id, _, signature = token.rpartition(".")
+    if not public_id or not hmac.compare_digest(
+        signature.encode(), _signature(public_id).encode()
+    ):
+        return None
+    return db.session.scalars(
+        select(Receipt).where(Receipt.public_id == public_id)
+    ).first()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` with its UTC time zone (SQLite hands back naive datetimes)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def is_expired(receipt: Receipt, now: datetime | None = None) -> bool:
+    """Whether the receipt's link has expired."""
+    return (now or utc_now()) >= as_utc(receipt.expires_at)
+
+
+def response_for(receipt: Receipt) -> Response | None:
+    """The response given with `receipt`, if any."""
+    return db.session.scalars(
+        select(Response).where(Response.receipt_id == receipt.id)
+    ).first()
+
+
+def check_receipt(token: str, now: datetime | None = None) -> ReceiptCheck:
+    """The state of a receipt link: valid, not found, expired, or used.
+
+    A used receipt reads "used" even once expired: that is the useful answer.
+    """
+    receipt = receipt_from_token(token)
+    if receipt is None:
+        return ReceiptCheck(ReceiptState.NOT_FOUND, None)
+    if response_for(receipt) is not None:
+        return ReceiptCheck(ReceiptState.USED, receipt)
+    if is_expired(receipt, now):
+        return ReceiptCheck(ReceiptState.EXPIRED, receipt)
+    return ReceiptCheck(ReceiptState.VALID, receipt)
+
+
+# Issuing ---------------------------------------------------------------------------
+
+
+def validity_days(days: int | None) -> int:
+    """Days a new receipt stays valid: `days`, or RECEIPT_DAYS (default 30)."""
+    if days is None:
+        days = int(current_app.config.get("RECEIPT_DAYS", DEFAULT_DAYS))
+    if not 1 <= days <= MAX_DAYS:
+        raise ReceiptError(
+            _l("A receipt is valid for 1 to %(max)d days.", max=MAX_DAYS)
+        )
+    return days
+
+
+def clean_dossier_code(code: object) -> str:
+    """The dossier code without surrounding spaces; ReceiptError if unusable."""
+    text = code.strip() if isinstance(code, str) else ""
+    if not text:
+        raise ReceiptError(_l("The dossier code is empty."))
+    if not DOSSIER_CODE.fullmatch(text) or not text.isprintable():
+        raise ReceiptError(
+            _l("A dossier code has at most 64 characters, without spaces.")
+        )
+    return text
+
+
+def existing_receipts(codes: Iterable[str]) -> dict[str, Receipt]:
+    found = db.session.scalars(
+        select(Receipt).where(Receipt.dossier_code.in_(set(codes)))
+    )
+    return {receipt.dossier_code: receipt for receipt in found}
+
+
+def another_counter_error(code: str, receipt: Receipt) -> ReceiptError:
+    # The other counter may belong to another commune: do not name it.
+    return ReceiptError(
+        _l(
+            "Dossier %(dossier)s already has a receipt from another counter.",
+            dossier=code,
+        )
+    )
+
+
+def _add_receipts(
+    requests: Sequence[IssueRequest],
+    days: int,
+    api_key: ApiKey | None,
+    issued_by: User | None,
+) -> list[Issued]:
+    existing = existing_receipts(request.dossier_code for request in requests)
+    now = utc_now()
+    issued = []
+    for request in requests:
+        receipt = existing.get(request.dossier_code)
+        if receipt is not None:
+            if receipt.counter_id != request.counter.id:
+                raise another_counter_error(request.dossier_code, receipt)
+            issued.append(Issued(receipt, created=receipt.id is None))
+            continue
+        if not request.counter.active:
+            raise ReceiptError(
+                _l("Counter %(code)s is stopped.", code=request.counter.code)
+            )
+        receipt = Receipt(
+            public_id=secrets.token_urlsafe(12),
+            dossier_code=request.dossier_code,
+            counter=request.counter,
+            counter_id=request.counter.id,
+            issued_at=now,
+            expires_at=now + timedelta(days=days),
+            api_key_id=api_key.id if api_key is not None else None,
+            issued_by_id=issued_by.id if issued_by is not None else None,
+        )
+        db.session.add(receipt)
+        existing[request.dossier_code] = receipt
+        issued.append(Issued(receipt, created=True))
+    db.session.flush()
+    return issued
+
+
+def issue_receipts(
+    requests: Sequence[IssueRequest],
+    *,
+    days: int | None = None,
+    api_key: ApiKey | None = None,
+    issued_by: User | None = None,
+    before_commit: Callable[[list[Issued]], None] | None = None,
+) -> list[Issued]:
+    """Issue (or find again) the receipts of `requests`, all of them or none.
+
+    Commits: when another request issues the same dossier at the same moment, the
+    unique dossier code stops the second insert, and the issue is tried once more,
+    now finding the other request's receipt. `before_commit` adds to the same
+    transaction (an audit event).
+    """
+    number_of_days = validity_days(days)
+    for attempt in (1, 2):
+        try:
+            issued = _add_receipts(requests, number_of_days, api_key, issued_by)
+            if before_commit is not None:
+                before_commit(issued)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        except ReceiptError:
+            db.session.rollback()
+            raise
+        return issued
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def issue_receipt(
+    counter: Counter,
+    dossier_code: str,
+    *,
+    days: int | None = None,
+    api_key: ApiKey | None = None,
+    issued_by: User | None = None,
+) -> Issued:
+    """Issue one receipt (or find it again); see :func:`issue_receipts`."""
+    request = IssueRequest(counter, clean_dossier_code(dossier_code))
+    return issue_receipts([request], days=days, api_key=api_key, issued_by=issued_by)[0]
+
+
+# Batch files -----------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""What the dashboard shows: scores with their labels, charts and the ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.analysis.indicator766 import Indicator766, indicator_766
+from surveyapp.analysis.ranking import RankedAgency, rank_children
+from surveyapp.analysis.scores import Scores, score_agency
+from surveyapp.analysis.selection import questionnaires_in_use
+from surveyapp.analysis.trend import compute_trend
+from surveyapp.core.time import Period, local_today
+from surveyapp.core.tree import subtree_ids
+from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
+from surveyapp.models import Agency, Questionnaire
+from surveyapp.scoring import ResultRow
+
+THIN_FLAGS = {"review", "suppress", "no data"}
+
+
+@dataclass(frozen=True)
+class LabelledRow:
+    """A result row with the factor's or criterion's wording."""
+
+    label: str
+    code: str
+    row: ResultRow | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.row is None or self.row["flag"] in ("suppress", "no data")
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page of one agency shows."""
+
+    agency: Agency
+    period: Period
+    questionnaire: Questionnaire
+    scores: Scores
+    overall: ResultRow | None
+    factors: list[tuple[LabelledRow, list[LabelledRow]]]
+    ranking: list[RankedAgency]
+    factor_chart: Markup
+    trend_chart: Markup
+    other_questionnaires: list[tuple[Questionnaire, int]]
+    response_rate: float | None
+    indicator_766: Indicator766
+
+
+def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
+    """The period the query string asks for, or this year and an error message."""
+    kind = args.get("period", "year")
+    try:
+        year = int(args.get("year", today.year))
+        if kind == "quarter":
+            return Period.quarter(year, int(args.get("quarter", 1))), None
+        if kind == "month":
+            return Period.month(year, int(args.get("month", today.month))), None
+        if kind == "range":
+            first = date.fromisoformat(args.get("from", ""))
+            last = date.fromisoformat(args.get("to", ""))
+            return Period.between(first, last), None
+        return Period.year(year), None
+    except (ValueError, OverflowError):
+        # Hand-edited or half-filled query strings: show the default period instead.
+        return Period.year(today.year), _(
+            "That period is not valid; showing this year."
+        )
+
+
+def build_dashboard(
+    agency: Agency, period: Period, questionnaire_code: str | None, language: str
+) -> Dashboard:
+    """Compute the scores of `agency`'s subtree and dress them for the page."""
+    scores = score_agency(agency, period, questionnaire_code)
+    questionnaire = scores.questionnaire
+    in_use = questionnaires_in_use(subtree_ids(agency.id), period)
+    factors = _labelled_factors(scores, questionnaire, agency.code, language)
+    ranking = rank_children(scores)
+    chart_title = _("Factor indices with %(level)s confidence intervals", level="95 %")
+    factor_chart = interval_bars(
+        [
+            Bar(
+                f"{factor.code}. {factor.label}",
+                factor.row["estimate"] if factor.row else None,
+                factor.row["ci_low"] if factor.row else None,
+                factor.row["ci_high"] if factor.row else None,
+                thin=factor.row is None or factor.row["flag"] in THIN_FLAGS,
+            )
+            for factor, _criteria in factors
+        ],
+        chart_title,
+    )
+    trend_end = min(date.fromordinal(period.end.toordinal() - 1), local_today())
+    trend = compute_trend(agency, questionnaire, trend_end)
+    trend_chart = trend_line(
+        [
+            Point(
+                point.month[5:] + "/" + point.month[2:4],
+                point.row["estimate"] if point.row else None,
+                point.row["ci_low"] if point.row else None,
+                point.row["ci_high"] if point.row else None,
+            )
+            for point in trend
+        ],
+        _("Monthly SIPAS-style index with its %(level)s confidence band", level="95 %"),
+    )
+    return Dashboard(
+        agency=agency,
+        period=period,
+        questionnaire=questionnaire,
+        scores=scores,
+        overall=scores.row(agency.code, "index", "SIPAS"),
+        factors=factors,
+        ranking=ranking,
+        factor_chart=Markup(factor_chart),  # noqa: S704 - built from escaped parts
+        trend_chart=Markup(trend_chart),  # noqa: S704 - built from escaped parts
+        other_questionnaires=[(q, n) for q, n in in_use if q.id != questionnaire.id],
+        response_rate=scores.response_rate(agency.code),
+        indicator_766=indicator_766(agency, period),
+    )
+
+
+def _labelled_factors(
+    scores: Scores, questionnaire: Questionnaire, domain: str, language: str
+) -> list[tuple[LabelledRow, list[LabelledRow]]]:
+    labelled = []
+    for factor in questionnaire.factors:
+        factor_code = f"F{factor.position}"
+        criteria = [
+            LabelledRow(
+                criterion.text(language),
+                f"{factor.code}{criterion.position}",
+                scores.row(domain, "criterion", f"{factor_code}.{criterion.position}"),
+            )
+            for criterion in factor.criteria
+        ]
+        labelled.append(
+            (
+                LabelledRow(
+                    factor.name(language),
+                    factor.code,
+                    scores.row(domain, "factor", factor_code),
+                ),
+                criteria,
+            )
+        )
+    return labelled

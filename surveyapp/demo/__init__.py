@@ -1,0 +1,1 @@
+"""Demonstration data for a fictional province (development only)."""

@@ -1,1 +1,0 @@
-"""Yearly SIPAS-style exports and finalisation of a year."""

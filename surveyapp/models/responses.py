@@ -1,0 +1,144 @@
+"""Citizens' responses, their answers and comments.
+
+A response holds no personal data: no name, phone, IP address or device identifier.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.base import utc_now
+from surveyapp.models.org import Agency, Counter
+from surveyapp.models.questionnaires import Criterion, Questionnaire, ServiceField
+
+
+class Channel(enum.StrEnum):
+    """How a response reached us."""
+
+    COUNTER = "counter"
+    RECEIPT = "receipt"
+    KIOSK = "kiosk"
+
+
+class Response(db.Model):  # type: ignore[name-defined,misc]
+    """One citizen's submitted survey. Nothing here identifies the person."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(
+            "channel IN ('counter', 'receipt', 'kiosk')", name="channel_known"
+        ),
+        CheckConstraint(
+            "flag_status IS NULL OR flag_status IN ('flagged', 'confirmed', 'cleared')",
+            name="flag_status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(36), unique=True, default=lambda: str(uuid.uuid4())
+    )
+    # The browser-made key of one form instance: a double tap or a resend of the
+    # same form hits this unique constraint instead of storing a second response.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
+    counter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("counters.id", ondelete="RESTRICT"), index=True
+    )
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+    )
+    service_field_id: Mapped[int] = mapped_column(
+        ForeignKey("service_fields.id", ondelete="RESTRICT")
+    )
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.COUNTER)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    submitted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
+    # A receipt QR can be used once: this unique column is what guarantees it,
+    # whatever the number of simultaneous submissions.
+    receipt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receipts.id", ondelete="RESTRICT"), unique=True
+    )
+    dossier_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosks.id", ondelete="SET NULL")
+    )
+    # Seconds between showing the form and sending it (None when unknown).
+    fill_seconds: Mapped[int | None]
+    # A keyed hash of the sender's network (IPv4 /24, IPv6 /48), never the address:
+    # enough to see many responses from one network, useless to find a person.
+    network_hash: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Anomaly review: None (clean), "flagged", "confirmed" (excluded), "cleared".
+    flag_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    flag_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    agency: Mapped[Agency] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    questionnaire: Mapped[Questionnaire] = relationship()
+    service_field: Mapped[ServiceField] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    comment: Mapped[Comment | None] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+#: Flag states whose responses are left out of scores.
+EXCLUDED_FLAG_STATES = ("flagged", "confirmed")
+
+
+class Answer(db.Model):  # type: ignore[name-defined,misc]
+    """A rating of one criterion: 1..5, or NULL for "no opinion / not applicable"."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="value_range"),
+    )
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("criteria.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    value: Mapped[int | None] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class Comment(db.Model):  # type: ignore[name-defined,misc]
+    """A citizen's free-text comment; kept apart so moderation never touches scores."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    response: Mapped[Response] = relationship(back_populates="comment")

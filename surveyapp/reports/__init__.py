@@ -1,0 +1,1 @@
+"""Yearly SIPAS-style reports (XLSX, CSV, PDF), finalisation of a year, raw exports."""

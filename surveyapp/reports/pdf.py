@@ -1,0 +1,276 @@
+"""The yearly report as a printable PDF: title block, factor chart, tables, method.
+
+Shares are printed as percentages; suppressed estimates are hidden, as on the
+dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from surveyapp.reports.report import Report
+from surveyapp.reports.tables import (
+    NOT_SHOWN,
+    Cell,
+    Table,
+    flag_label,
+    method_table,
+    ranking_table,
+    result_table,
+    status_lines,
+)
+from surveyapp.web.language import percent
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+
+
+FONT = "DejaVu"
+
+
+BAR_RGB = (11, 79, 156)
+
+
+THIN_RGB = (154, 168, 182)
+
+
+class _ReportPdf(FPDF):
+    """A4 portrait with the report's title in the footer."""
+
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def shown_share(value: Cell, flag: Cell = "ok") -> str:
+    """A share for print: "85,3 %", or "—" when missing or suppressed."""
+    if not isinstance(value, float) or flag in {flag_label(f) for f in NOT_SHOWN}:
+        return "—"
+    return percent(value)
+
+
+def build_pdf(report: Report) -> bytes:
+    """A printable report: status, overall index, factor chart, tables, method."""
+    pdf = _ReportPdf(orientation="P", unit="mm", format="A4")
+    pdf.footer_text = f"{report.name} · {report.year}"
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.set_title(f"{report.name} {report.year}")
+    pdf.add_page()
+    _pdf_title_block(pdf, report)
+    _pdf_factor_chart(pdf, report)
+    _pdf_factor_table(pdf, report)
+    for depth in range(1, len(report.rankings) + 1):
+        _pdf_ranking(pdf, ranking_table(report, depth))
+    _pdf_method(pdf, report)
+    return bytes(pdf.output())
+
+
+def _heading(pdf: FPDF, text: str, size: int = 13) -> None:
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", size)
+    pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9)
+
+
+def _pdf_title_block(pdf: FPDF, report: Report) -> None:
+    pdf.set_font(FONT, "B", 18)
+    pdf.multi_cell(0, 9, report.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    pdf.multi_cell(
+        0,
+        6,
+        _("SIPAS-style service satisfaction — not the official SIPAS"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 10)
+    facts = [
+        (_("Agency code"), report.agency),
+        (_("Year"), str(report.year)),
+        (_("Questionnaire"), f"{report.questionnaire} — {report.questionnaire_title}"),
+        (_("Responses"), str(report.response_count)),
+        *status_lines(report)[:3],
+    ]
+    for label, text in facts:
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(55, 6, label)
+        pdf.set_font(FONT, "", 10)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    overall = report.overall
+    _heading(pdf, _("Overall index"))
+    if overall is None or overall["estimate"] is None:
+        pdf.cell(0, 6, "—", new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.set_font(FONT, "B", 22)
+    pdf.cell(0, 11, shown_share(overall["estimate"], flag_label(overall["flag"])))
+    pdf.ln(11)
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(
+        0,
+        6,
+        _(
+            "Confidence interval (%(level)s): %(low)s – %(high)s; reliability: "
+            "%(flag)s",
+            level=percent(report.level, 0),
+            low=percent(overall["ci_low"]),
+            high=percent(overall["ci_high"]),
+            flag=flag_label(overall["flag"]),
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+
+
+def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
+    """Bars 0–100 % with interval whiskers, drawn with PDF primitives."""
+    factors = [
+        r
+        for r in report.rows
+        if r["domain"] == report.agency and r["level"] == "factor"
+    ]
+    if not factors:
+        return
+    _heading(pdf, _("Factor indices with %(level)s confidence intervals", level="95 %"))
+    label_w, plot_w, row_h = 70.0, 100.0, 8.0
+    if pdf.get_y() + row_h * (len(factors) + 1) > pdf.h - 20:
+        pdf.add_page()
+    left = pdf.l_margin + label_w
+    top = pdf.get_y() + 4
+    pdf.set_font(FONT, "", 7)
+    pdf.set_draw_color(213, 219, 225)
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x = left + plot_w * tick
+        pdf.line(x, top - 1, x, top + row_h * len(factors))
+        pdf.text(x - 3, top - 2, f"{int(tick * 100)} %")
+    for i, row in enumerate(factors):
+        y = top + i * row_h
+        pdf.set_font(FONT, "", 8)
+        pdf.set_xy(pdf.l_margin, y + 1)
+        pdf.cell(
+            label_w - 2, 5, _shorten(report.labels.get(row["code"], row["code"]), 44)
+        )
+        estimate = row["estimate"]
+        if estimate is None:
+            continue
+        thin = row["flag"] != "ok"
+        pdf.set_fill_color(*(THIN_RGB if thin else BAR_RGB))
+        pdf.rect(left, y + 1.5, plot_w * min(max(estimate, 0.0), 1.0), 4.5, style="F")
+        if row["ci_low"] is not None and row["ci_high"] is not None:
+            low = left + plot_w * max(row["ci_low"], 0.0)
+            high = left + plot_w * min(row["ci_high"], 1.0)
+            mid = y + 3.75
+            pdf.set_draw_color(26, 26, 26)
+            pdf.line(low, mid, high, mid)
+            pdf.line(low, mid - 2, low, mid + 2)
+            pdf.line(high, mid - 2, high, mid + 2)
+            pdf.set_draw_color(213, 219, 225)
+        pdf.set_xy(left + plot_w + 2, y + 1)
+        pdf.cell(20, 5, percent(estimate))
+    pdf.set_xy(pdf.l_margin, top + row_h * len(factors) + 2)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pdf_table(
+    pdf: FPDF, headings: list[str], rows: list[list[str]], widths: list[float]
+) -> None:
+    pdf.set_font(FONT, "", 8)
+    # The bar chart leaves its blue as the fill colour; tables set their own.
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_text_color(26, 26, 26)
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=4.5,
+        repeat_headings=1,
+        width=sum(widths),
+        align="LEFT",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(222, 231, 241)),
+        cell_fill_color=(245, 247, 250),
+        cell_fill_mode="ROWS",
+    ) as table:
+        header = table.row()
+        for heading in headings:
+            header.cell(heading)
+        for values in rows:
+            line = table.row()
+            for value in values:
+                line.cell(value)
+
+
+def _pdf_factor_table(pdf: FPDF, report: Report) -> None:
+    """The report agency's index, factors and criteria."""
+    _heading(pdf, _("Factors and criteria"))
+    factors = result_table(report, "factor", [report.agency])
+    criteria = result_table(report, "criterion", [report.agency])
+    rows = []
+    for row in factors.rows:
+        rows.append(_pdf_result_cells(row))
+        prefix = f"{row[3]}."
+        rows.extend(
+            _pdf_result_cells(c) for c in criteria.rows if str(c[3]).startswith(prefix)
+        )
+    headings = [
+        factors.columns[4].heading + " / " + criteria.columns[4].heading,
+        factors.columns[5].heading,
+        _("Interval (%(level)s)", level=percent(report.level, 0)),
+        factors.columns[10].heading,
+        factors.columns[12].heading,
+    ]
+    _pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
+
+
+def _pdf_result_cells(row: list[Cell]) -> list[str]:
+    flag = row[12]
+    interval = "—"
+    if shown_share(row[5], flag) != "—":
+        interval = f"{shown_share(row[6], flag)} – {shown_share(row[7], flag)}"
+    return [str(row[4]), shown_share(row[5], flag), interval, str(row[10]), str(flag)]
+
+
+def _pdf_ranking(pdf: FPDF, table: Table) -> None:
+    _heading(pdf, table.title)
+    headings = [table.columns[i].heading for i in (7, 1, 2)] + [
+        _("Interval"),
+        table.columns[5].heading,
+        table.columns[6].heading,
+        table.columns[8].heading,
+    ]
+    rows = [
+        [
+            str(row[7]),
+            str(row[1]),
+            shown_share(row[2], row[8]),
+            f"{shown_share(row[3], row[8])} – {shown_share(row[4], row[8])}"
+            if shown_share(row[2], row[8]) != "—"
+            else "—",
+            str(row[5]),
+            shown_share(row[6]) if row[6] is not None else "—",
+            str(row[8]),
+        ]
+        for row in table.rows
+    ]
+    _pdf_table(pdf, headings, rows, [20, 56, 16, 32, 14, 16, 26])
+
+
+def _pdf_method(pdf: FPDF, report: Report) -> None:
+    table = method_table(report)
+    _heading(pdf, table.title)
+    _pdf_table(
+        pdf,
+        [c.heading for c in table.columns],
+        [[str(cell) for cell in row] for row in table.rows],
+        [50, 130],
+    )

@@ -1,0 +1,217 @@
+"""The yearly report of an agency subtree, as plain data that can be frozen.
+
+A :class:`Report` holds everything an export shows (every result row of every
+domain of the subtree, the ranking of each tree level, labels, method) as plain
+data, so a finalised year can store it as JSON and export it again unchanged.
+:mod:`surveyapp.reports.tables` turns it into the tables that the XLSX, CSV
+(:mod:`~surveyapp.reports.files`) and PDF (:mod:`~surveyapp.reports.pdf`)
+writers share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import cached_property
+from importlib import metadata
+from typing import Any
+
+from flask_babel import gettext as _
+
+from surveyapp.analysis.ranking import rank_levels
+from surveyapp.analysis.scores import Scores
+from surveyapp.models import Questionnaire
+from surveyapp.scoring import ResultRow
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    """An agency of the report's subtree; depth 0 is the report's agency."""
+
+    code: str
+    name: str
+    parent: str | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class RankEntry:
+    """One agency of a ranking table (joint rank intervals on the index)."""
+
+    code: str
+    ranked: bool
+    best: int
+    worst: int
+    out_of: int
+    response_rate: float | None
+
+    @property
+    def label(self) -> str:
+        if not self.ranked:
+            return ""
+        if self.best == self.worst:
+            return f"{self.best} / {self.out_of}"
+        return f"{self.best}–{self.worst} / {self.out_of}"
+
+
+@dataclass(frozen=True)
+class FinalisedInfo:
+    """When and by whom the year was finalised, and what arrived since."""
+
+    at: datetime
+    by: str
+    response_count: int
+    input_hash: str
+    late_responses: int
+
+
+@dataclass
+class Report:
+    """The year of an agency subtree as every export shows it (JSON-able)."""
+
+    agency: str
+    year: int
+    questionnaire: str
+    questionnaire_title: str
+    legal_basis: str
+    method: str
+    level: float
+    response_count: int
+    rows: list[ResultRow]
+    agencies: list[AgencyInfo]
+    labels: dict[str, str]
+    rankings: list[list[RankEntry]]
+    response_rates: dict[str, float | None]
+    weighting: dict[str, Any]
+    app_version: str
+    finalised: FinalisedInfo | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report without its finalisation status, for `Finalisation.results`."""
+        data = asdict(self)
+        data.pop("finalised")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            **{
+                **data,
+                "agencies": [AgencyInfo(**a) for a in data["agencies"]],
+                "rankings": [
+                    [RankEntry(**entry) for entry in level]
+                    for level in data["rankings"]
+                ],
+                "rows": [ResultRow(**row) for row in data["rows"]],  # type: ignore[typeddict-item]
+            }
+        )
+
+    def agency_info(self, code: str) -> AgencyInfo:
+        return self._agency_index[code]
+
+    @cached_property
+    def _agency_index(self) -> dict[str, AgencyInfo]:
+        return {a.code: a for a in self.agencies}
+
+    @cached_property
+    def _row_index(self) -> dict[tuple[str, str], ResultRow]:
+        return {(r["domain"], r["code"]): r for r in self.rows}
+
+    @property
+    def name(self) -> str:
+        return self.agency_info(self.agency).name
+
+    def row(self, domain: str, code: str) -> ResultRow | None:
+        """The row of `domain` with `code` (criterion, factor or "SIPAS")."""
+        return self._row_index.get((domain, code))
+
+    @property
+    def overall(self) -> ResultRow | None:
+        return self.row(self.agency, "SIPAS")
+
+
+def report_from_scores(scores: Scores, year: int) -> Report:
+    """Freeze `scores` (with results) into a :class:`Report`."""
+    if scores.results is None or scores.weighting is None:
+        raise ValueError("there are no results to report")
+    agencies = _subtree(scores)
+    rankings = _rankings(scores)
+    rates = {a.code: scores.response_rate(a.code) for a in agencies}
+    weighting = scores.weighting
+    # The weighting cells before pooling: (counting unit or service point, field).
+    cells = {
+        (unit if unit is not None else agency_id, field_code)
+        for unit, agency_id, field_code in zip(
+            weighting.unit_of_response,
+            scores.rows.agency_ids,
+            scores.rows.field_codes,
+            strict=True,
+        )
+    }
+    questionnaire = scores.questionnaire
+    return Report(
+        agency=scores.root.code,
+        year=year,
+        questionnaire=questionnaire.code,
+        questionnaire_title=questionnaire.title_vi,
+        legal_basis=questionnaire.legal_basis,
+        method=scores.method,
+        level=scores.level,
+        response_count=len(scores.rows),
+        rows=list(scores.results.rows()),
+        agencies=agencies,
+        labels=questionnaire_labels(questionnaire),
+        rankings=rankings,
+        response_rates=rates,
+        app_version=app_version(),
+        weighting={
+            "counted": weighting.counted,
+            "cells": len(cells),
+            "strata": len(set(weighting.strata)),
+            "notes": list(weighting.notes),
+        },
+    )
+
+
+def app_version() -> str:
+    """The installed surveyapp version, written into every report."""
+    try:
+        return metadata.version("surveyapp")
+    except metadata.PackageNotFoundError:  # running from a bare checkout
+        return "unknown"
+
+
+def questionnaire_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """Result row code -> Vietnamese wording: "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
+    labels = {"SIPAS": _("SIPAS-style index")}
+    for factor in questionnaire.factors:
+        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name_vi}"
+        for criterion in factor.criteria:
+            labels[f"F{factor.position}.{criterion.position}"] = (
+                f"{factor.code}{criterion.position}. {criterion.text_vi}"
+            )
+    return labels
+
+
+def _subtree(scores: Scores) -> list[AgencyInfo]:
+    infos = [
+        AgencyInfo(
+            node.code,
+            node.name,
+            None if depth == 0 else scores.tree.code(node.parent_id),  # type: ignore[arg-type]
+            depth,
+        )
+        for node, depth in scores.tree.walk(scores.root.id)
+    ]
+    return sorted(infos, key=lambda a: (a.depth, a.code))
+
+
+def _rankings(scores: Scores) -> list[list[RankEntry]]:
+    """One table per tree level below the root, ranked within the level."""
+    return [
+        [
+            RankEntry(e.code, e.ranked, e.best, e.worst, e.out_of, e.response_rate)
+            for e in level
+        ]
+        for level in rank_levels(scores)
+    ]

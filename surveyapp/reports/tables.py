@@ -1,0 +1,366 @@
+"""The tables every format of the yearly report shows, built once from its rows.
+
+The XLSX, CSV and PDF writers all read these tables, so the numbers of every
+format come from the same rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from surveyapp.reports.report import FinalisedInfo, Report
+from surveyapp.scoring.results import COLUMNS as RESULT_COLUMNS
+from surveyapp.web.language import percent
+
+SHARE_FORMAT = "0.0%"
+
+
+SE_FORMAT = "0.00%"
+
+
+INTERVAL_NAMES = {"kg": "Korn–Graubard (NCHS 2017)"}
+
+
+NOT_SHOWN = ("suppress", "no data")
+
+
+FLAG_LABELS = {
+    "ok": _l("reliable"),
+    "review": _l("little data — use with care"),
+    "suppress": _l("suppressed: too little data"),
+    "no data": _l("no data"),
+}
+
+
+CellKind = Literal["text", "share", "se", "count", "number"]
+
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its heading and how its values are shown."""
+
+    heading: str
+    kind: CellKind = "text"
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of raw values (shares as fractions)."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+
+    def column(self, index: int) -> list[Cell]:
+        return [row[index] for row in self.rows]
+
+
+def flag_label(flag: str) -> str:
+    return str(FLAG_LABELS.get(flag, flag))
+
+
+def ranking_table(report: Report, depth: int) -> Table:
+    """Agencies of tree level `depth` (1 = children) with their rank intervals."""
+    columns = [
+        Column(_("Agency code"), width=16),
+        Column(_("Agency"), width=44),
+        Column(_("Index"), "share", 10),
+        Column(_("Interval low"), "share", 12),
+        Column(_("Interval high"), "share", 12),
+        Column(_("Responses"), "count", 11),
+        Column(_("Response rate"), "share", 12),
+        Column(_("Rank interval"), width=14),
+        Column(_("Reliability"), width=26),
+        Column(_("Standard error"), "se", 12),
+        Column(_("Degrees of freedom"), "count", 10),
+    ]
+    rows: list[list[Cell]] = []
+    for entry in report.rankings[depth - 1]:
+        row = report.row(entry.code, "SIPAS")
+        rows.append(
+            [
+                entry.code,
+                report.agency_info(entry.code).name,
+                row["estimate"] if row else None,
+                row["ci_low"] if row else None,
+                row["ci_high"] if row else None,
+                row["n"] if row else 0,
+                entry.response_rate,
+                entry.label or _("not ranked"),
+                flag_label(row["flag"] if row else "no data"),
+                row["se"] if row else None,
+                row["df"] if row else None,
+            ]
+        )
+    return Table(_("Ranking, level %(level)s", level=depth), columns, rows)
+
+
+def result_table(
+    report: Report,
+    kind: Literal["factor", "criterion"],
+    domains: Sequence[str] | None = None,
+) -> Table:
+    """Index and factors (kind "factor") or criteria of every agency (or `domains`)."""
+    levels = ("index", "factor") if kind == "factor" else ("criterion",)
+    columns = [
+        Column(_("Agency code"), width=16),
+        Column(_("Agency"), width=36),
+        Column(_("Tree level"), "count", 8),
+        Column(_("Code"), width=8),
+        Column(_("Factor") if kind == "factor" else _("Criterion"), width=60),
+        Column(_("Index"), "share", 10),
+        Column(_("Interval low"), "share", 12),
+        Column(_("Interval high"), "share", 12),
+        Column(_("Standard error"), "se", 12),
+        Column(_("Degrees of freedom"), "count", 10),
+        Column(_("Responses"), "count", 11),
+        Column(_("Effective sample size"), "number", 12),
+        Column(_("Reliability"), width=26),
+        Column(_("Reasons"), width=40),
+    ]
+    wanted = set(domains) if domains is not None else None
+    order = {a.code: (a.depth, a.code) for a in report.agencies}
+    chosen = [
+        r
+        for r in report.rows
+        if r["level"] in levels and (wanted is None or r["domain"] in wanted)
+    ]
+    # Each agency's index first, then its factors (results order is criteria,
+    # factors, index).
+    chosen.sort(
+        key=lambda r: (order.get(r["domain"], (99, r["domain"])), r["level"] != "index")
+    )
+    rows: list[list[Cell]] = [
+        [
+            r["domain"],
+            report.agency_info(r["domain"]).name,
+            report.agency_info(r["domain"]).depth,
+            r["code"],
+            report.labels.get(r["code"], r["code"]),
+            r["estimate"],
+            r["ci_low"],
+            r["ci_high"],
+            r["se"],
+            r["df"],
+            r["n"],
+            r["n_eff"],
+            flag_label(r["flag"]),
+            r["flag_reasons"],
+        ]
+        for r in chosen
+    ]
+    title = _("Factors") if kind == "factor" else _("Criteria")
+    return Table(title, columns, rows)
+
+
+# The scoring command's columns, in its order, so the CSV reads the same.
+TIDY_KEYS = RESULT_COLUMNS
+
+
+def tidy_table(report: Report) -> Table:
+    """Every result row of every domain, with names, rank intervals and status.
+
+    The first 13 columns are those of ``python -m surveyapp.scoring``, in its
+    order (headings translated).
+    """
+    rank_of = {
+        entry.code: (depth + 1, entry)
+        for depth, level in enumerate(report.rankings)
+        for entry in level
+    }
+    columns = [
+        Column(_("Agency code")),
+        Column(_("Row level")),
+        Column(_("Code")),
+        Column(_("Responses"), "count"),
+        Column(_("Degrees of freedom"), "count"),
+        Column(_("Estimate"), "share"),
+        Column(_("Standard error"), "se"),
+        Column(_("Interval low"), "share"),
+        Column(_("Interval high"), "share"),
+        Column(_("Effective sample size"), "number"),
+        Column(_("Reliability flag")),
+        Column(_("Reasons")),
+        Column(_("Mean score (0–100)"), "number"),
+        Column(_("Agency")),
+        Column(_("Tree level"), "count"),
+        Column(_("Wording")),
+        Column(_("Rank interval")),
+        Column(_("Response rate"), "share"),
+        Column(_("Finalised")),
+        Column(_("Responses after finalisation"), "count"),
+    ]
+    finalised = report.finalised
+    rows: list[list[Cell]] = []
+    for r in report.rows:
+        info = report.agency_info(r["domain"])
+        ranked = rank_of.get(r["domain"]) if r["level"] == "index" else None
+        rank = None
+        if ranked is not None:
+            rank = ranked[1].label or _("not ranked")
+        rows.append(
+            [
+                *(r[key] for key in TIDY_KEYS),  # type: ignore[literal-required]
+                info.name,
+                info.depth,
+                report.labels.get(r["code"], r["code"]),
+                rank,
+                report.response_rates.get(r["domain"])
+                if r["level"] == "index"
+                else None,
+                _finalised_text(finalised) if finalised else None,
+                finalised.late_responses if finalised else None,
+            ]
+        )
+    return Table(_("Results"), columns, rows)
+
+
+def _local(moment: datetime) -> datetime:
+    zone = ZoneInfo(str(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone)
+
+
+def _finalised_text(info: FinalisedInfo) -> str:
+    return str(
+        _(
+            "%(when)s by %(who)s",
+            when=f"{_local(info.at):%d/%m/%Y %H:%M}",
+            who=info.by or _("the command line"),
+        )
+    )
+
+
+def status_lines(report: Report) -> list[tuple[str, str]]:
+    """The finalisation status as (label, text) pairs."""
+    info = report.finalised
+    if info is None:
+        return [
+            (
+                _("Status"),
+                _("Not finalised: recomputed from the current responses."),
+            )
+        ]
+    return [
+        (_("Status"), _("Finalised %(when)s", when=_finalised_text(info))),
+        (_("Responses in the finalised results"), str(info.response_count)),
+        (_("Responses after finalisation"), str(info.late_responses)),
+        (_("Hash of the inputs (SHA-256)"), info.input_hash),
+    ]
+
+
+def method_table(report: Report) -> Table:
+    """The method sheet: what was estimated, how, and the finalisation status."""
+    overall = report.overall
+    weighting = report.weighting
+    lines: list[tuple[str, str]] = [
+        (_("Report"), _("SIPAS-style service satisfaction — not the official SIPAS")),
+        (_("Agency"), f"{report.name} ({report.agency})"),
+        (_("Year"), str(report.year)),
+        *status_lines(report),
+        (
+            _("Questionnaire"),
+            " — ".join(
+                p
+                for p in (
+                    report.questionnaire,
+                    report.questionnaire_title,
+                    report.legal_basis,
+                )
+                if p
+            ),
+        ),
+        (_("Responses"), str(report.response_count)),
+        (
+            _("Overall index"),
+            f"{percent(overall['estimate'])} ({percent(overall['ci_low'])} – "
+            f"{percent(overall['ci_high'])})"
+            if overall and overall["estimate"] is not None
+            else "—",
+        ),
+        (
+            _("Criterion index"),
+            _("Share of valid answers that are 4 or 5 (weighted)."),
+        ),
+        (
+            _("Factor and overall index"),
+            _(
+                "Factor index: mean of its criterion indices; overall index: mean "
+                "of the factor indices."
+            ),
+        ),
+        (
+            _("Weighting"),
+            _(
+                "Post-stratified to the dossiers handled per agency and service "
+                "field (weight = dossiers ÷ responses in the cell)."
+            )
+            if weighting["counted"]
+            else _("No dossier counts for the year: every weight is 1."),
+        ),
+        (
+            _("Weighting cells and strata"),
+            _(
+                "%(cells)s cells, %(strata)s strata after pooling small cells",
+                cells=weighting["cells"],
+                strata=weighting["strata"],
+            ),
+        ),
+        *((_("Weighting note"), note) for note in weighting["notes"]),
+        (
+            _("Standard errors"),
+            _("Design-based, Taylor linearisation, strata = weighting cells."),
+        ),
+        (
+            _("Interval method"),
+            _(
+                "%(method)s, confidence level %(level)s",
+                method=INTERVAL_NAMES.get(report.method, report.method),
+                level=percent(report.level, 0),
+            ),
+        ),
+        (
+            _("Reliability (NCHS 2017)"),
+            _(
+                "Suppress when fewer than 30 responses or effective sample size "
+                "below 30, or the interval is 30 points wide or more; review when "
+                "the relative width is large, the degrees of freedom are below 8 "
+                "or a share is 0 or 1."
+            ),
+        ),
+        (
+            _("Rank intervals"),
+            _(
+                "Joint rank intervals (Klein, Wright & Wieczorek 2020) within each "
+                "tree level; suppressed units and units without data are not "
+                "ranked."
+            ),
+        ),
+        (_("Application version"), report.app_version),
+    ]
+    return Table(
+        _("Method"),
+        [Column(_("Item"), width=34), Column(_("Value"), width=110)],
+        [[label, text] for label, text in lines],
+    )
+
+
+def workbook_tables(report: Report) -> list[Table]:
+    """The sheets of the XLSX file, in order: rankings, factors, criteria, method."""
+    return [
+        *(ranking_table(report, depth) for depth in range(1, len(report.rankings) + 1)),
+        result_table(report, "factor"),
+        result_table(report, "criterion"),
+        method_table(report),
+    ]

@@ -1,1 +1,0 @@
-"""Glue between the web layer, the database and the scoring library."""

@@ -1,0 +1,189 @@
+"""Anomaly rules: flag a suspicious submission, never reject it.
+
+Officers have an incentive to steer ratings, and scripts can fill forms. The rules
+(:func:`submission_flags`) *flag* a response with short reason codes
+("too_fast:4s", "identical_burst:6", "network_burst:12", "honeypot"); a flagged
+response is stored, left out of the scores, and listed for admins (``review/``).
+Nothing here stores an IP address.
+
+Settings (``app.config``, defaults in :data:`DEFAULTS`):
+
+``ANOMALY_MIN_SECONDS``
+    Faster than this between showing the form and sending it is not a person
+    reading. The 16 items of sipas-2023 take a fast reader about 3 s each (12
+    words at 250 words a minute); 8 s is half a second per item, less than it
+    takes to find and tap 16 radio buttons and a service field on a phone, so an
+    honest citizen is practically never flagged.
+``ANOMALY_IDENTICAL_COUNT``, ``ANOMALY_NETWORK_COUNT``, ``ANOMALY_WINDOW_MINUTES``
+    A response is flagged when at least that many *other* responses at the same
+    counter within the window gave exactly the same answers, or came from the
+    same network (the keyed /24 or /48 hash of :mod:`surveyapp.core.network`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import (
+    current_app,
+)
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Answer, Channel, Response, utc_now
+from surveyapp.survey.submission import Submission
+
+DEFAULTS: dict[str, Any] = {
+    "ANOMALY_MIN_SECONDS": 8,
+    "ANOMALY_IDENTICAL_COUNT": 5,
+    "ANOMALY_NETWORK_COUNT": 10,
+    "ANOMALY_WINDOW_MINUTES": 10,
+}
+
+#: The review states of a flagged response (None means never flagged).
+REVIEW_STATES = ("flagged", "confirmed", "cleared")
+
+
+def setting(name: str) -> Any:
+    """A setting of this module, from the app config or its default."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+# --- Rate limits ------------------------------------------------------------------
+
+
+# --- Anomaly rules ----------------------------------------------------------------
+
+
+def submission_flags(
+    counter_id: int,
+    answers: Mapping[int, int | None],
+    fill_seconds: int | None,
+    network_hash: str | None,
+    honeypot: str | None,
+    now: datetime | None = None,
+) -> tuple[str, ...]:
+    """Reason codes for flagging a submission at `counter_id`; empty when clean.
+
+    `answers` maps criterion id to 1..5 or None. Recent responses are those of the
+    same counter submitted within ANOMALY_WINDOW_MINUTES before `now`; the
+    queries filter on the indexed counter_id, submitted_at and network_hash.
+    """
+    now = _aware(now or utc_now())
+    since = now - timedelta(minutes=int(setting("ANOMALY_WINDOW_MINUTES")))
+    recent = (
+        Response.counter_id == counter_id,
+        Response.submitted_at >= since,
+        Response.submitted_at <= now,
+    )
+    reasons: list[str] = []
+    if honeypot and honeypot.strip():
+        reasons.append("honeypot")
+    if fill_seconds is not None and fill_seconds < int(setting("ANOMALY_MIN_SECONDS")):
+        reasons.append(f"too_fast:{fill_seconds}s")
+    identical = _identical_count(recent, answers)
+    if answers and identical >= int(setting("ANOMALY_IDENTICAL_COUNT")):
+        reasons.append(f"identical_burst:{identical}")
+    if network_hash:
+        same_network = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Response)
+                .where(*recent, Response.network_hash == network_hash)
+            )
+            or 0
+        )
+        if same_network >= int(setting("ANOMALY_NETWORK_COUNT")):
+            reasons.append(f"network_burst:{same_network}")
+    return tuple(reasons)
+
+
+def flag_submission(submission: Submission, honeypot: str | None = None) -> Submission:
+    """`submission` with its anomaly flags filled in, ready for store_response."""
+    # Every rating from a kiosk comes from the same office network by design.
+    kiosk = submission.channel == Channel.KIOSK
+    flags = submission_flags(
+        submission.counter.id,
+        submission.answers,
+        submission.fill_seconds,
+        None if kiosk else submission.network_hash,
+        honeypot,
+    )
+    return dataclasses.replace(submission, flag_reasons=flags)
+
+
+def _identical_count(
+    recent: tuple[ColumnElement[bool], ...], answers: Mapping[int, int | None]
+) -> int:
+    """Recent responses whose answers are exactly `answers`, item for item."""
+    if not answers:
+        return 0
+    same_answer = or_(
+        *(
+            and_(
+                Answer.criterion_id == criterion_id,
+                Answer.value.is_(None) if value is None else Answer.value == value,
+            )
+            for criterion_id, value in answers.items()
+        )
+    )
+    matching = (
+        select(Answer.response_id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(*recent)
+        .group_by(Answer.response_id)
+        .having(
+            func.count() == len(answers),
+            func.sum(case((same_answer, 1), else_=0)) == len(answers),
+        )
+    )
+    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def reason_codes(response: Response) -> list[str]:
+    """The stored reason codes of a response."""
+    return [part.strip() for part in response.flag_reasons.split(";") if part.strip()]
+
+
+def describe_reason(code: str) -> str:
+    """A stored reason code ("too_fast:4s") in the reader's language."""
+    name, _sep, raw = code.partition(":")
+    digits = raw.rstrip("s")
+    number = int(digits) if digits.isdigit() else 0
+    minutes = int(setting("ANOMALY_WINDOW_MINUTES"))
+    if name == "honeypot":
+        text = _("A hidden field that people never see was filled in (a script).")
+    elif name == "too_fast":
+        text = _(
+            "Sent %(seconds)d seconds after the form was shown: faster than a "
+            "person can read it.",
+            seconds=number,
+        )
+    elif name == "identical_burst":
+        text = _(
+            "Exactly the same answers as %(count)d other responses at this counter "
+            "within %(minutes)d minutes.",
+            count=number,
+            minutes=minutes,
+        )
+    elif name == "network_burst":
+        text = _(
+            "%(count)d other responses from the same network at this counter "
+            "within %(minutes)d minutes.",
+            count=number,
+            minutes=minutes,
+        )
+    else:
+        text = code
+    return str(text)
+
+
+# --- Admin review -----------------------------------------------------------------

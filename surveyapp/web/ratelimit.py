@@ -1,0 +1,128 @@
+"""Rate limits on submissions, per sender address and per counter, and the 429 page.
+
+None of them stores an IP address. A breach is answered with a page (or JSON) that
+says the answers were not sent yet."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
+
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from surveyapp.extensions import limiter
+
+P = ParamSpec("P")
+
+# Resend the rejected form from the 429 page only when it is of survey size.
+RESEND_MAX_BYTES = 64 * 1024
+
+
+def counter_key() -> str:
+    """The counter a submission is for: `<code>.<sig>` from the URL or JSON body.
+
+    The signature is not checked here (the view does that with the database);
+    an empty key exempts the request from the per-counter limit.
+    """
+    view_args = request.view_args or {}
+    kiosk_key = view_args.get("key")
+    if isinstance(kiosk_key, str):
+        # A kiosk is bound to one counter; count it by a digest, never its secret.
+        return f"kiosk:{hashlib.sha256(kiosk_key.encode()).hexdigest()[:16]}"
+    token = view_args.get("token")
+    if token is None and request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # absurdly nested JSON: the view answers 400
+            body = None
+        token = body.get("token") if isinstance(body, dict) else None
+    if not isinstance(token, str):
+        return ""
+    code = token.rpartition(".")[0]
+    return f"counter:{code[:64]}" if code else ""
+
+
+def _is_kiosk() -> bool:
+    return "key" in (request.view_args or {})
+
+
+# A registered kiosk shares its office's address with the citizens' phones there,
+# so it answers to its own per-counter budget, not to the per-address one.
+_per_address = limiter.shared_limit(
+    lambda: str(current_app.config["SURVEY_RATE_LIMIT_IP"]),
+    scope="survey-submit-address",
+    key_func=get_remote_address,
+    methods=["POST"],
+    exempt_when=_is_kiosk,
+)
+
+
+_per_counter = limiter.shared_limit(
+    lambda: str(current_app.config["SURVEY_RATE_LIMIT_COUNTER"]),
+    scope="survey-submit-counter",
+    key_func=counter_key,
+    methods=["POST"],
+    exempt_when=lambda: not counter_key(),
+)
+
+
+def limit_submissions(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    """Apply the per-address and per-counter limits to the POSTs of `view`.
+
+    Both limits are shared by every view so decorated: a counter's budget is the
+    same whether ratings come from its QR page, a kiosk or the API. Put it under
+    the route decorator::
+
+        @bp.post("/submit")
+        @limit_submissions
+        def submit(): ...
+    """
+    limited = _per_address(_per_counter(view))
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        try:
+            return limited(*args, **kwargs)
+        except RateLimitExceeded:
+            return rate_limited_response()
+
+    return wrapped
+
+
+def rate_limited_response() -> ResponseReturnValue:
+    """429 saying the answers were not sent: JSON for the API, else a page.
+
+    The page offers to send the same form again (same idempotency key, so never
+    twice), besides the browser's Back button that keeps the answers.
+    """
+    message = _(
+        "Too many responses arrived in a short time. Your answers have not been "
+        "sent: please wait a minute and send them again."
+    )
+    if request.is_json:
+        return jsonify(error="rate_limited", message=message), 429
+    resend: list[tuple[str, str]] = []
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if (request.content_length or 0) <= RESEND_MAX_BYTES:
+            resend = list(request.form.items(multi=True))
+    page = render_template(
+        "errors/rate_limited.html",
+        message=message,
+        resend=resend,
+        action=request.full_path.rstrip("?"),
+    )
+    return make_response(page, 429)
