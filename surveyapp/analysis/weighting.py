@@ -35,6 +35,7 @@ from surveyapp.core.tree import agency_tree
 from surveyapp.extensions import db
 from surveyapp.models import DossierCount, ServiceField
 from surveyapp.scoring import poststratify
+from surveyapp.scoring.weights import Collapse
 
 SMALL_UNITS_STRATUM = "(small units)"
 
@@ -102,77 +103,93 @@ def dossier_totals(start: date, end: date) -> dict[tuple[int, str], int]:
     return {(agency_id, code): int(total) for agency_id, code, total in rows}
 
 
+@dataclass
+class _Cells:
+    """Each response's cell label, and the dossier counts of every cell."""
+
+    labels: list[str]
+    agencies: list[str] = field(default_factory=list)
+    field_codes: list[str] = field(default_factory=list)
+    dossiers: list[int] = field(default_factory=list)
+
+    def add(self, agency: str, field_code: str, dossiers: int) -> None:
+        self.agencies.append(agency)
+        self.field_codes.append(field_code)
+        self.dossiers.append(dossiers)
+
+
+def _unweighted_cells(labels: list[str], field_codes: Sequence[str]) -> _Cells:
+    """Rule 2: dossiers = responses per cell gives weight 1 and the same pooling."""
+    cells = _Cells(labels)
+    for (agency, code), responses in Tally(
+        zip(labels, field_codes, strict=True)
+    ).items():
+        cells.add(agency, code, responses)
+    return cells
+
+
+def _counted_cells(
+    labels: list[str],
+    field_codes: Sequence[str],
+    units: list[int | None],
+    totals: dict[tuple[int, str], int],
+    notes: list[str],
+) -> _Cells:
+    """Rules 1 and 3: cells of counting units; uncounted ones at the average weight."""
+    tree = agency_tree()
+    cells = _Cells(labels)
+    for (agency_id, code), dossiers in totals.items():
+        cells.add(tree.code(agency_id), code, dossiers)
+    uncounted = [i for i, unit in enumerate(units) if unit is None]
+    if not uncounted:
+        return cells
+    responding_units = {unit for unit in units if unit is not None}
+    average = sum(
+        total for (unit, _), total in totals.items() if unit in responding_units
+    ) / max(len(units) - len(uncounted), 1)
+    extra = Tally((labels[i], field_codes[i]) for i in uncounted)
+    for (agency, code), responses in extra.items():
+        cells.add(agency, code, max(round(responses * average), responses))
+    notes.append(
+        _(
+            "No dossier counts for %(agencies)s: their responses are weighted"
+            " at the average weight (%(weight)s).",
+            agencies=", ".join(sorted({labels[i] for i in uncounted})),
+            weight=format_decimal(average, format="0.00"),
+        )
+    )
+    return cells
+
+
 def weigh_responses(
     agency_ids: Sequence[int], field_codes: Sequence[str], start: date, end: date
 ) -> Weighting:
     """Weights and strata for responses given at `agency_ids` in `field_codes`."""
-    n = len(agency_ids)
     tree = agency_tree()
     totals = dossier_totals(start, end)
     counted_units = {agency_id for agency_id, _ in totals}
     notes: list[str] = []
     units = [tree.nearest(a, counted_units) for a in agency_ids]
-
     if not totals:
-        labels = [tree.code(a) for a in agency_ids]
-        # Dossiers = responses per cell gives weight 1 and the same pooling rules.
-        cell_sizes = Tally(zip(labels, field_codes, strict=True))
-        dossier_agency = [agency for agency, _ in cell_sizes]
-        dossier_field = [code for _, code in cell_sizes]
-        dossier_count = list(cell_sizes.values())
+        cells = _unweighted_cells([tree.code(a) for a in agency_ids], field_codes)
         notes.append(_("No dossier counts for the period: every weight is 1."))
     else:
-        uncounted = [i for i, unit in enumerate(units) if unit is None]
         labels = [
-            tree.code(unit) if unit is not None else tree.code(agency_ids[i])
+            tree.code(unit if unit is not None else agency_ids[i])
             for i, unit in enumerate(units)
         ]
-        dossier_agency = [tree.code(agency_id) for agency_id, _ in totals]
-        dossier_field = [code for _, code in totals]
-        dossier_count = list(totals.values())
-        if uncounted:
-            counted_responses = n - len(uncounted)
-            responding_units = {unit for unit in units if unit is not None}
-            average = sum(
-                total for (unit, _), total in totals.items() if unit in responding_units
-            ) / max(counted_responses, 1)
-            extra = Tally((labels[i], field_codes[i]) for i in uncounted)
-            for (agency, code), responses in extra.items():
-                dossier_agency.append(agency)
-                dossier_field.append(code)
-                dossier_count.append(max(round(responses * average), responses))
-            names = sorted({labels[i] for i in uncounted})
-            notes.append(
-                _(
-                    "No dossier counts for %(agencies)s: their responses are weighted"
-                    " at the average weight (%(weight)s).",
-                    agencies=", ".join(names),
-                    weight=format_decimal(average, format="0.00"),
-                )
-            )
-    responding = {(labels[i], field_codes[i]) for i in range(n)}
-    present_agencies = {agency for agency, _ in responding}
-    keep = [i for i, agency in enumerate(dossier_agency) if agency in present_agencies]
+        cells = _counted_cells(labels, field_codes, units, totals, notes)
+    present_agencies = set(cells.labels)
+    keep = [i for i, agency in enumerate(cells.agencies) if agency in present_agencies]
     result = poststratify(
-        np.array(labels, dtype=object),
+        np.array(cells.labels, dtype=object),
         np.array(list(field_codes), dtype=object),
-        np.array([dossier_agency[i] for i in keep], dtype=object),
-        np.array([dossier_field[i] for i in keep], dtype=object),
-        np.array([dossier_count[i] for i in keep], dtype=np.int64),
+        np.array([cells.agencies[i] for i in keep], dtype=object),
+        np.array([cells.field_codes[i] for i in keep], dtype=object),
+        np.array([cells.dossiers[i] for i in keep], dtype=np.int64),
     )
+    notes.extend(_pooling_note(collapse) for collapse in result.collapsed)
     strata = [str(label) for label in result.stratum_labels()]
-    for collapse in result.collapsed:
-        notes.append(
-            _(
-                "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
-                " pooled into %(into)s: %(reason)s.",
-                cell=f"{collapse.agency}:{collapse.field}",
-                responses=collapse.responses,
-                dossiers=collapse.dossiers,
-                into=collapse.into,
-                reason=_pooling_reason(collapse.responses, collapse.dossiers),
-            )
-        )
     strata = _merge_lonely_strata(strata, notes)
     return Weighting(
         weights=result.weights,
@@ -181,6 +198,21 @@ def weigh_responses(
         unit_of_response=units,
         dossiers_by_unit=_dossiers_by_unit(totals),
         notes=notes,
+    )
+
+
+def _pooling_note(collapse: Collapse) -> str:
+    """Rule 4, as the dashboard and the method sheet say it."""
+    return str(
+        _(
+            "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
+            " pooled into %(into)s: %(reason)s.",
+            cell=f"{collapse.agency}:{collapse.field}",
+            responses=collapse.responses,
+            dossiers=collapse.dossiers,
+            into=collapse.into,
+            reason=_pooling_reason(collapse.responses, collapse.dossiers),
+        )
     )
 
 
