@@ -11,8 +11,10 @@ per idea:
 - :mod:`~surveyapp.scoring.estimates`: :func:`estimate`, shares, factor
   indices, the SIPAS index and their standard errors;
 - :mod:`~surveyapp.scoring.intervals`: Korn-Graubard, R's beta and logit,
-  Wilson and t intervals;
-- :mod:`~surveyapp.scoring.flags`: NCHS 2017 reliability flags;
+  Wilson intervals for shares; the logit-scale composite interval for factors
+  and the index;
+- :mod:`~surveyapp.scoring.flags`: NCHS 2017 reliability flags, carried over
+  to composites;
 - :mod:`~surveyapp.scoring.weights`: :func:`poststratify` to dossier counts;
 - :mod:`~surveyapp.scoring.ranking`: :func:`rank_intervals`, joint rank
   intervals;
@@ -22,7 +24,12 @@ per idea:
 from surveyapp.scoring.data import SurveyData
 from surveyapp.scoring.domains import WHOLE_SAMPLE, DomainSpec
 from surveyapp.scoring.estimates import estimate
-from surveyapp.scoring.intervals import INTERVAL_METHODS, IntervalMethod
+from surveyapp.scoring.intervals import (
+    COMPOSITE_METHODS,
+    INTERVAL_METHODS,
+    CompositeMethod,
+    IntervalMethod,
+)
 from surveyapp.scoring.io import (
     SurveyFile,
     SurveyInputError,
@@ -34,7 +41,9 @@ from surveyapp.scoring.results import ResultRow, Results
 from surveyapp.scoring.weights import Poststratification, poststratify
 
 __all__ = [
+    "COMPOSITE_METHODS",
     "INTERVAL_METHODS",
+    "CompositeMethod",
     "WHOLE_SAMPLE",
     "DomainSpec",
     "IntervalMethod",

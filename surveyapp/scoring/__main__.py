@@ -16,7 +16,12 @@ from typing import NoReturn, cast
 
 from surveyapp.scoring.domains import DomainSpec
 from surveyapp.scoring.estimates import estimate
-from surveyapp.scoring.intervals import INTERVAL_METHODS, IntervalMethod
+from surveyapp.scoring.intervals import (
+    COMPOSITE_METHODS,
+    INTERVAL_METHODS,
+    CompositeMethod,
+    IntervalMethod,
+)
 from surveyapp.scoring.io import SurveyInputError, read_survey_csv, write_results_csv
 
 EXIT_BAD_INPUT = 2
@@ -57,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="interval for criterion shares (default: kg, NCHS Korn-Graubard)",
     )
     parser.add_argument(
+        "--composite-ci",
+        choices=COMPOSITE_METHODS,
+        default="logit",
+        help=(
+            "interval for factor and index rows (default: logit, the logit-scale "
+            "t interval with df capped by the effective events)"
+        ),
+    )
+    parser.add_argument(
         "--level", type=_level, default=0.95, help="confidence level (default 0.95)"
     )
     parser.add_argument(
@@ -75,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             DomainSpec.from_labels(survey.agencies),
             method=cast(IntervalMethod, arguments.ci),
             level=arguments.level,
+            composite_method=cast(CompositeMethod, arguments.composite_ci),
         )
     except SurveyInputError as error:
         print(f"error: {arguments.input}: {error}", file=sys.stderr)

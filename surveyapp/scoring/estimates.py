@@ -36,12 +36,14 @@ from surveyapp.scoring.data import SATISFIED_FROM, SurveyData
 from surveyapp.scoring.domains import DomainSpec
 from surveyapp.scoring.flags import composite_flags, share_flags
 from surveyapp.scoring.intervals import (
+    COMPOSITE_METHODS,
     INTERVAL_METHODS,
+    CompositeMethod,
     IntervalMethod,
     check_level,
+    composite_interval,
     nchs_effective_n,
     share_interval,
-    t_interval,
 )
 from surveyapp.scoring.results import CRITERION, FACTOR, INDEX, INDEX_CODE, Results
 from surveyapp.scoring.variance import DomainDesign, build_domain_design
@@ -50,6 +52,16 @@ from surveyapp.scoring.variance import DomainDesign, build_domain_design
 ZERO_SE = 1e-12
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The caller's choices of :func:`estimate`, validated."""
+
+    method: IntervalMethod
+    level: float
+    composite_method: CompositeMethod
+    complement_rule: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,13 +80,20 @@ def estimate(
     domains: DomainSpec,
     method: IntervalMethod = "kg",
     level: float = 0.95,
+    *,
+    composite_method: CompositeMethod = "logit",
+    complement_rule: bool = True,
 ) -> Results:
     """Estimate every criterion, factor and index in every domain.
 
     ``method``: interval for criterion shares, one of ``kg`` (Korn-Graubard,
-    NCHS), ``r-beta``, ``logit`` (R ``svyciprop``), ``wilson``; factor and index
-    rows always get ``estimate +/- t_df se`` clipped to [0, 1]. ``level``: the
-    confidence level, strictly between 0 and 1.
+    NCHS), ``r-beta``, ``logit`` (R ``svyciprop``), ``wilson``.
+    ``composite_method``: interval for factor and index rows, one of ``logit``
+    (the default, asymmetric, inside (0, 1)), ``logit-df``, ``kg``, ``t`` (see
+    :mod:`surveyapp.scoring.intervals`). ``level``: the confidence level,
+    strictly between 0 and 1. ``complement_rule``: whether share flags apply
+    the NCHS complement relative-width rule (see
+    :mod:`surveyapp.scoring.flags`).
 
     Returns D x (C + F + 1) rows: see :class:`Results`. Raises ``ValueError``
     on an unknown method, a bad level or domains that do not fit the data.
@@ -83,6 +102,11 @@ def estimate(
         raise ValueError(
             f"unknown interval method {method!r}; "
             f"use one of {', '.join(INTERVAL_METHODS)}"
+        )
+    if composite_method not in COMPOSITE_METHODS:
+        raise ValueError(
+            f"unknown composite interval method {composite_method!r}; "
+            f"use one of {', '.join(COMPOSITE_METHODS)}"
         )
     level = check_level(level)
     design = build_domain_design(data, domains)
@@ -124,8 +148,7 @@ def estimate(
         share_var,
         factor_var,
         index_var,
-        method,
-        level,
+        _Settings(method, level, composite_method, complement_rule),
     )
 
 
@@ -255,9 +278,9 @@ def _assemble(
     share_var: FloatArray,
     factor_var: FloatArray,
     index_var: FloatArray,
-    method: IntervalMethod,
-    level: float,
+    settings: _Settings,
 ) -> Results:
+    method, level = settings.method, settings.level
     n_domains = domains.n_domains
     n_criteria = data.n_criteria
     n_factors = len(data.factor_codes)
@@ -289,7 +312,13 @@ def _assemble(
         flat_p[defined], flat_se[defined], flat_n[defined]
     )
     share_flag, share_reasons = share_flags(
-        flat_p, flat_n, n_eff, flat_df, share_low, share_high
+        flat_p,
+        flat_n,
+        n_eff,
+        flat_df,
+        share_low,
+        share_high,
+        complement_rule=settings.complement_rule,
     )
 
     # Factor rows (D, F) and index rows (D,).
@@ -328,26 +357,14 @@ def _assemble(
     criteria_all = np.broadcast_to(
         np.append(criteria_total, n_criteria), composite_estimate.shape
     )
-    flat_ce = composite_estimate.ravel()
-    defined_c = np.isfinite(flat_ce)
-    comp_low = np.full(flat_ce.shape, np.nan)
-    comp_high = np.full(flat_ce.shape, np.nan)
-    low_c, high_c = t_interval(
-        flat_ce[defined_c],
-        composite_se.ravel()[defined_c],
-        composite_df.ravel()[defined_c],
-        level,
-    )
-    comp_low[defined_c] = low_c
-    comp_high[defined_c] = high_c
-    comp_flag, comp_reasons = composite_flags(
-        flat_ce,
+    comp = _composite_rows(
+        composite_estimate.ravel(),
+        composite_se.ravel(),
         composite_n.ravel(),
         composite_df.ravel(),
-        comp_low,
-        comp_high,
         criteria_used.ravel(),
         criteria_all.ravel(),
+        settings,
     )
 
     # Interleave per domain: criteria, then factors, then the index.
@@ -377,15 +394,60 @@ def _assemble(
         df=rows(share_df, composite_df).astype(np.int64),
         estimate=rows(share, composite_estimate).astype(np.float64),
         se=rows(share_se, composite_se).astype(np.float64),
-        ci_low=rows(share_low, comp_low).astype(np.float64),
-        ci_high=rows(share_high, comp_high).astype(np.float64),
-        n_eff=rows(n_eff, np.full(flat_ce.shape, np.nan)).astype(np.float64),
-        flag=rows(share_flag, comp_flag).astype(object),
-        flag_reasons=rows(share_reasons, comp_reasons).astype(object),
+        ci_low=rows(share_low, comp.low).astype(np.float64),
+        ci_high=rows(share_high, comp.high).astype(np.float64),
+        n_eff=rows(n_eff, comp.n_eff).astype(np.float64),
+        flag=rows(share_flag, comp.flag).astype(object),
+        flag_reasons=rows(share_reasons, comp.reasons).astype(object),
         mean_score=rows(mean_score, composite_score).astype(np.float64),
         method=method,
         confidence=level,
+        composite_method=settings.composite_method,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _CompositeRows:
+    """Intervals, effective sample sizes and flags of composite rows, (R,)."""
+
+    low: FloatArray
+    high: FloatArray
+    n_eff: FloatArray
+    flag: NDArray[np.object_]
+    reasons: NDArray[np.object_]
+
+
+def _composite_rows(
+    estimate_: FloatArray,
+    se: FloatArray,
+    n: NDArray[np.int64],
+    df: NDArray[np.int64],
+    criteria_used: NDArray[np.int64],
+    criteria_total: NDArray[np.int64],
+    settings: _Settings,
+) -> _CompositeRows:
+    """Interval, NCHS-style ``n_eff`` and flags of factor and index rows.
+
+    Every argument (R,) with NaN estimates where there is no data; the results
+    are NaN there too.
+    """
+    defined = np.isfinite(estimate_)
+    low = np.full(estimate_.shape, np.nan)
+    high = np.full(estimate_.shape, np.nan)
+    n_eff = np.full(estimate_.shape, np.nan)
+    low[defined], high[defined] = composite_interval(
+        settings.composite_method,
+        estimate_[defined],
+        se[defined],
+        n[defined],
+        df[defined],
+        settings.level,
+    )
+    n_eff[defined] = nchs_effective_n(estimate_[defined], se[defined], n[defined])
+    flag, reasons = composite_flags(
+        estimate_, n, n_eff, df, low, high, criteria_used, criteria_total
+    )
+    return _CompositeRows(low, high, n_eff, flag, reasons)
 
 
 def _membership(data: SurveyData) -> NDArray[np.int64]:

@@ -22,10 +22,31 @@ default) and its width ``w = high - low``:
 - review if ``df < 8``;
 - review if p is 0 or 1 (no variance information).
 
-Composites (factor and index rows; means of shares, not proportions the
-standard covers, so only its generic rules apply): suppress if ``n < 30`` or
-``w >= 0.30``; review if ``df < 8`` or if some of the composite's criteria had
-no answers in the domain (it is then a mean over the others).
+The complement rule has a selection effect near 100 %: a sample that
+overestimated p has a small ``1 - p`` and so a large relative width, and goes
+to ``review``; the shares left ``ok`` in a high-satisfaction domain are then
+mostly samples that underestimated p, and cover less often than 95 %
+(``benchmarks/coverage.py``). ``complement_rule=False`` leaves the rule out.
+
+Composites (factor and index rows; means of shares, which the standard does not
+cover), with the composite interval actually reported (the logit interval by
+default) and ``n_eff = min(n, F(1-F)/se^2)`` (``n`` where F is 0 or 1 or se is
+0), the standard's rules carried over to the scale the interval is built on:
+
+- suppress if ``n < 30`` or ``n_eff < 30``;
+- suppress if ``w >= 0.30`` (30 percentage points);
+- suppress if the interval is 4 or more wide on the logit scale,
+  ``logit(high) - logit(low) >= 4`` (the odds at its two ends differ more than
+  e^4 = 55-fold): next to 0 or 1, where ``w`` stays small, this is what an
+  interval too wide to use looks like. It is deliberately loose: a tighter
+  rule would send the high estimates of small domains to ``suppress`` and
+  leave ``ok`` the samples that underestimated F, which cover less often;
+  at 4 the rows left ``ok`` cover at least as often as all rows do;
+  An end that rounded to 0 or 1 counts as very far out (ends are clipped to
+  [1e-12, 1 - 1e-12] first); the rule does not apply where F is 0 or 1;
+- review if ``df < 8``, if F is 0 or 1 (no variance information), or if some
+  of the composite's criteria had no answers in the domain (it is then a mean
+  over the others).
 
 A row's flag is its most severe rule; ``reasons`` lists every rule it broke,
 joined by ``"; "``.
@@ -37,6 +58,7 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 OK: Final = "ok"
 REVIEW: Final = "review"
@@ -48,8 +70,13 @@ MIN_DF: Final = 8
 MAX_WIDTH: Final = 0.30
 SMALL_WIDTH: Final = 0.05
 MAX_RELATIVE_WIDTH: Final = 1.30
+#: Widest composite interval on the logit scale that may be published.
+MAX_LOGIT_WIDTH: Final = 4.0
 
 StringArray = NDArray[np.object_]
+
+#: Interval ends are clipped to [_TINY, 1 - _TINY] to take their logit.
+_TINY: Final = 1e-12
 
 
 def share_flags(
@@ -59,10 +86,14 @@ def share_flags(
     df: ArrayLike,
     low: ArrayLike,
     high: ArrayLike,
+    *,
+    complement_rule: bool = True,
 ) -> tuple[StringArray, StringArray]:
     """Flags and reasons for shares; every argument shape (R,).
 
-    ``p`` is NaN where there is no data. Returns two object arrays of str (R,).
+    ``p`` is NaN where there is no data. ``complement_rule=False`` drops the
+    complement's relative-width rule (see the module docstring). Returns two
+    object arrays of str (R,).
     """
     p_ = np.asarray(p, dtype=np.float64)
     n_ = np.asarray(n, dtype=np.float64)
@@ -75,7 +106,9 @@ def share_flags(
     middle = (width > SMALL_WIDTH) & (width < MAX_WIDTH)
     # Relative width compared by multiplication: no division by p = 0.
     too_relative = middle & (width > MAX_RELATIVE_WIDTH * p_safe)
-    complement_relative = middle & (width > MAX_RELATIVE_WIDTH * (1.0 - p_safe))
+    complement_relative = (
+        middle & (width > MAX_RELATIVE_WIDTH * (1.0 - p_safe)) & complement_rule
+    )
     suppress_rules = [
         (n_ < MIN_N, f"n<{MIN_N}"),
         (n_eff_ < MIN_N, f"n_eff<{MIN_N}"),
@@ -94,6 +127,7 @@ def share_flags(
 def composite_flags(
     estimate: ArrayLike,
     n: ArrayLike,
+    n_eff: ArrayLike,
     df: ArrayLike,
     low: ArrayLike,
     high: ArrayLike,
@@ -102,25 +136,40 @@ def composite_flags(
 ) -> tuple[StringArray, StringArray]:
     """Flags and reasons for factor and index rows; every argument shape (R,).
 
-    ``criteria_used`` of ``criteria_total`` criteria had answers in the domain.
+    ``n_eff`` is :func:`~surveyapp.scoring.intervals.nchs_effective_n` of the
+    composite; ``criteria_used`` of ``criteria_total`` criteria had answers in
+    the domain.
     """
     estimate_ = np.asarray(estimate, dtype=np.float64)
     has_data = np.isfinite(estimate_)
     n_ = np.asarray(n, dtype=np.float64)
+    n_eff_ = np.where(has_data, np.asarray(n_eff, dtype=np.float64), np.inf)
     df_ = np.asarray(df, dtype=np.float64)
-    width = np.where(
-        has_data,
-        np.asarray(high, dtype=np.float64) - np.asarray(low, dtype=np.float64),
-        0.0,
+    safe_estimate = np.where(has_data, estimate_, 0.5)
+    low_ = np.where(has_data, np.asarray(low, dtype=np.float64), 0.5)
+    high_ = np.where(has_data, np.asarray(high, dtype=np.float64), 0.5)
+    # An end that rounded to 0 or 1 counts as very far out on the logit scale.
+    logit_width = special.logit(np.clip(high_, _TINY, 1.0 - _TINY)) - special.logit(
+        np.clip(low_, _TINY, 1.0 - _TINY)
     )
+    interior = (safe_estimate > 0.0) & (safe_estimate < 1.0)
     used = np.asarray(criteria_used, dtype=np.int64)
     total = np.asarray(criteria_total, dtype=np.int64)
     partial = has_data & (used < total)
     suppress_rules = [
         (n_ < MIN_N, f"n<{MIN_N}"),
-        (width >= MAX_WIDTH, "CI width>=30 points"),
+        (n_eff_ < MIN_N, f"n_eff<{MIN_N}"),
+        (high_ - low_ >= MAX_WIDTH, "CI width>=30 points"),
+        (
+            interior & (logit_width >= MAX_LOGIT_WIDTH),
+            "CI width>=4 on the logit scale",
+        ),
     ]
-    review_rules = [(df_ < MIN_DF, f"df<{MIN_DF}")]
+    review_rules = [
+        (df_ < MIN_DF, f"df<{MIN_DF}"),
+        (safe_estimate == 0.0, "estimate=0"),
+        (safe_estimate == 1.0, "estimate=1"),
+    ]
     flags, reasons = _combine(has_data, suppress_rules, review_rules)
     if partial.any():
         flags[partial & (flags == OK)] = REVIEW

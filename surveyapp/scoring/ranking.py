@@ -4,9 +4,12 @@ Source: Klein, Wright & Wieczorek (2020), "A joint confidence region for an
 overall ranking of populations", JRSS C 69(3). With K units, build
 simultaneous intervals ``[L_k, U_k]`` at familywise level ``level`` by Šidák:
 each unit's interval has level ``level ** (1/K)``, i.e. the individual
-``alpha_1 = 1 - (1 - alpha) ** (1/K)`` for ``alpha = 1 - level``, using
-``estimate +/- t_df se`` (a normal quantile where df is infinite). Then, with
-rank 1 the highest estimate,
+``alpha_1 = 1 - (1 - alpha) ** (1/K)`` for ``alpha = 1 - level``. The
+intervals are any valid ones at that level: :func:`rank_domains` uses the
+results' own methods (for the SIPAS index and factors the asymmetric logit
+composite interval of :mod:`surveyapp.scoring.intervals`), and
+:func:`rank_intervals` without ``interval`` uses ``estimate +/- t_df se`` (a
+normal quantile where df is infinite). Then, with rank 1 the highest estimate,
 
     rank_k in [1 + #{j: L_j > U_k},  K - #{j: U_j < L_k}]
 
@@ -17,15 +20,36 @@ dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from surveyapp.scoring.flags import NO_DATA, SUPPRESS
-from surveyapp.scoring.intervals import check_level
-from surveyapp.scoring.results import INDEX, INDEX_CODE, Results
+from surveyapp.scoring.intervals import (
+    CompositeMethod,
+    IntervalMethod,
+    check_level,
+    composite_interval,
+    share_interval,
+)
+from surveyapp.scoring.results import CRITERION, INDEX, INDEX_CODE, Results
+
+#: ``(estimate, se, n, df, level) -> (low, high)``, arrays (K,).
+IntervalFunction = Callable[
+    [
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        float,
+    ],
+    tuple[NDArray[np.float64], NDArray[np.float64]],
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,12 +97,18 @@ def rank_intervals(
     dfs: ArrayLike,
     level: float = 0.95,
     eligible: ArrayLike | None = None,
+    *,
+    ns: ArrayLike | None = None,
+    interval: IntervalFunction | None = None,
 ) -> RankIntervals:
     """Joint rank intervals (Klein, Wright & Wieczorek 2020) for U units.
 
     ``estimates``, ``ses`` (U,) float; ``dfs`` (U,) degrees of freedom (``inf``
     for a normal quantile); ``eligible`` (U,) bool, units to rank (default:
-    all with a finite estimate and standard error and df >= 1).
+    all with a finite estimate and standard error and df >= 1). ``interval``
+    builds each unit's interval at the individual level from ``(estimate, se,
+    n, df, level)`` with ``ns`` (U,) the units' respondents (required with
+    ``interval``); without it, ``estimate +/- t_df se``.
     """
     level = check_level(level)
     estimate_ = np.asarray(estimates, dtype=np.float64)
@@ -101,16 +131,17 @@ def rank_intervals(
     if total == 0:
         return RankIntervals(ranked, best, worst, low, high, level, level)
     individual_level = level ** (1.0 / total)
-    tail = (1.0 - individual_level) / 2.0
-    df_ranked = df_[ranked]
-    quantile = np.where(
-        np.isinf(df_ranked),
-        -special.ndtri(tail),
-        -special.stdtrit(np.where(np.isinf(df_ranked), 1.0, df_ranked), tail),
-    )
-    half = quantile * se_[ranked]
-    low_k = estimate_[ranked] - half
-    high_k = estimate_[ranked] + half
+    if interval is None:
+        low_k, high_k = _symmetric(
+            estimate_[ranked], se_[ranked], df_[ranked], individual_level
+        )
+    else:
+        if ns is None:
+            raise ValueError("ns is required with interval")
+        n_ = np.broadcast_to(np.asarray(ns, dtype=np.float64), estimate_.shape)
+        low_k, high_k = interval(
+            estimate_[ranked], se_[ranked], n_[ranked], df_[ranked], individual_level
+        )
     # #{j: L_j > U_k} and #{j: U_j < L_k} for every k at once, by sorting.
     sorted_low = np.sort(low_k)
     sorted_high = np.sort(high_k)
@@ -123,6 +154,35 @@ def rank_intervals(
     return RankIntervals(ranked, best, worst, low, high, level, individual_level)
 
 
+def _symmetric(
+    estimate: NDArray[np.float64],
+    se: NDArray[np.float64],
+    df: NDArray[np.float64],
+    level: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``estimate +/- t_df se`` at ``level`` (normal quantile where df is inf)."""
+    tail = (1.0 - level) / 2.0
+    quantile = np.where(
+        np.isinf(df),
+        -special.ndtri(tail),
+        -special.stdtrit(np.where(np.isinf(df), 1.0, df), tail),
+    )
+    return estimate - quantile * se, estimate + quantile * se
+
+
+def results_interval(results: Results, level_name: str) -> IntervalFunction:
+    """The interval ``results`` reports on rows of ``level_name``, as a function.
+
+    Criterion rows use the share method (``results.method``), factor and index
+    rows the composite method (``results.composite_method``).
+    """
+    if level_name == CRITERION:
+        share_method = cast(IntervalMethod, results.method)
+        return partial(share_interval, share_method)
+    composite_method = cast(CompositeMethod, results.composite_method)
+    return partial(composite_interval, composite_method)
+
+
 def rank_domains(
     results: Results,
     code: str = INDEX_CODE,
@@ -132,8 +192,10 @@ def rank_domains(
     """Rank the domains of ``results`` on one row code (the SIPAS index by default).
 
     Domains in ``exclude`` are left out; domains flagged ``suppress`` or
-    ``no data`` take no part and are reported unranked. Returns the domain names
-    (in results order) and their :class:`RankIntervals`.
+    ``no data`` take no part and are reported unranked. Each domain's interval
+    is the one the results report for that row (:func:`results_interval`), at
+    the Šidák individual level. Returns the domain names (in results order) and
+    their :class:`RankIntervals`.
     """
     rows = np.flatnonzero(results.code == code)
     if code == INDEX_CODE:
@@ -141,7 +203,14 @@ def rank_domains(
     rows = rows[~np.isin(results.domain[rows], list(exclude))]
     flags = results.flag[rows]
     eligible = (flags != SUPPRESS) & (flags != NO_DATA)
+    level_name = str(results.level[rows[0]]) if rows.size else INDEX
     ranks = rank_intervals(
-        results.estimate[rows], results.se[rows], results.df[rows], level, eligible
+        results.estimate[rows],
+        results.se[rows],
+        results.df[rows],
+        level,
+        eligible,
+        ns=results.n[rows],
+        interval=results_interval(results, level_name),
     )
     return [str(name) for name in results.domain[rows]], ranks

@@ -66,12 +66,16 @@ class Results:
       (R,), PSUs minus strata among those responses.
     - ``estimate``, ``se``, ``ci_low``, ``ci_high``: float64 (R,), fractions in
       [0, 1]; NaN only where there is no data (flag ``"no data"``).
-    - ``n_eff``: float64 (R,), NCHS effective sample size of shares; NaN on
-      composite rows.
+    - ``n_eff``: float64 (R,), NCHS effective sample size
+      ``min(n, estimate (1 - estimate) / se^2)`` of shares and of composites
+      (``n`` where the estimate is 0 or 1 or se is 0); NaN where there is no
+      data.
     - ``mean_score``: float64 (R,), the weighted mean answer rescaled to 0-100,
       ``(mean - 1) / 4 * 100`` (composites: the same mean of criteria as the
       estimate); NaN where there is no data.
-    - ``method``, ``confidence``: the interval method and level used.
+    - ``method``, ``confidence``: the interval method of criterion rows and
+      the level used; ``composite_method``: the interval method of factor and
+      index rows (see :mod:`surveyapp.scoring.intervals`).
     """
 
     domain: NDArray[np.object_]
@@ -89,6 +93,7 @@ class Results:
     mean_score: NDArray[np.float64]
     method: str
     confidence: float
+    composite_method: str = "logit"
 
     def __len__(self) -> int:
         return int(self.n.size)

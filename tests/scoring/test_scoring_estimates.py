@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from surveyapp.scoring import DomainSpec, SurveyData, estimate
+from surveyapp.scoring.intervals import composite_interval, t_interval
 from tests.scoring.support import make_survey, whole
 
 # Two strata; stratum "s1" has three responses of weight 2, "s2" two of weight 1.
@@ -161,3 +162,42 @@ def test_tree_with_a_cycle_is_an_error() -> None:
 def test_duplicate_membership_is_an_error() -> None:
     with pytest.raises(ValueError, match="twice"):
         DomainSpec.from_memberships(["D"], [0, 0], [0, 0])
+
+
+def _high_satisfaction_survey() -> SurveyData:
+    rng = np.random.default_rng(3)
+    n = 60
+    answers = np.where(rng.random((n, 4)) < 0.93, 5, 2)
+    return make_survey(answers, np.repeat(["s1", "s2"], n // 2))
+
+
+def test_composite_rows_use_the_logit_events_interval() -> None:
+    data = _high_satisfaction_survey()
+    results = estimate(data, whole(data))
+    assert results.composite_method == "logit"
+    rows = results.level != "criterion"
+    est, se = results.estimate[rows], results.se[rows]
+    n, df = results.n[rows], results.df[rows]
+    expected = composite_interval("logit", est, se, n, df)
+    np.testing.assert_allclose(results.ci_low[rows], expected[0], rtol=1e-15)
+    np.testing.assert_allclose(results.ci_high[rows], expected[1], rtol=1e-15)
+    # NCHS-style effective n on composite rows too.
+    np.testing.assert_allclose(
+        results.n_eff[rows], np.minimum(n, est * (1 - est) / se**2), rtol=1e-12
+    )
+
+
+def test_composite_method_t_is_the_old_symmetric_interval() -> None:
+    data = _high_satisfaction_survey()
+    old = estimate(data, whole(data), composite_method="t")
+    new = estimate(data, whole(data))
+    rows = old.level != "criterion"
+    expected = t_interval(old.estimate[rows], old.se[rows], old.df[rows])
+    np.testing.assert_allclose(old.ci_low[rows], expected[0], rtol=1e-15)
+    # Same estimates and standard errors, only the intervals differ.
+    np.testing.assert_array_equal(old.estimate, new.estimate)
+    np.testing.assert_array_equal(old.se, new.se)
+    criterion = ~rows
+    np.testing.assert_array_equal(old.ci_low[criterion], new.ci_low[criterion])
+    with pytest.raises(ValueError, match="unknown composite interval method"):
+        estimate(data, whole(data), composite_method="wald")  # type: ignore[arg-type]

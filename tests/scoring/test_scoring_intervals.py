@@ -10,7 +10,12 @@ from scipy import stats
 
 from surveyapp.scoring.flags import composite_flags, share_flags
 from surveyapp.scoring.intervals import (
+    COMPOSITE_METHODS,
+    composite_interval,
+    effective_events,
     korn_graubard,
+    logit_events,
+    logit_t,
     nchs_effective_n,
     r_beta,
     r_logit,
@@ -160,6 +165,7 @@ def test_composite_flags() -> None:
     flags, reasons = composite_flags(
         [0.8, 0.8, 0.8, math.nan],
         [100, 10, 100, 5],
+        [80, 10, 80, math.nan],
         [50, 5, 50, 3],
         [0.75, 0.5, 0.75, math.nan],
         [0.85, 0.95, 0.85, math.nan],
@@ -168,3 +174,91 @@ def test_composite_flags() -> None:
     )
     assert flags.tolist() == ["ok", "suppress", "review", "no data"]
     assert "2 of 3 criteria answered" in reasons[2]
+
+
+@pytest.mark.parametrize(
+    "estimate, n, n_eff, low, high, flag, reason",
+    [
+        # 0.90 to 0.99: 2.4 wide on the logit scale, 9 points: publish.
+        (0.96, 100, 100, 0.90, 0.99, "ok", ""),
+        # Only 5.9 points wide, but logit(0.999) - logit(0.94) = 6.91 - 2.75.
+        (0.99, 100, 100, 0.94, 0.999, "suppress", "CI width>=4 on the logit scale"),
+        # An end that rounded to 1 is infinitely far out on the logit scale.
+        (0.99, 100, 100, 0.9, 1.0, "suppress", "CI width>=4 on the logit scale"),
+        (0.90, 100, 25, 0.85, 0.94, "suppress", "n_eff<30"),
+        (0.60, 100, 50, 0.44, 0.74, "suppress", "CI width>=30 points"),
+        # Everyone satisfied with everything: no variance information.
+        (1.0, 40, 40, 0.912, 1.0, "review", "estimate=1"),
+    ],
+)
+def test_composite_flag_rules(estimate, n, n_eff, low, high, flag, reason) -> None:
+    flags, reasons = composite_flags(
+        [estimate], [n], [n_eff], [60], [low], [high], [16], [16]
+    )
+    assert flags[0] == flag
+    assert reason in reasons[0]
+
+
+def test_share_flags_without_complement_rule() -> None:
+    args = ([0.96], [500], [100], [100], [0.90], [0.99])
+    assert share_flags(*args)[0][0] == "review"
+    assert share_flags(*args, complement_rule=False)[0].tolist() == ["ok"]
+
+
+# Hand-worked composite intervals: logit(F) +/- t_{df*} se / (F(1-F)) with
+# df* = max(1, min(df, k)) and k = min(F, 1-F) F(1-F) / se^2.
+@pytest.mark.parametrize(
+    "f, se, n, df, events, low, high",
+    [
+        # k = 0.1 * 0.09 / 0.0009 = 10 < df: t_10 = 2.2281388519862740,
+        # half = 2.2281... * 0.03 / 0.09 = 0.74271295066209, centre ln 9.
+        (0.9, 0.03, 100, 90, 10.0, 0.8106918067849159, 0.9497857474299313),
+        # Below 50 %: k = 0.2 * 0.16 / 0.0016 = 20; centre ln 0.25.
+        (0.2, 0.04, 200, 150, 20.0, 0.12922987534132974, 0.2963367349360446),
+        # k = 80 > df = 12: the design df rules.
+        (0.8, 0.02, 400, 12, 80.0, 0.7528634323683936, 0.8400561561978062),
+    ],
+)
+def test_logit_events_hand_worked(f, se, n, df, events, low, high) -> None:
+    np.testing.assert_allclose(effective_events([f], [se]), [events], rtol=1e-12)
+    got = logit_events([f], [se], [n], [df])
+    np.testing.assert_allclose(got, ([low], [high]), rtol=1e-12)
+    assert f - got[0][0] > got[1][0] - f if f > 0.5 else True  # longer below
+
+
+def test_logit_events_floor_and_fallbacks() -> None:
+    # k = 0.01 * 0.0099 / 0.0025 < 1: df* = 1, t_1 = 12.706, far beyond 1.
+    low, high = logit_events([0.99], [0.05], [40], [30])
+    assert low[0] < 1e-20 and high[0] == 1.0
+    # Everyone satisfied (se = 0): Clopper-Pearson on n, [0.025^(1/40), 1].
+    low, high = logit_events([1.0, 0.7], [0.0, 0.1], [40, 3], [30, 0])
+    np.testing.assert_allclose(low, [0.025 ** (1 / 40), 0.0], rtol=1e-12)
+    np.testing.assert_allclose(high, [1.0, 1.0])
+
+
+def test_logit_df_is_r_logit_with_exact_quantile() -> None:
+    low, high = logit_t([P], [SE], [N], [DF])
+    np.testing.assert_allclose((low, high), r_logit([P], [SE], [N], [DF]), rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", COMPOSITE_METHODS)
+def test_composite_methods_give_valid_intervals(method) -> None:
+    f = np.array([0.5, 0.93, 0.999, 1.0, 0.0, 0.6])
+    se = np.array([0.05, 0.02, 0.001, 0.0, 0.0, 0.1])
+    low, high = composite_interval(method, f, se, [50] * 6, [45, 45, 45, 45, 45, 0])
+    assert (0.0 <= low).all() and (low <= f).all()
+    assert (f <= high).all() and (high <= 1.0).all()
+    assert (low[-1], high[-1]) == (0.0, 1.0)
+
+
+def test_composite_interval_dispatch() -> None:
+    args = ([0.9], [0.03], [100], [90])
+    np.testing.assert_array_equal(
+        composite_interval("logit", *args), logit_events(*args)
+    )
+    np.testing.assert_array_equal(
+        composite_interval("t", *args), t_interval([0.9], [0.03], [90])
+    )
+    np.testing.assert_array_equal(composite_interval("kg", *args), r_beta(*args))
+    with pytest.raises(ValueError, match="unknown composite interval method"):
+        composite_interval("bayes", *args)  # type: ignore[arg-type]

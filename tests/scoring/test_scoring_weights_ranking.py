@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from surveyapp.scoring import DomainSpec, SurveyData, estimate, poststratify
+from surveyapp.scoring.intervals import composite_interval
 from surveyapp.scoring.ranking import rank_domains, rank_intervals
 
 
@@ -156,3 +157,36 @@ def test_rank_domains_skips_all_and_suppressed() -> None:
     assert names == ["big1", "big2", "tiny"]
     assert ranks.labels()[2] == "unranked"  # n < 30: suppressed
     assert ranks.labels()[0] == "1 of 2"
+
+
+def test_rank_domains_use_the_composite_interval() -> None:
+    rng = np.random.default_rng(7)
+    n = 240
+    agency = np.repeat(["a", "b", "c"], 80)
+    level = np.where(agency == "a", 0.97, np.where(agency == "b", 0.9, 0.8))
+    answers = np.where(rng.random((n, 4)) < level[:, None], 5, 2)
+    data = SurveyData.from_arrays(
+        answers, ["F1.1", "F1.2", "F2.1", "F2.2"], np.ones(n), np.repeat(["s"], n)
+    )
+    results = estimate(data, DomainSpec.from_labels(agency))
+    names, ranks = rank_domains(results)
+    rows = results.mask(level="index") & (results.domain != "ALL")
+    low, high = composite_interval(
+        "logit",
+        results.estimate[rows],
+        results.se[rows],
+        results.n[rows],
+        results.df[rows],
+        ranks.individual_level,
+    )
+    np.testing.assert_allclose(ranks.low, low, rtol=1e-12)
+    np.testing.assert_allclose(ranks.high, high, rtol=1e-12)
+    # Asymmetric next to 100 %: the interval reaches further down than up.
+    top = names.index("a")
+    estimate_a = results.estimate[rows][top]
+    assert estimate_a - ranks.low[top] > ranks.high[top] - estimate_a
+
+
+def test_rank_intervals_with_an_interval_need_ns() -> None:
+    with pytest.raises(ValueError, match="ns is required"):
+        rank_intervals([0.9], [0.01], [30], interval=lambda *a: (a[0], a[0]))
