@@ -24,7 +24,11 @@ def tree(app: Flask) -> dict[str, str]:
     """Two communes: A rather satisfied (40 responses), B less (30), with comments."""
     with app.app_context():
         codes = make_two_communes()
-        add_responses(codes["counter_a"], [5, 4, 4, 3], 30)
+        # Not all alike: identical answers in every stratum give a standard
+        # error of 0, and the index interval then falls back to Clopper-Pearson
+        # on n, 31 points wide here (suppressed).
+        add_responses(codes["counter_a"], [5, 4, 4, 3], 25)
+        add_responses(codes["counter_a"], [5, 4, 3, 3], 5)
         add_responses(
             codes["counter_a"],
             [2, 1, 5],
