@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from surveyapp.auth.accounts import create_user
 from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -255,8 +256,6 @@ DEMO_USERS = (
 
 def ensure_demo_users() -> list[str]:
     """Create the demo admin and commune manager if missing; return their logins."""
-    from surveyapp.auth.accounts import create_user
-
     logins = []
     for email, role, agency_code, password in DEMO_USERS:
         if db.session.scalar(select(User).where(User.email == email)) is None:
