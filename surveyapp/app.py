@@ -14,7 +14,29 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ensure_secrets, load_config
+from surveyapp.admin.views import bp as admin_bp
+from surveyapp.api.views import bp as api_bp
+from surveyapp.auth.session import load_user
+from surveyapp.auth.views import bp as auth_bp
+from surveyapp.cli import command_groups
+from surveyapp.counters.views import bp as counters_bp
+from surveyapp.dashboard.views import bp as dashboard_bp
+from surveyapp.dossiers.views import bp as dossiers_bp
+from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
+from surveyapp.kiosk.views import bp as kiosk_bp
+from surveyapp.main.views import bp as main_bp
+from surveyapp.receipts.views import bp as receipts_bp
+from surveyapp.reports.views import bp as reports_bp
+from surveyapp.review.views import bp as review_bp
+from surveyapp.survey.views import bp as survey_bp
 from surveyapp.web import hygiene
+from surveyapp.web.language import (
+    current_language,
+    percent,
+    remember_language,
+    select_locale,
+    url_for_language,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,10 +85,6 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from surveyapp.auth.session import load_user
-    from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
-    from surveyapp.web.language import select_locale
-
     db.init_app(app)
     with app.app_context():
         enforce_sqlite_foreign_keys(db.engine)
@@ -94,19 +112,6 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
-    from surveyapp.admin.views import bp as admin_bp
-    from surveyapp.api.views import bp as api_bp
-    from surveyapp.auth.views import bp as auth_bp
-    from surveyapp.counters.views import bp as counters_bp
-    from surveyapp.dashboard.views import bp as dashboard_bp
-    from surveyapp.dossiers.views import bp as dossiers_bp
-    from surveyapp.kiosk.views import bp as kiosk_bp
-    from surveyapp.main.views import bp as main_bp
-    from surveyapp.receipts.views import bp as receipts_bp
-    from surveyapp.reports.views import bp as reports_bp
-    from surveyapp.review.views import bp as review_bp
-    from surveyapp.survey.views import bp as survey_bp
-
     for blueprint in (
         main_bp,
         survey_bp,
@@ -137,21 +142,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the `flask` CLI groups."""
-    from surveyapp.cli import command_groups
-
     for group in command_groups:
         app.cli.add_command(group)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the language switch to every template."""
-    from surveyapp.web.language import (
-        current_language,
-        percent,
-        remember_language,
-        url_for_language,
-    )
-
     app.after_request(remember_language)
     app.add_template_filter(percent)
 

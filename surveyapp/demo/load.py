@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from surveyapp.auth.accounts import create_user
 from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
+from surveyapp.demo.province import COMMENTS_HIGH, COMMENTS_LOW, UNITS, Unit
 from surveyapp.extensions import db
 from surveyapp.models import (
     Agency,
@@ -40,139 +42,6 @@ BATCH = 2_000
 DAYS = 730
 # Cut points on the latent satisfaction scale between answers 1|2|3|4|5.
 CUTS = (-2.2, -1.2, -0.2, 1.3)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A department or commune of the demo, with its traffic and quality."""
-
-    short: str
-    name: str
-    kind: AgencyKind
-    counters: int
-    traffic: float  # relative number of responses
-    quality: float  # latent mean satisfaction
-    fields: tuple[str, ...]
-    questionnaire: str = "sipas-2023"
-
-
-UNITS = (
-    Unit(
-        "STP",
-        "Sở Tư pháp",
-        AgencyKind.DEPARTMENT,
-        2,
-        1.4,
-        1.25,
-        ("tu-phap", "chung-thuc", "ho-tich"),
-    ),
-    Unit("SXD", "Sở Xây dựng", AgencyKind.DEPARTMENT, 1, 0.8, 0.55, ("xay-dung",)),
-    Unit(
-        "SNNMT",
-        "Sở Nông nghiệp và Môi trường",
-        AgencyKind.DEPARTMENT,
-        2,
-        1.2,
-        0.35,
-        ("dat-dai",),
-    ),
-    Unit(
-        "STC",
-        "Sở Tài chính",
-        AgencyKind.DEPARTMENT,
-        1,
-        0.9,
-        1.0,
-        ("dang-ky-kinh-doanh",),
-    ),
-    Unit("SYT", "Sở Y tế", AgencyKind.DEPARTMENT, 1, 0.5, 0.9, ("y-te",)),
-    Unit(
-        "SGDDT",
-        "Sở Giáo dục và Đào tạo",
-        AgencyKind.DEPARTMENT,
-        1,
-        0.35,
-        1.15,
-        ("giao-duc",),
-    ),
-    Unit(
-        "PHB",
-        "Phường Hòa Bình",
-        AgencyKind.COMMUNE,
-        3,
-        2.2,
-        1.05,
-        ("ho-tich", "chung-thuc", "dat-dai", "lao-dong-xa-hoi", "xay-dung"),
-    ),
-    Unit(
-        "PTT",
-        "Phường Trung Tâm",
-        AgencyKind.COMMUNE,
-        3,
-        2.0,
-        1.45,
-        ("ho-tich", "chung-thuc", "dat-dai", "lao-dong-xa-hoi", "xay-dung"),
-    ),
-    Unit(
-        "XAB",
-        "Xã An Bình",
-        AgencyKind.COMMUNE,
-        2,
-        1.0,
-        0.8,
-        ("ho-tich", "chung-thuc", "dat-dai", "lao-dong-xa-hoi"),
-    ),
-    Unit(
-        "XTL",
-        "Xã Tân Lập",
-        AgencyKind.COMMUNE,
-        2,
-        0.9,
-        1.2,
-        ("ho-tich", "chung-thuc", "dat-dai", "lao-dong-xa-hoi"),
-    ),
-    Unit(
-        "XDT",
-        "Xã Đồng Tâm",
-        AgencyKind.COMMUNE,
-        2,
-        0.7,
-        0.6,
-        ("ho-tich", "chung-thuc", "dat-dai"),
-    ),
-    Unit(
-        "XBL",
-        "Xã Bản Lầu",
-        AgencyKind.COMMUNE,
-        1,
-        0.3,
-        0.95,
-        ("ho-tich", "dat-dai", "lao-dong-xa-hoi"),
-    ),
-    Unit(
-        "XSH",
-        "Xã Suối Hoa",
-        AgencyKind.COMMUNE,
-        1,
-        0.25,
-        0.7,
-        ("ho-tich", "dat-dai"),
-        "sipas-2017",
-    ),
-)
-
-COMMENTS_LOW = (
-    "Phải chờ quá lâu, cần bố trí thêm người tiếp nhận.",
-    "Hướng dẫn chưa rõ, tôi phải đi lại nhiều lần để bổ sung hồ sơ.",
-    "Trả kết quả trễ hẹn mà không được báo trước.",
-    "Máy lấy số hay bị hỏng, phòng chờ nóng.",
-)
-COMMENTS_HIGH = (
-    "Cán bộ nhiệt tình, hướng dẫn chu đáo. Cảm ơn!",
-    "Thủ tục nhanh gọn, trả kết quả đúng hẹn.",
-    "Phòng chờ sạch sẽ, có nước uống. Rất hài lòng.",
-    "Nên có thêm chỗ để xe cho người dân.",
-)
 
 
 def _counter_name(number: int) -> str:
@@ -255,8 +124,6 @@ DEMO_USERS = (
 
 def ensure_demo_users() -> list[str]:
     """Create the demo admin and commune manager if missing; return their logins."""
-    from surveyapp.auth.accounts import create_user
-
     logins = []
     for email, role, agency_code, password in DEMO_USERS:
         if db.session.scalar(select(User).where(User.email == email)) is None:
@@ -360,6 +227,125 @@ def _add_dossier_counts(
     db.session.execute(insert(DossierCount), rows)
 
 
+Plan = list[tuple[int, int | None]]
+
+
+@dataclass
+class _Simulated:
+    """Synthetic responses: their rows, and per response its answers and comment."""
+
+    response_rows: list[dict[str, object]] = field(default_factory=list)
+    answer_plans: list[Plan] = field(default_factory=list)
+    comment_plans: list[str | None] = field(default_factory=list)
+
+
+def _simulate_responses(
+    rng: random.Random,
+    built: list[tuple[Unit, Agency, list[Counter]]],
+    questionnaires: dict[str, Questionnaire],
+    fields: dict[str, int],
+    response_count: int,
+    seed: int,
+) -> _Simulated:
+    """Draw every counter's responses from its unit's quality, desk and a trend."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    total_traffic = sum(unit.traffic * len(counters) for unit, _, counters in built)
+    factor_effects = {
+        code: [rng.gauss(0, 0.35) for _ in range(6)] for code in questionnaires
+    }
+    simulated = _Simulated()
+    for unit, point, counters in built:
+        questionnaire = questionnaires[unit.questionnaire]
+        factor_of = [
+            (criterion.id, factor.position - 1)
+            for factor in questionnaire.factors
+            for criterion in factor.criteria
+        ]
+        item_effect = {cid: rng.gauss(0, 0.25) for cid, _ in factor_of}
+        effects = factor_effects[questionnaire.code]
+        for counter in counters:
+            desk_effect = rng.gauss(0, 0.2)
+            count = round(response_count * unit.traffic / total_traffic)
+            for _ in range(count):
+                submitted = _office_time(rng, now)
+                # Service slowly improved: +0.3 on the latent scale over two years.
+                trend = 0.3 * (1 - (now - submitted).days / DAYS)
+                person = rng.gauss(0, 0.9)
+                base = unit.quality + desk_effect + trend + person
+                plan = _answer_plan(rng, base, factor_of, effects, item_effect)
+                comment = None
+                if rng.random() < 0.08:
+                    pool = COMMENTS_LOW if base < 0.6 else COMMENTS_HIGH
+                    comment = rng.choice(pool)
+                rows = simulated.response_rows
+                rows.append(
+                    {
+                        "public_id": str(
+                            uuid.UUID(int=rng.getrandbits(128), version=4)
+                        ),
+                        "idempotency_key": f"demo-{seed}-{len(rows):07d}",
+                        "agency_id": point.id,
+                        "counter_id": counter.id,
+                        "questionnaire_id": questionnaire.id,
+                        "service_field_id": fields[rng.choice(unit.fields)],
+                        "channel": Channel.COUNTER.value,
+                        "language": "vi" if rng.random() < 0.97 else "en",
+                        "submitted_at": submitted,
+                    }
+                )
+                simulated.answer_plans.append(plan)
+                simulated.comment_plans.append(comment)
+    return simulated
+
+
+def _answer_plan(
+    rng: random.Random,
+    base: float,
+    factor_of: list[tuple[int, int]],
+    factor_effects: list[float],
+    item_effect: dict[int, float],
+) -> Plan:
+    """One respondent's answers: (criterion id, 1..5, or None for no opinion)."""
+    plan: Plan = []
+    for criterion_id, factor_index in factor_of:
+        if rng.random() < 0.06:
+            plan.append((criterion_id, None))
+            continue
+        latent = (
+            base
+            + factor_effects[factor_index]
+            + item_effect[criterion_id]
+            + rng.gauss(0, 0.7)
+        )
+        plan.append((criterion_id, _answer(latent)))
+    return plan
+
+
+def _insert_responses(simulated: _Simulated) -> None:
+    """Insert the responses with their answers and comments, in batches."""
+    response_rows = simulated.response_rows
+    for start in range(0, len(response_rows), BATCH):
+        chunk = response_rows[start : start + BATCH]
+        ids = db.session.scalars(
+            insert(Response).returning(Response.id, sort_by_parameter_order=True), chunk
+        ).all()
+        plans = simulated.answer_plans[start : start + BATCH]
+        answer_rows = [
+            {"response_id": rid, "criterion_id": cid, "value": value}
+            for rid, plan in zip(ids, plans, strict=True)
+            for cid, value in plan
+        ]
+        db.session.execute(insert(Answer), answer_rows)
+        comments = simulated.comment_plans[start : start + BATCH]
+        comment_rows = [
+            {"response_id": rid, "body": body, "hidden": False}
+            for rid, body in zip(ids, comments, strict=True)
+            if body
+        ]
+        if comment_rows:
+            db.session.execute(insert(Comment), comment_rows)
+
+
 def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
     """Create the demo province, its users and `response_count` responses, once."""
     load_builtin_questionnaires()
@@ -374,93 +360,19 @@ def load_demo(response_count: int = 20_000, seed: int = 2025) -> str:
     questionnaires = {q.code: q for q in db.session.scalars(select(Questionnaire))}
     fields = {f.code: f.id for f in db.session.scalars(select(ServiceField))}
     built = _build_agencies(questionnaires)
-
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    now = datetime.now(UTC).replace(microsecond=0)
-    total_traffic = sum(unit.traffic * len(counters) for unit, _, counters in built)
-    factor_effects = {
-        code: [rng.gauss(0, 0.35) for _ in range(6)] for code in questionnaires
-    }
-
-    response_rows: list[dict[str, object]] = []
-    answer_plans: list[list[tuple[int, int | None]]] = []
-    comment_plans: list[str | None] = []
-    for unit, point, counters in built:
-        questionnaire = questionnaires[unit.questionnaire]
-        factor_of = [
-            (criterion.id, factor.position - 1)
-            for factor in questionnaire.factors
-            for criterion in factor.criteria
-        ]
-        item_effect = {cid: rng.gauss(0, 0.25) for cid, _ in factor_of}
-        for counter in counters:
-            desk_effect = rng.gauss(0, 0.2)
-            count = round(response_count * unit.traffic / total_traffic)
-            for _ in range(count):
-                submitted = _office_time(rng, now)
-                # Service slowly improved: +0.3 on the latent scale over two years.
-                trend = 0.3 * (1 - (now - submitted).days / DAYS)
-                person = rng.gauss(0, 0.9)
-                base = unit.quality + desk_effect + trend + person
-                plan: list[tuple[int, int | None]] = []
-                for criterion_id, factor_index in factor_of:
-                    if rng.random() < 0.06:
-                        plan.append((criterion_id, None))
-                        continue
-                    latent = (
-                        base
-                        + factor_effects[questionnaire.code][factor_index]
-                        + item_effect[criterion_id]
-                        + rng.gauss(0, 0.7)
-                    )
-                    plan.append((criterion_id, _answer(latent)))
-                comment = None
-                if rng.random() < 0.08:
-                    pool = COMMENTS_LOW if base < 0.6 else COMMENTS_HIGH
-                    comment = rng.choice(pool)
-                response_rows.append(
-                    {
-                        "public_id": str(
-                            uuid.UUID(int=rng.getrandbits(128), version=4)
-                        ),
-                        "idempotency_key": f"demo-{seed}-{len(response_rows):07d}",
-                        "agency_id": point.id,
-                        "counter_id": counter.id,
-                        "questionnaire_id": questionnaire.id,
-                        "service_field_id": fields[rng.choice(unit.fields)],
-                        "channel": Channel.COUNTER.value,
-                        "language": "vi" if rng.random() < 0.97 else "en",
-                        "submitted_at": submitted,
-                    }
-                )
-                answer_plans.append(plan)
-                comment_plans.append(comment)
-
-    _rate_some_by_receipt(rng, response_rows)
-    for start in range(0, len(response_rows), BATCH):
-        chunk = response_rows[start : start + BATCH]
-        ids = db.session.scalars(
-            insert(Response).returning(Response.id, sort_by_parameter_order=True), chunk
-        ).all()
-        answer_rows = [
-            {"response_id": rid, "criterion_id": cid, "value": value}
-            for rid, plan in zip(ids, answer_plans[start : start + BATCH], strict=True)
-            for cid, value in plan
-        ]
-        db.session.execute(insert(Answer), answer_rows)
-        comment_rows = [
-            {"response_id": rid, "body": body, "hidden": False}
-            for rid, body in zip(ids, comment_plans[start : start + BATCH], strict=True)
-            if body
-        ]
-        if comment_rows:
-            db.session.execute(insert(Comment), comment_rows)
-    _add_dossier_counts(rng, built, response_rows, fields)
+    simulated = _simulate_responses(
+        rng, built, questionnaires, fields, response_count, seed
+    )
+    _rate_some_by_receipt(rng, simulated.response_rows)
+    _insert_responses(simulated)
+    _add_dossier_counts(rng, built, simulated.response_rows, fields)
     logins = ensure_demo_users()
     db.session.commit()
     counter_count = sum(len(c) for _, _, c in built)
     summary = (
         f"{PROVINCE_NAME}: {len(UNITS)} departments and communes, "
-        f"{counter_count} counters, {len(response_rows)} responses loaded. Demo logins:"
+        f"{counter_count} counters, {len(simulated.response_rows)} responses loaded. "
+        "Demo logins:"
     )
     return "\n".join([summary, *logins])

@@ -10,7 +10,8 @@ from flask_babel import force_locale
 
 from surveyapp.core.audit import record
 from surveyapp.core.uploads import UploadError
-from surveyapp.dossiers.importer import import_counts, template_csv, template_xlsx
+from surveyapp.dossiers.importer import import_counts
+from surveyapp.dossiers.template import template_csv, template_xlsx
 from surveyapp.extensions import db
 
 dossiers_cli = AppGroup(

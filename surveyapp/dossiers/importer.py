@@ -1,4 +1,4 @@
-"""Dossier counts from one-stop software: read, check, store, summarise, template.
+"""Dossier counts from one-stop software: read, check and store an upload.
 
 An upload is all or nothing. Every row is checked and every problem is reported with
 its line as the user sees it in the file (the header is line 1), its column and the
@@ -9,22 +9,15 @@ caller's transaction: the caller commits.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from surveyapp.core.time import FIRST_YEAR
-from surveyapp.core.tree import walk_tree
 from surveyapp.core.uploads import (
     Message,
     RowError,
@@ -39,7 +32,6 @@ from surveyapp.core.uploads import (
 from surveyapp.extensions import db
 from surveyapp.models import (
     Agency,
-    AgencyKind,
     DossierCount,
     ServiceField,
     utc_now,
@@ -59,9 +51,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "month": ("month", "thang"),
     "dossiers": ("dossiers", "so_ho_so"),
 }
-TEMPLATE_HEADER = tuple(names[1] for names in COLUMNS.values())
-TEMPLATE_SHEET = "so_ho_so"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -102,19 +91,6 @@ class ImportSummary:
             f"{self.rows} rows imported: {self.inserted} new, {self.updated} "
             f"updated, {self.dossiers} dossiers in total"
         )
-
-
-@dataclass(frozen=True)
-class YearAgencyTotal:
-    """Counts stored for one agency in one year."""
-
-    year: int
-    agency_code: str
-    agency_name: str
-    dossiers: int
-    months: int
-    service_fields: int
-    last_upload: datetime
 
 
 # Reading ---------------------------------------------------------------------------
@@ -367,131 +343,3 @@ def import_counts(data: bytes, filename: str) -> ImportSummary:
     """Check the whole file, then store all of it; UploadError stores nothing."""
     file_format, rows = check_file(data, filename)
     return store_counts(rows, file_format)
-
-
-# Listing ---------------------------------------------------------------------------
-
-
-def has_counts() -> bool:
-    """Whether any dossier count is stored (without any, every weight is 1)."""
-    return db.session.scalar(select(DossierCount.id).limit(1)) is not None
-
-
-def totals_by_year_and_agency() -> list[YearAgencyTotal]:
-    """Per year and agency: dossiers, months and service fields covered, last upload."""
-    query = (
-        select(
-            DossierCount.year,
-            Agency.code,
-            Agency.name,
-            func.sum(DossierCount.dossiers),
-            func.count(func.distinct(DossierCount.month)),
-            func.count(func.distinct(DossierCount.service_field_id)),
-            func.max(DossierCount.uploaded_at),
-        )
-        .join(Agency, Agency.id == DossierCount.agency_id)
-        .group_by(DossierCount.year, Agency.id, Agency.code, Agency.name)
-        .order_by(DossierCount.year.desc(), Agency.code)
-    )
-    return [
-        YearAgencyTotal(year, code, name, int(total), months, fields, last)
-        for year, code, name, total, months, fields, last in db.session.execute(query)
-    ]
-
-
-# Template --------------------------------------------------------------------------
-
-EXAMPLE_DOSSIERS = (120, 45)
-
-
-def example_rows() -> list[tuple[str, str, int, int, int]]:
-    """Two example rows with real codes when the database has some."""
-    agency = (
-        db.session.scalars(
-            select(Agency.code)
-            .where(Agency.kind.in_([AgencyKind.DEPARTMENT, AgencyKind.COMMUNE]))
-            .order_by(Agency.code)
-            .limit(1)
-        ).first()
-        or db.session.scalars(select(Agency.code).order_by(Agency.code)).first()
-    )
-    fields = list(
-        db.session.scalars(
-            select(ServiceField.code)
-            .order_by(ServiceField.position, ServiceField.code)
-            .limit(2)
-        )
-    )
-    fields += ["dat-dai", "ho-tich"][len(fields) :]
-    today = date.today()
-    year, month = (
-        (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    )
-    return [
-        (agency or "MA-CO-QUAN", field, year, month, dossiers)
-        for field, dossiers in zip(fields, EXAMPLE_DOSSIERS, strict=True)
-    ]
-
-
-def template_csv() -> bytes:
-    """The CSV template: UTF-8 with a BOM (so Excel reads the accents), two examples."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADER)
-    writer.writerows(example_rows())
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _append_sheet(
-    workbook: Workbook,
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    widths: Sequence[int],
-) -> None:
-    sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
-    for letter, width in zip("ABCDEFG", widths, strict=False):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    bold = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
-    for row in rows:
-        sheet.append(list(row))
-
-
-def template_xlsx() -> bytes:
-    """The XLSX template: the counts sheet with examples, then the valid codes."""
-    workbook = Workbook(write_only=True)
-    _append_sheet(
-        workbook, TEMPLATE_SHEET, TEMPLATE_HEADER, example_rows(), [18, 22, 8, 8, 12]
-    )
-    agencies = (
-        (
-            agency.code,
-            "  " * depth + agency.name,
-            agency.parent.code if agency.parent else "",
-        )
-        for agency, depth in walk_tree()
-    )
-    _append_sheet(
-        workbook,
-        "co_quan",
-        ("ma_co_quan", "ten_co_quan", "ma_co_quan_cap_tren"),
-        agencies,
-        [18, 50, 22],
-    )
-    fields = db.session.execute(
-        select(ServiceField.code, ServiceField.name_vi).order_by(
-            ServiceField.position, ServiceField.code
-        )
-    ).tuples()
-    _append_sheet(
-        workbook, "linh_vuc", ("ma_linh_vuc", "ten_linh_vuc"), fields, [22, 40]
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -24,15 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from surveyapp.core.audit import record
 from surveyapp.core.uploads import RowError, UploadError
 from surveyapp.dossiers.forms import DossierUploadForm
-from surveyapp.dossiers.importer import (
-    COLUMNS,
-    MAX_ROWS,
-    XLSX_MIMETYPE,
-    import_counts,
-    template_csv,
-    template_xlsx,
-    totals_by_year_and_agency,
-)
+from surveyapp.dossiers.importer import COLUMNS, MAX_ROWS, import_counts
+from surveyapp.dossiers.template import XLSX_MIMETYPE, template_csv, template_xlsx
+from surveyapp.dossiers.totals import totals_by_year_and_agency
 from surveyapp.extensions import db
 from surveyapp.models import Role
 from surveyapp.web.access import roles_required

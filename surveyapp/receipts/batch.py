@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from surveyapp.core.receipts import (
     receipt_qr_urls,
 )
 from surveyapp.core.uploads import (
+    Message,
     RowError,
     UploadError,
     cell_text,
@@ -30,7 +32,7 @@ from surveyapp.core.uploads import (
     read_lines,
 )
 from surveyapp.extensions import db
-from surveyapp.models import Counter
+from surveyapp.models import Counter, Receipt
 
 MAX_BATCH_ROWS = 10_000
 
@@ -42,6 +44,9 @@ BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 BATCH_OUTPUT_HEADER = ("dossier_code", "url", "qr_png_url", "qr_svg_url")
+
+
+Row = list[object]
 
 
 class ReceiptBatchError(UploadError):
@@ -69,6 +74,84 @@ def _batch_columns(line: int, cells: Sequence[object]) -> dict[str, int]:
     return positions
 
 
+def _file_problem(reason: Message) -> ReceiptBatchError:
+    """A problem of the file as a whole, not of one line."""
+    return ReceiptBatchError([RowError(None, "", reason)])
+
+
+def _read_batch(data: bytes, filename: str) -> tuple[int, Row, list[tuple[int, Row]]]:
+    """The header's line, the header and the non-blank data rows of a batch file."""
+    try:
+        _format, lines = read_lines(data, filename, MAX_BATCH_ROWS)
+        rows = [(line, cells) for line, cells in lines if any(map(cell_text, cells))]
+    except UploadError as error:
+        raise ReceiptBatchError(error.errors) from None
+    if not rows:
+        raise _file_problem(_l("The file is empty."))
+    (header_line, header), body = rows[0], rows[1:]
+    if not body:
+        raise _file_problem(_l("The file has a header row but no data rows."))
+    if len(body) > MAX_BATCH_ROWS:
+        reason = _l(
+            "The file has more than %(max)d data rows: split it into several files.",
+            max=MAX_BATCH_ROWS,
+        )
+        raise _file_problem(reason)
+    return header_line, header, body
+
+
+@dataclass
+class _BatchCheck:
+    """What checking a batch's rows needs: columns, counters and receipts seen."""
+
+    positions: dict[str, int]
+    counter_column: str
+    dossier_column: str
+    counters: dict[str, Counter]
+    existing: dict[str, Receipt]
+    seen: dict[str, IssueRequest] = field(default_factory=dict)
+
+    def row_cells(
+        self, line: int, cells: Row
+    ) -> tuple[Counter | None, str, list[RowError]]:
+        """The counter and dossier code of one row, with the problems of its cells."""
+        counter_code = _cell(cells, self.positions["counter_code"])
+        counter = self.counters.get(counter_code)
+        problems: list[RowError] = []
+        if not counter_code:
+            reason = _l("This cell is empty.")
+            problems.append(RowError(line, self.counter_column, reason))
+        elif counter is None:
+            reason = _l("Unknown counter code “%(code)s”.", code=counter_code)
+            problems.append(RowError(line, self.counter_column, reason))
+        elif not counter.active:
+            reason = _l("Counter %(code)s is stopped.", code=counter_code)
+            problems.append(RowError(line, self.counter_column, reason))
+        try:
+            raw = _cell(cells, self.positions["dossier_code"])
+            dossier_code = clean_dossier_code(raw)
+        except ReceiptError as error:
+            problems.append(RowError(line, self.dossier_column, error.message))
+            dossier_code = ""
+        return counter, dossier_code, problems
+
+    def conflict(
+        self, line: int, counter: Counter, dossier_code: str
+    ) -> RowError | None:
+        """The dossier is already taken by another counter, earlier or stored."""
+        earlier = self.seen.get(dossier_code)
+        receipt = self.existing.get(dossier_code)
+        if earlier is not None and earlier.counter.id != counter.id:
+            reason = _l(
+                "Same dossier as line %(line)d, at another counter.", line=earlier.line
+            )
+            return RowError(line, self.dossier_column, reason)
+        if receipt is not None and receipt.counter_id != counter.id:
+            taken = another_counter_error(dossier_code, receipt)
+            return RowError(line, self.dossier_column, taken.message)
+        return None
+
+
 def check_batch(
     data: bytes, filename: str, visible_agency_ids: set[int]
 ) -> list[IssueRequest]:
@@ -77,75 +160,40 @@ def check_batch(
     Columns: counter_code (ma_quay) and dossier_code (ma_ho_so); the header is
     line 1. Counters outside `visible_agency_ids` read as unknown.
     """
-    try:
-        _format, lines = read_lines(data, filename, MAX_BATCH_ROWS)
-        rows = [(line, cells) for line, cells in lines if any(map(cell_text, cells))]
-    except UploadError as error:
-        raise ReceiptBatchError(error.errors) from None
-    if not rows:
-        raise ReceiptBatchError([RowError(None, "", _l("The file is empty."))])
-    header_line, header = rows[0]
+    header_line, header, body = _read_batch(data, filename)
     positions = _batch_columns(header_line, header)
-    body = rows[1:]
-    if not body:
-        reason = _l("The file has a header row but no data rows.")
-        raise ReceiptBatchError([RowError(None, "", reason)])
-    if len(body) > MAX_BATCH_ROWS:
-        reason = _l(
-            "The file has more than %(max)d data rows: split it into several files.",
-            max=MAX_BATCH_ROWS,
-        )
-        raise ReceiptBatchError([RowError(None, "", reason)])
-    counters = {
-        counter.code: counter
-        for counter in db.session.scalars(
-            select(Counter).where(Counter.service_point_id.in_(visible_agency_ids))
-        )
-    }
-    codes = [_cell(cells, positions["dossier_code"]) for _, cells in body]
-    existing = existing_receipts(codes)
+    check = _BatchCheck(
+        positions=positions,
+        counter_column=str(header[positions["counter_code"]]),
+        dossier_column=str(header[positions["dossier_code"]]),
+        counters=_visible_counters(visible_agency_ids),
+        existing=existing_receipts(
+            _cell(cells, positions["dossier_code"]) for _, cells in body
+        ),
+    )
     errors: list[RowError] = []
     requests: list[IssueRequest] = []
-    seen: dict[str, IssueRequest] = {}
-    counter_column = str(header[positions["counter_code"]])
-    dossier_column = str(header[positions["dossier_code"]])
     for line, cells in body:
-        counter_code = _cell(cells, positions["counter_code"])
-        counter = counters.get(counter_code)
-        problems: list[RowError] = []
-        if not counter_code:
-            problems.append(RowError(line, counter_column, _l("This cell is empty.")))
-        elif counter is None:
-            reason = _l("Unknown counter code “%(code)s”.", code=counter_code)
-            problems.append(RowError(line, counter_column, reason))
-        elif not counter.active:
-            reason = _l("Counter %(code)s is stopped.", code=counter_code)
-            problems.append(RowError(line, counter_column, reason))
-        try:
-            dossier_code = clean_dossier_code(_cell(cells, positions["dossier_code"]))
-        except ReceiptError as error:
-            problems.append(RowError(line, dossier_column, error.message))
-            dossier_code = ""
+        counter, dossier_code, problems = check.row_cells(line, cells)
         if problems or counter is None:
             errors.extend(problems)
             continue
-        earlier = seen.get(dossier_code)
-        receipt = existing.get(dossier_code)
-        if earlier is not None and earlier.counter.id != counter.id:
-            reason = _l(
-                "Same dossier as line %(line)d, at another counter.", line=earlier.line
-            )
-            errors.append(RowError(line, dossier_column, reason))
-        elif receipt is not None and receipt.counter_id != counter.id:
-            taken = another_counter_error(dossier_code, receipt)
-            errors.append(RowError(line, dossier_column, taken.message))
-        else:
-            request = IssueRequest(counter, dossier_code, line)
-            seen.setdefault(dossier_code, request)
-            requests.append(request)
+        conflict = check.conflict(line, counter, dossier_code)
+        if conflict is not None:
+            errors.append(conflict)
+            continue
+        request = IssueRequest(counter, dossier_code, line)
+        check.seen.setdefault(dossier_code, request)
+        requests.append(request)
     if errors:
         raise ReceiptBatchError(errors)
     return requests
+
+
+def _visible_counters(agency_ids: set[int]) -> dict[str, Counter]:
+    """The counters of these service points, by code."""
+    query = select(Counter).where(Counter.service_point_id.in_(agency_ids))
+    return {counter.code: counter for counter in db.session.scalars(query)}
 
 
 def batch_csv(issued: Sequence[Issued]) -> bytes:

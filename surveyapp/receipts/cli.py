@@ -8,6 +8,16 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from surveyapp.core.apikeys import (
+    ApiKeyError,
+    create_key,
+    keys_with_prefix,
+    list_keys,
+    revoke,
+)
+from surveyapp.core.audit import record
+from surveyapp.core.links import qr_png, qr_svg
+from surveyapp.core.receipts import ReceiptError, issue_receipt
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Counter, get_by_code
 
@@ -38,9 +48,6 @@ def receipts_issue(
 
     Idempotent: issuing again for the same dossier prints the same URL.
     """
-    from surveyapp.core.links import qr_png, qr_svg
-    from surveyapp.core.receipts import ReceiptError, issue_receipt
-
     render = None
     if output is not None:
         render = {".png": qr_png, ".svg": qr_svg}.get(output.suffix.lower())
@@ -77,9 +84,6 @@ def receipts_issue(
 @click.option("--name", required=True, help="Which software, which office.")
 def apikeys_create(agency_code: str, name: str) -> None:
     """Create an API key and print it, once: it is stored only as a hash."""
-    from surveyapp.core.apikeys import ApiKeyError, create_key
-    from surveyapp.core.audit import record
-
     agency = get_by_code(Agency, agency_code)
     if agency is None:
         raise click.ClickException(f"no agency with code {agency_code!r}")
@@ -104,8 +108,6 @@ def apikeys_create(agency_code: str, name: str) -> None:
 @apikeys_cli.command("list")
 def apikeys_list() -> None:
     """List keys: prefix, agency, name, created, last used, state."""
-    from surveyapp.core.apikeys import list_keys
-
     for key in list_keys():
         last = key.last_used_at.date().isoformat() if key.last_used_at else "never"
         state = "active" if key.active else "revoked"
@@ -119,9 +121,6 @@ def apikeys_list() -> None:
 @click.argument("prefix")
 def apikeys_revoke(prefix: str) -> None:
     """Revoke the key whose first characters are PREFIX (see `flask apikeys list`)."""
-    from surveyapp.core.apikeys import ApiKeyError, keys_with_prefix, revoke
-    from surveyapp.core.audit import record
-
     try:
         found = keys_with_prefix(prefix)
     except ApiKeyError as error:

@@ -260,11 +260,10 @@ def status_lines(report: Report) -> list[tuple[str, str]]:
     ]
 
 
-def method_table(report: Report) -> Table:
-    """The method sheet: what was estimated, how, and the finalisation status."""
+def _subject_lines(report: Report) -> list[tuple[str, str]]:
+    """What the report covers: agency, year, status, questionnaire, overall index."""
     overall = report.overall
-    weighting = report.weighting
-    lines: list[tuple[str, str]] = [
+    return [
         (_("Report"), _("SIPAS-style service satisfaction — not the official SIPAS")),
         (_("Agency"), f"{report.name} ({report.agency})"),
         (_("Year"), str(report.year)),
@@ -289,6 +288,13 @@ def method_table(report: Report) -> Table:
             if overall and overall["estimate"] is not None
             else "—",
         ),
+    ]
+
+
+def _estimation_lines(report: Report) -> list[tuple[str, str]]:
+    """How the indices are computed and weighted."""
+    weighting = report.weighting
+    return [
         (
             _("Criterion index"),
             _("Share of valid answers that are 4 or 5 (weighted)."),
@@ -318,6 +324,12 @@ def method_table(report: Report) -> Table:
             ),
         ),
         *((_("Weighting note"), note) for note in weighting["notes"]),
+    ]
+
+
+def _precision_lines(report: Report) -> list[tuple[str, str]]:
+    """How uncertain the estimates are: errors, intervals, reliability, ranks."""
+    return [
         (
             _("Standard errors"),
             _("Design-based, Taylor linearisation, strata = weighting cells."),
@@ -347,6 +359,15 @@ def method_table(report: Report) -> Table:
                 "ranked."
             ),
         ),
+    ]
+
+
+def method_table(report: Report) -> Table:
+    """The method sheet: what was estimated, how, and the finalisation status."""
+    lines = [
+        *_subject_lines(report),
+        *_estimation_lines(report),
+        *_precision_lines(report),
         (_("Application version"), report.app_version),
     ]
     return Table(

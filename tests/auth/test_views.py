@@ -6,7 +6,7 @@ import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from surveyapp.extensions import db
@@ -173,89 +173,6 @@ def test_session_cookie_settings(app: Flask) -> None:
 
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
-
-
-def test_users_create_and_agencies_list(
-    app: Flask, runner: FlaskCliRunner, site: SurveySite
-) -> None:
-    created = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "Head@Commune.gov.vn",
-            "--role",
-            "manager",
-            "--agency",
-            site.commune,
-            "--password",
-            "long-enough-pw",
-        ]
-    )
-    assert created.exit_code == 0, created.output
-    assert "created manager head@commune.gov.vn" in created.output
-    again = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "head@commune.gov.vn",
-            "--role",
-            "manager",
-            "--agency",
-            site.commune,
-            "--password",
-            "long-enough-pw",
-        ]
-    )
-    assert again.exit_code == 1 and "exists already" in again.output
-    unknown = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "x@y.vn",
-            "--role",
-            "viewer",
-            "--agency",
-            "NOPE",
-            "--password",
-            "long-enough-pw",
-        ]
-    )
-    assert unknown.exit_code == 1 and "no agency with code 'NOPE'" in unknown.output
-    prompted = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "p@y.vn",
-            "--role",
-            "viewer",
-            "--agency",
-            site.commune,
-        ],
-        input="long-enough-pw\nlong-enough-pw\n",
-    )
-    assert prompted.exit_code == 0, prompted.output
-    assert actions(app).count("user_create") == 2
-    tree = runner.invoke(args=["agencies", "list"]).output.splitlines()
-    assert tree == [
-        f"{site.province}\tTỉnh Thử",
-        f"{site.commune}\t  Xã Thử Nghiệm",
-        f"{site.service_point}\t    Bộ phận Một cửa xã Thử Nghiệm",
-    ]
-
-
-def test_demo_load_creates_demo_logins(app: Flask, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["demo", "load", "--responses", "300"])
-    assert "admin@tinhmau.example / tinhmau-admin-2025" in result.output
-    assert (
-        "quanly.hoabinh@tinhmau.example / hoabinh-quanly-2025 (TM-PHB)" in result.output
-    )
-    client = app.test_client()
-    assert (
-        AuthActions(app, client)
-        .login("quanly.hoabinh@tinhmau.example", "hoabinh-quanly-2025")
-        .status_code
-        == 302
-    )
 
 
 def test_audit_log_is_for_admins(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from flask import Flask
 from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
 
 from surveyapp.analysis.weighting import (
     SMALL_UNITS_STRATUM,
@@ -15,9 +16,10 @@ from surveyapp.analysis.weighting import (
     months_between,
     weigh_responses,
 )
+from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import Agency, DossierCount, ServiceField, get_by_code
-from tests.factories import make_two_communes
+from tests.factories import make_site, make_two_communes
 
 YEAR = 2025
 START, END = date(YEAR, 1, 1), date(YEAR + 1, 1, 1)
@@ -124,8 +126,6 @@ def test_single_response_units_share_a_stratum(app: Flask) -> None:
     with app.app_context():
         codes = make_two_communes()
         point_a, point_b = ids(codes["point_a"], codes["point_b"])
-        from tests.factories import make_site
-
         site = make_site("S")
         point_c = ids(site.service_point)[0]
         result = weigh([point_a] * 3 + [point_b, point_c], ["ho-tich"] * 5, START, END)
@@ -152,8 +152,6 @@ def test_small_cells_are_pooled_and_reported(app: Flask) -> None:
 
 
 def test_dossier_counts_reject_bad_values(app: Flask) -> None:
-    from sqlalchemy.exc import IntegrityError
-
     with app.app_context():
         codes = make_two_communes()
         with pytest.raises(IntegrityError):
@@ -166,8 +164,6 @@ def test_dossier_counts_reject_bad_values(app: Flask) -> None:
 
 def test_utc_storage_is_read_back(app: Flask) -> None:
     """A response at 23:30 UTC on 31 December is in the next local year (UTC+7)."""
-    from surveyapp.core.time import Period
-
     with app.test_request_context():
         start, end = Period.year(2026).utc_bounds()
         assert start == datetime(2025, 12, 31, 17, tzinfo=UTC)

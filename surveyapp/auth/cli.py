@@ -1,0 +1,44 @@
+"""`flask users`: managers' accounts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from surveyapp.auth.accounts import AccountError, create_user
+from surveyapp.extensions import db
+from surveyapp.models import Role
+
+users_cli = AppGroup("users", help="Managers' accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    help="admin: everything; manager: an agency subtree, with exports; "
+    "viewer: an agency subtree, read-only.",
+)
+@click.option(
+    "--agency",
+    "agency_code",
+    required=True,
+    help="Code of the agency whose subtree the user sees.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when omitted.",
+)
+def users_create(email: str, role: str, agency_code: str, password: str) -> None:
+    """Create a user attached to an agency."""
+    try:
+        user = create_user(email, role, agency_code, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} for {agency_code}")

@@ -1,0 +1,28 @@
+"""`flask demo`: demonstration data for a fictional province."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from surveyapp.demo.load import load_demo
+
+demo_cli = AppGroup("demo", help="Demonstration data for a fictional province.")
+
+
+@demo_cli.command("load")
+@click.option(
+    "--responses",
+    "response_count",
+    default=20_000,
+    show_default=True,
+    help="How many synthetic responses to create.",
+)
+@click.option("--seed", default=2025, show_default=True, help="Random seed.")
+def demo_load(response_count: int, seed: int) -> None:
+    """Load "Tỉnh Mẫu", a fictional province, with synthetic responses.
+
+    Idempotent: a second run finds the province and adds nothing.
+    """
+    summary = load_demo(response_count=response_count, seed=seed)
+    click.echo(summary)

@@ -1,0 +1,138 @@
+"""`flask responses export` and `flask sipas export`: raw data and yearly reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from surveyapp.analysis.scores import ScoringError
+from surveyapp.core.audit import record
+from surveyapp.core.time import PeriodError
+from surveyapp.extensions import db
+from surveyapp.models import Agency, get_by_code
+from surveyapp.reports.files import render
+from surveyapp.reports.finalise import year_report
+from surveyapp.reports.responses_csv import ExportError, write_responses_csv
+
+responses_cli = AppGroup("responses", help="Citizens' responses.")
+sipas_cli = AppGroup("sipas", help="Yearly SIPAS-style reports.")
+
+
+@responses_cli.command("export")
+@click.option(
+    "--year",
+    type=int,
+    help="Only responses submitted in this year (local time, as on the dashboard).",
+)
+@click.option(
+    "--agency",
+    "agency_code",
+    help="Only responses of this agency and all its descendants.",
+)
+@click.option(
+    "--questionnaire",
+    "questionnaire_code",
+    help="Questionnaire version code (default: the most used in the selection).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file (default: standard output).",
+)
+def responses_export(
+    year: int | None,
+    agency_code: str | None,
+    questionnaire_code: str | None,
+    output: Path | None,
+) -> None:
+    """Export raw responses as CSV, in the scoring command's input format.
+
+    Columns: response_id, agency (the service point), stratum, weight, then
+    F<factor>.<item> answers (1..5, empty for no opinion). Weights and strata
+    are the ones the app uses for exactly these responses (computed over the
+    year, or without --year over the whole months the responses span). Feed it
+    to `python -m surveyapp.scoring`.
+    """
+    try:
+        if output is None:
+            count = write_responses_csv(
+                sys.stdout, year, questionnaire_code, agency_code
+            )
+        else:
+            with output.open("w", newline="", encoding="utf-8") as handle:
+                count = write_responses_csv(
+                    handle, year, questionnaire_code, agency_code
+                )
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{count} responses exported", err=True)
+
+
+@sipas_cli.command("export")
+@click.option("--year", type=int, required=True, help="Calendar year (local time).")
+@click.option(
+    "--agency",
+    "agency_code",
+    required=True,
+    help="Agency code: the report covers its whole subtree.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["xlsx", "csv", "pdf"]),
+    required=True,
+    help="xlsx: sheets per tree level, factors, criteria, method; csv: one tidy "
+    "table (UTF-8 with BOM); pdf: a printable report.",
+)
+@click.option(
+    "--questionnaire",
+    "questionnaire_code",
+    help="Questionnaire version code (default: the agency's own).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write.",
+)
+def sipas_export(
+    year: int,
+    agency_code: str,
+    file_format: str,
+    questionnaire_code: str | None,
+    output: Path,
+) -> None:
+    """Write the yearly report of an agency subtree, in Vietnamese.
+
+    A finalised year is exported from its stored results; otherwise the year is
+    computed from the current responses, exactly as the dashboard does.
+    """
+    agency = get_by_code(Agency, agency_code)
+    if agency is None:
+        raise click.ClickException(f"no agency with code {agency_code!r}")
+    with force_locale("vi"):
+        try:
+            report = year_report(agency, year, questionnaire_code)
+            content = render(report, file_format)
+        except (ScoringError, PeriodError) as error:
+            raise click.ClickException(str(error)) from None
+    output.write_bytes(content)
+    record(
+        "export",
+        target=agency.code,
+        details={
+            "year": year,
+            "format": file_format,
+            "questionnaire": report.questionnaire,
+            "via": "cli",
+        },
+    )
+    db.session.commit()
+    state = "finalised" if report.finalised else "computed"
+    click.echo(f"{output}: {report.response_count} responses ({state})")
