@@ -24,11 +24,6 @@ class YearAgencyTotal:
     last_upload: datetime
 
 
-def has_counts() -> bool:
-    """Whether any dossier count is stored (without any, every weight is 1)."""
-    return db.session.scalar(select(DossierCount.id).limit(1)) is not None
-
-
 def totals_by_year_and_agency() -> list[YearAgencyTotal]:
     """Per year and agency: dossiers, months and service fields covered, last upload."""
     query = (

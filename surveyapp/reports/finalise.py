@@ -50,8 +50,10 @@ NCHS_RULES = (
     "NCHS 2017 (Parker et al.): suppress when n < 30, effective n < 30 or the "
     "interval width >= 30 points, or 5 < width < 30 points with relative width "
     "> 130 %; review when df < 8, the complement's relative width > 130 % or p is "
-    "0 or 1. Composites: suppress when n < 30 or width >= 30 points; review when "
-    "df < 8 or some criteria had no answers."
+    "0 or 1. Composites (factors, index): logit-scale t interval with df capped "
+    "by the effective number of dissatisfied answers; suppress when n < 30, "
+    "effective n < 30, width >= 30 points or logit-scale width >= 4; review when "
+    "df < 8, the index is 0 or 1 or some criteria had no answers."
 )
 
 
@@ -241,6 +243,7 @@ def finalise_year(
         settings={
             "questionnaire": questionnaire.code,
             "interval_method": scores.method,
+            "composite_interval_method": report.composite_method,
             "confidence_level": scores.level,
             "aggregation": "factor = mean of criteria; index = mean of factors",
             "period": [scores.period.start.isoformat(), scores.period.end.isoformat()],

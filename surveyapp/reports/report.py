@@ -84,6 +84,9 @@ class Report:
     response_rates: dict[str, float | None]
     weighting: dict[str, Any]
     app_version: str
+    # Reports finalised before the logit composite interval carry no such key:
+    # their factor and index intervals were symmetric t intervals.
+    composite_method: str = "t"
     finalised: FinalisedInfo | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -164,6 +167,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         rankings=rankings,
         response_rates=rates,
         app_version=app_version(),
+        composite_method=scores.results.composite_method,
         weighting={
             "counted": weighting.counted,
             "cells": len(cells),

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from surveyapp.core.time import local_time
 from surveyapp.reports.report import FinalisedInfo, Report
 from surveyapp.scoring.results import COLUMNS as RESULT_COLUMNS
 from surveyapp.web.language import percent
@@ -226,17 +224,11 @@ def tidy_table(report: Report) -> Table:
     return Table(_("Results"), columns, rows)
 
 
-def _local(moment: datetime) -> datetime:
-    zone = ZoneInfo(str(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone)
-
-
 def _finalised_text(info: FinalisedInfo) -> str:
     return str(
         _(
             "%(when)s by %(who)s",
-            when=f"{_local(info.at):%d/%m/%Y %H:%M}",
+            when=f"{local_time(info.at):%d/%m/%Y %H:%M}",
             who=info.by or _("the command line"),
         )
     )
@@ -337,11 +329,12 @@ def _precision_lines(report: Report) -> list[tuple[str, str]]:
         (
             _("Interval method"),
             _(
-                "%(method)s, confidence level %(level)s",
+                "Criterion shares: %(method)s, confidence level %(level)s.",
                 method=INTERVAL_NAMES.get(report.method, report.method),
                 level=percent(report.level, 0),
             ),
         ),
+        (_("Interval of factors and the index"), _composite_text(report)),
         (
             _("Reliability (NCHS 2017)"),
             _(
@@ -349,6 +342,31 @@ def _precision_lines(report: Report) -> list[tuple[str, str]]:
                 "below 30, or the interval is 30 points wide or more; review when "
                 "the relative width is large, the degrees of freedom are below 8 "
                 "or a share is 0 or 1."
+            ),
+        ),
+        (
+            _("Reliability of factors and the index"),
+            _(
+                "Suppress when fewer than 30 responses, an effective sample size "
+                "below 30, an interval 30 points wide or more, or 4 or more wide "
+                "on the logit scale; review when the degrees of freedom are below "
+                "8, the index is 0 or 1 or some criteria had no answers."
+            ),
+        ),
+        (
+            _("Coverage study"),
+            _(
+                "In simulated SIPAS-like communes and departments (15 to 300 "
+                "responses, %(low)s to %(high)s satisfied), factor and index "
+                "intervals contained the true value at least %(floor)s of the time "
+                "and criterion intervals %(kg_low)s to %(kg_high)s. High criterion "
+                "shares left unmarked by the NCHS rules cover less often: the rule "
+                "that marks them picks the samples that overestimated.",
+                low=percent(0.80, 0),
+                high=percent(0.97, 0),
+                floor=percent(0.94, 0),
+                kg_low=percent(0.96, 0),
+                kg_high=percent(0.99, 0),
             ),
         ),
         (
@@ -360,6 +378,20 @@ def _precision_lines(report: Report) -> list[tuple[str, str]]:
             ),
         ),
     ]
+
+
+def _composite_text(report: Report) -> str:
+    """How the factor and index intervals of `report` were built."""
+    if report.composite_method == "logit":
+        return str(
+            _(
+                "t interval on the logit scale, mapped back to shares, with "
+                "degrees of freedom at most the effective number of dissatisfied "
+                "answers (Korn & Graubard 1999); Clopper–Pearson on the number of "
+                "responses where the index is 0 or 1 or its standard error is 0."
+            )
+        )
+    return str(_("Symmetric t interval on the design's degrees of freedom."))
 
 
 def method_table(report: Report) -> Table:
