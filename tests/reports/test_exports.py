@@ -34,7 +34,13 @@ from surveyapp.models import (
 )
 from surveyapp.reports.finalise import input_hash, year_report
 from surveyapp.reports.pdf import build_pdf
-from surveyapp.reports.tables import ranking_table, result_table, tidy_table
+from surveyapp.reports.report import Report
+from surveyapp.reports.tables import (
+    method_table,
+    ranking_table,
+    result_table,
+    tidy_table,
+)
 from tests.conftest import AuthActions
 
 YEAR = date.today().year - 1  # the demo's last two years: this one is complete
@@ -234,6 +240,26 @@ def test_tables_of_every_format_come_from_the_results(app: Flask, demo: int) -> 
             "F4",
             "F5",
         ]
+
+
+def test_method_sheet_names_the_interval_the_numbers_were_built_with(
+    app: Flask, demo: int
+) -> None:
+    with app.app_context(), force_locale("en"):
+        agency = get_by_code(Agency, "TM")
+        assert agency is not None
+        report = year_report(agency, demo)
+        assert report.composite_method == "logit"
+        sheet = dict(method_table(report).rows)
+        assert "logit scale" in str(sheet["Interval of factors and the index"])
+        # A report finalised before the logit interval has no such key in its
+        # stored JSON: its frozen factor and index intervals were symmetric.
+        stored = report.to_json()
+        del stored["composite_method"]
+        older = Report.from_json(stored)
+        assert older.composite_method == "t"
+        sheet = dict(method_table(older).rows)
+        assert "Symmetric t" in str(sheet["Interval of factors and the index"])
 
 
 def _csrf(client: FlaskClient, path: str) -> str:
