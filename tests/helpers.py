@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -50,3 +55,15 @@ def fill_form(client: FlaskClient, path: str, **overrides: str) -> dict[str, str
     data["comment"] = ""
     data.update(overrides)
     return data
+
+
+def scoring_command_rows(exported: Path) -> list[dict[str, str]]:
+    """`python -m surveyapp.scoring` on an exported CSV, as the user would run it."""
+    scored = subprocess.run(
+        [sys.executable, "-m", "surveyapp.scoring", str(exported)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stderr
+    return list(csv.DictReader(io.StringIO(scored.stdout)))

@@ -27,11 +27,14 @@ class RankedAgency:
 
     @property
     def label(self) -> str:
-        if not self.ranked:
-            return "—"
-        if self.best == self.worst:
-            return f"{self.best} / {self.out_of}"
-        return f"{self.best}–{self.worst} / {self.out_of}"
+        return rank_label(self.best, self.worst, self.out_of) if self.ranked else "—"
+
+
+def rank_label(best: int, worst: int, out_of: int) -> str:
+    """A rank interval as shown everywhere: "3 / 12" or "3–7 / 12"."""
+    if best == worst:
+        return f"{best} / {out_of}"
+    return f"{best}–{worst} / {out_of}"
 
 
 def rank_agencies(scores: Scores, codes: Sequence[str]) -> list[RankedAgency]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from surveyapp.analysis.ranking import rank_levels
+from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
 from surveyapp.models import Questionnaire
 from surveyapp.scoring import ResultRow
@@ -47,11 +47,7 @@ class RankEntry:
 
     @property
     def label(self) -> str:
-        if not self.ranked:
-            return ""
-        if self.best == self.worst:
-            return f"{self.best} / {self.out_of}"
-        return f"{self.best}–{self.worst} / {self.out_of}"
+        return rank_label(self.best, self.worst, self.out_of) if self.ranked else ""
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,6 @@ dossier counts that make the weights unequal.
 
 from __future__ import annotations
 
-import csv
-import io
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,6 +32,7 @@ from surveyapp.models import (
 from surveyapp.web.language import percent
 from tests.conftest import AuthActions
 from tests.factories import add_responses, make_two_communes, questionnaire
+from tests.helpers import scoring_command_rows
 
 YEAR = date.today().year - 1
 JUNE = datetime(YEAR, 6, 15, 3, 0, tzinfo=UTC)
@@ -103,16 +100,9 @@ def _from_scoring_command(
     )
     assert result.exit_code == 0, result.output
     assert "38 responses exported" in result.output
-    scored = subprocess.run(
-        [sys.executable, "-m", "surveyapp.scoring", str(exported)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert scored.returncode == 0, scored.stderr
     return {
         row["code"]: {key: float(row[key]) for key in (*KEYS, "n")}
-        for row in csv.DictReader(io.StringIO(scored.stdout))
+        for row in scoring_command_rows(exported)
         if row["domain"] == "ALL" and row["level"] in ("factor", "index")
     }
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +16,7 @@ from sqlalchemy import select
 from surveyapp.extensions import db
 from surveyapp.models import Response
 from tests.factories import SurveySite
-from tests.helpers import fill_form, survey_path
+from tests.helpers import fill_form, scoring_command_rows, survey_path
 
 
 def _submit(app: Flask, counter_code: str, **answers: str) -> None:
@@ -104,14 +102,7 @@ def test_export_feeds_the_scoring_command(
     assert (
         runner.invoke(args=["responses", "export", "-o", str(exported)]).exit_code == 0
     )
-    scored = subprocess.run(
-        [sys.executable, "-m", "surveyapp.scoring", str(exported)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert scored.returncode == 0, scored.stderr
-    rows = list(csv.DictReader(io.StringIO(scored.stdout)))
+    rows = scoring_command_rows(exported)
     overall = [r for r in rows if r["domain"] == "ALL" and r["code"] == "SIPAS"]
     assert len(overall) == 1
     assert 0.5 < float(overall[0]["estimate"]) < 1.0

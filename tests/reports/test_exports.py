@@ -6,8 +6,6 @@ import csv
 import io
 import math
 import re
-import subprocess
-import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +40,7 @@ from surveyapp.reports.tables import (
     tidy_table,
 )
 from tests.conftest import AuthActions
+from tests.helpers import scoring_command_rows
 
 YEAR = date.today().year - 1  # the demo's last two years: this one is complete
 ROOTS = ["TM", "TM-PHB"]
@@ -76,14 +75,7 @@ def _scoring_rows(
         ]
     )
     assert result.exit_code == 0, result.output
-    scored = subprocess.run(
-        [sys.executable, "-m", "surveyapp.scoring", str(exported)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert scored.returncode == 0, scored.stderr
-    rows = csv.DictReader(io.StringIO(scored.stdout))
+    rows = scoring_command_rows(exported)
     return {(row["domain"], row["code"]): row for row in rows}
 
 
