@@ -12,14 +12,17 @@ from collections.abc import Callable
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from surveyapp.reports.method import method_table
 from surveyapp.reports.pdf import build_pdf
 from surveyapp.reports.report import Report
 from surveyapp.reports.tables import (
     SE_FORMAT,
     SHARE_FORMAT,
     Cell,
+    Table,
+    ranking_table,
+    result_table,
     tidy_table,
-    workbook_tables,
 )
 
 FORMATS: dict[str, str] = {
@@ -89,3 +92,13 @@ def render(report: Report, file_format: str) -> bytes:
 
 def file_name(report: Report, file_format: str) -> str:
     return f"sipas-{report.agency}-{report.year}-{report.questionnaire}.{file_format}"
+
+
+def workbook_tables(report: Report) -> list[Table]:
+    """The sheets of the XLSX file, in order: rankings, factors, criteria, method."""
+    return [
+        *(ranking_table(report, depth) for depth in range(1, len(report.rankings) + 1)),
+        result_table(report, "factor"),
+        result_table(report, "criterion"),
+        method_table(report),
+    ]

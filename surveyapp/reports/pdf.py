@@ -11,16 +11,15 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from surveyapp.reports.method import method_table, status_lines
 from surveyapp.reports.report import Report
 from surveyapp.reports.tables import (
     NOT_SHOWN,
     Cell,
     Table,
     flag_label,
-    method_table,
     ranking_table,
     result_table,
-    status_lines,
 )
 from surveyapp.web.language import percent
 

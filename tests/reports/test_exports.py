@@ -31,14 +31,10 @@ from surveyapp.models import (
     get_by_code,
 )
 from surveyapp.reports.finalise import input_hash, year_report
+from surveyapp.reports.method import method_table
 from surveyapp.reports.pdf import build_pdf
 from surveyapp.reports.report import Report
-from surveyapp.reports.tables import (
-    method_table,
-    ranking_table,
-    result_table,
-    tidy_table,
-)
+from surveyapp.reports.tables import ranking_table, result_table, tidy_table
 from tests.conftest import AuthActions
 from tests.helpers import scoring_command_rows
 
