@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 from flask_babel import gettext as _
 
+from surveyapp.analysis.publication import published
 from surveyapp.analysis.rows import SurveyRows, load_rows
 from surveyapp.analysis.selection import ScoringError, choose_questionnaire
 from surveyapp.analysis.weighting import Weighting, weigh_responses
@@ -63,7 +64,7 @@ class Scores:
         return {node.code: node for node, _depth in self.tree.walk(self.root.id)}
 
     def row(self, domain: str, level: str, code: str) -> ResultRow | None:
-        """One result row, or None when the domain has no responses."""
+        """One result row as it may be shown; None when the domain has no responses."""
         return self._row_index.get((domain, level, code))
 
     def domain_rows(self, domain: str) -> list[ResultRow]:
@@ -74,7 +75,14 @@ class Scores:
     def _row_index(self) -> dict[tuple[str, str, str], ResultRow]:
         if self.results is None:
             return {}
-        return {(r["domain"], r["level"], r["code"]): r for r in self.results.rows()}
+        return {
+            (r["domain"], r["level"], r["code"]): published(r)
+            for r in self.results.rows()
+        }
+
+    def published_rows(self) -> list[ResultRow]:
+        """Every result row as it may be shown (the reliability rules applied)."""
+        return list(self._row_index.values())
 
     def response_count(self, domain: str) -> int:
         row = self.row(domain, "index", "SIPAS")

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
+from surveyapp.analysis.publication import published
 from surveyapp.analysis.rows import load_rows
 from surveyapp.analysis.scores import DEFAULT_LEVEL
 from surveyapp.analysis.weighting import weigh_responses
@@ -87,5 +88,9 @@ def compute_trend(
         )
     except ValueError:
         return [TrendPoint(label, None) for label in labels]
-    by_month = {row["domain"]: row for row in results.rows() if row["level"] == "index"}
+    by_month = {
+        row["domain"]: published(row)
+        for row in results.rows()
+        if row["level"] == "index"
+    }
     return [TrendPoint(label, by_month.get(label)) for label in labels]

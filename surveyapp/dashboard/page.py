@@ -31,10 +31,6 @@ class LabelledRow:
     code: str
     row: ResultRow | None
 
-    @property
-    def suppressed(self) -> bool:
-        return self.row is None or self.row["flag"] in ("suppress", "no data")
-
 
 @dataclass
 class Dashboard:

@@ -83,7 +83,7 @@ def scores_json(code: str) -> ResponseReturnValue:
         method=scores.method,
         level=scores.level,
         notes=scores.notes,
-        rows=list(scores.results.rows()) if scores.results else [],
+        rows=scores.published_rows(),
     )
 
 

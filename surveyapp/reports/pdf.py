@@ -14,7 +14,6 @@ from fpdf.fonts import FontFace
 from surveyapp.reports.method import method_table, status_lines
 from surveyapp.reports.report import Report
 from surveyapp.reports.tables import (
-    NOT_SHOWN,
     Cell,
     Table,
     flag_label,
@@ -48,9 +47,13 @@ class _ReportPdf(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def shown_share(value: Cell, flag: Cell = "ok") -> str:
-    """A share for print: "85,3 %", or "—" when missing or suppressed."""
-    if not isinstance(value, float) or flag in {flag_label(f) for f in NOT_SHOWN}:
+def shown_share(value: Cell) -> str:
+    """A share for print: "85,3 %", or "—" when missing or suppressed.
+
+    The tables hold published rows, where the reliability rules have already
+    blanked what may not be shown.
+    """
+    if not isinstance(value, float):
         return "—"
     return percent(value)
 
@@ -111,7 +114,7 @@ def _pdf_title_block(pdf: FPDF, report: Report) -> None:
         pdf.cell(0, 6, "—", new_x="LMARGIN", new_y="NEXT")
         return
     pdf.set_font(FONT, "B", 22)
-    pdf.cell(0, 11, shown_share(overall["estimate"], flag_label(overall["flag"])))
+    pdf.cell(0, 11, shown_share(overall["estimate"]))
     pdf.ln(11)
     pdf.set_font(FONT, "", 10)
     pdf.multi_cell(
@@ -134,7 +137,7 @@ def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
     """Bars 0–100 % with interval whiskers, drawn with PDF primitives."""
     factors = [
         r
-        for r in report.rows
+        for r in report.published_rows
         if r["domain"] == report.agency and r["level"] == "factor"
     ]
     if not factors:
@@ -232,11 +235,10 @@ def _pdf_factor_table(pdf: FPDF, report: Report) -> None:
 
 
 def _pdf_result_cells(row: list[Cell]) -> list[str]:
-    flag = row[12]
     interval = "—"
-    if shown_share(row[5], flag) != "—":
-        interval = f"{shown_share(row[6], flag)} – {shown_share(row[7], flag)}"
-    return [str(row[4]), shown_share(row[5], flag), interval, str(row[10]), str(flag)]
+    if shown_share(row[5]) != "—":
+        interval = f"{shown_share(row[6])} – {shown_share(row[7])}"
+    return [str(row[4]), shown_share(row[5]), interval, str(row[10]), str(row[12])]
 
 
 def _pdf_ranking(pdf: FPDF, table: Table) -> None:
@@ -251,12 +253,12 @@ def _pdf_ranking(pdf: FPDF, table: Table) -> None:
         [
             str(row[7]),
             str(row[1]),
-            shown_share(row[2], row[8]),
-            f"{shown_share(row[3], row[8])} – {shown_share(row[4], row[8])}"
-            if shown_share(row[2], row[8]) != "—"
+            shown_share(row[2]),
+            f"{shown_share(row[3])} – {shown_share(row[4])}"
+            if shown_share(row[2]) != "—"
             else "—",
             str(row[5]),
-            shown_share(row[6]) if row[6] is not None else "—",
+            shown_share(row[6]),
             str(row[8]),
         ]
         for row in table.rows

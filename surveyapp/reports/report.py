@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
 from surveyapp.models import Questionnaire
@@ -114,14 +115,22 @@ class Report:
 
     @cached_property
     def _row_index(self) -> dict[tuple[str, str], ResultRow]:
-        return {(r["domain"], r["code"]): r for r in self.rows}
+        return {(r["domain"], r["code"]): r for r in self.published_rows}
+
+    @cached_property
+    def published_rows(self) -> list[ResultRow]:
+        """The rows as every export shows them: the reliability rules applied.
+
+        `rows` keeps the full numbers, frozen at finalisation for the record.
+        """
+        return [published(row) for row in self.rows]
 
     @property
     def name(self) -> str:
         return self.agency_info(self.agency).name
 
     def row(self, domain: str, code: str) -> ResultRow | None:
-        """The row of `domain` with `code` (criterion, factor or "SIPAS")."""
+        """The shown row of `domain` with `code` (criterion, factor or "SIPAS")."""
         return self._row_index.get((domain, code))
 
     @property

@@ -22,9 +22,6 @@ SHARE_FORMAT = "0.0%"
 SE_FORMAT = "0.00%"
 
 
-NOT_SHOWN = ("suppress", "no data")
-
-
 FLAG_LABELS = {
     "ok": _l("reliable"),
     "review": _l("little data — use with care"),
@@ -127,7 +124,7 @@ def result_table(
     order = {a.code: (a.depth, a.code) for a in report.agencies}
     chosen = [
         r
-        for r in report.rows
+        for r in report.published_rows
         if r["level"] in levels and (wanted is None or r["domain"] in wanted)
     ]
     # Each agency's index first, then its factors (results order is criteria,
@@ -197,7 +194,7 @@ def tidy_table(report: Report) -> Table:
     ]
     finalised = report.finalised
     rows: list[list[Cell]] = []
-    for r in report.rows:
+    for r in report.published_rows:
         info = report.agency_info(r["domain"])
         ranked = rank_of.get(r["domain"]) if r["level"] == "index" else None
         rank = None
