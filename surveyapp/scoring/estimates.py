@@ -7,7 +7,7 @@ Formulas (SIPAS convention, QĐ 2640/QĐ-BNV and QĐ 1001/QĐ-BNV; the reference
   domain's responses (a ratio estimator; unanswered criteria are left out of
   both sums);
 - factor index ``F_f`` = mean of ``P_c`` over the factor's criteria; overall
-  index ``SIPAS`` = mean of the ``F_f``;
+  index ``SIPAS`` = mean of the ``F_f`` (:mod:`surveyapp.scoring.composites`);
 - mean score: ``sum(w (a - 1) / 4) / sum(w [answered])``, times 100.
 
 Standard errors: Taylor linearisation (Woodruff 1971). The influence value of
@@ -32,6 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from surveyapp.scoring.composites import (
+    CompositeWeights,
+    composite_estimates,
+    composite_weights,
+    criteria_counts,
+)
 from surveyapp.scoring.data import SATISFIED_FROM, SurveyData
 from surveyapp.scoring.domains import DomainSpec
 from surveyapp.scoring.flags import composite_flags, share_flags
@@ -73,19 +79,6 @@ class _Totals:
     score_weight: FloatArray
     n: NDArray[np.int64]
     df: NDArray[np.int64]
-
-
-@dataclass(frozen=True, eq=False)
-class _CompositeWeights:
-    """How composites average: ``factor`` (D, C) and ``index`` (D, F).
-
-    ``factor``: 1 / (criteria of the factor with data in the domain), 0 for
-    criteria without data; ``index``: 1 / (factors with data), 0 for factors
-    without.
-    """
-
-    factor: FloatArray
-    index: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,7 +144,7 @@ def estimate(
     member_weight = data.weights[design.member_response]
     totals = _domain_totals(design, answers_by_criterion, member_weight)
     share, mean_score = _ratios(totals)
-    weights = _composite_weights(data, totals.answered_weight > 0)
+    weights = composite_weights(data, totals.answered_weight > 0)
     variances = _linearised_variances(
         design, data, answers_by_criterion, member_weight, totals, share, weights
     )
@@ -225,27 +218,6 @@ def _ratios(totals: _Totals) -> tuple[FloatArray, FloatArray]:
     return share, mean_score
 
 
-def _composite_weights(
-    data: SurveyData, has_data: NDArray[np.bool_]
-) -> _CompositeWeights:
-    """Weights of the criteria in each factor and of the factors in the index."""
-    n_factors = len(data.factor_codes)
-    membership = np.zeros((data.n_criteria, n_factors))
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1.0
-    available = has_data.astype(np.float64)
-    criteria_per_factor = available @ membership  # (D, F)
-    with np.errstate(divide="ignore"):
-        per_criterion = np.where(
-            criteria_per_factor > 0, 1.0 / criteria_per_factor, 0.0
-        )
-    factor_weight = available * per_criterion[:, data.factor_of_criterion]
-    factor_has_data = criteria_per_factor > 0
-    factors_with_data = factor_has_data.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        index_weight = np.where(factor_has_data, 1.0 / factors_with_data, 0.0)
-    return _CompositeWeights(factor_weight, index_weight)
-
-
 def _linearised_variances(
     design: DomainDesign,
     data: SurveyData,
@@ -253,7 +225,7 @@ def _linearised_variances(
     member_weight: FloatArray,
     totals: _Totals,
     share: FloatArray,
-    weights: _CompositeWeights,
+    weights: CompositeWeights,
 ) -> _Variances:
     """Variances of shares, factors and the index from one pass over criteria."""
     member_domain = design.member_domain
@@ -358,12 +330,12 @@ def _composite_rows(
     design: DomainDesign,
     share: FloatArray,
     mean_score: FloatArray,
-    weights: _CompositeWeights,
+    weights: CompositeWeights,
     variances: _Variances,
     settings: _Settings,
 ) -> _RowBlock:
     """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags."""
-    estimate_, score = _composite_estimates(data, share, mean_score, weights)
+    estimate_, score = composite_estimates(data, share, mean_score, weights)
     se = np.where(
         np.isfinite(estimate_),
         _standard_error(np.column_stack([variances.factor, variances.index])),
@@ -372,7 +344,7 @@ def _composite_rows(
     n_composites = estimate_.shape[1]
     n = np.repeat(design.domain_responses[:, None], n_composites, axis=1)
     df = np.repeat(design.domain_df[:, None], n_composites, axis=1)
-    criteria_used, criteria_total = _criteria_counts(data, np.isfinite(share))
+    criteria_used, criteria_total = criteria_counts(data, np.isfinite(share))
     flat_estimate = estimate_.ravel()
     flat_se = se.ravel()
     flat_n = n.ravel()
@@ -403,58 +375,6 @@ def _composite_rows(
         np.broadcast_to(criteria_total, estimate_.shape).ravel(),
     )
     return _RowBlock(n, df, estimate_, se, low, high, n_eff, flag, reasons, score)
-
-
-def _composite_estimates(
-    data: SurveyData,
-    share: FloatArray,
-    mean_score: FloatArray,
-    weights: _CompositeWeights,
-) -> tuple[FloatArray, FloatArray]:
-    """Estimates and mean scores of the factors, then the index: (D, F + 1) each.
-
-    NaN where the factor (or every factor, for the index) has no data.
-    """
-    factor_has_data = weights.index > 0
-    factor_estimate = np.where(
-        factor_has_data,
-        _per_factor(np.nan_to_num(share, nan=0.0) * weights.factor, data),
-        np.nan,
-    )
-    factor_score = np.where(
-        factor_has_data,
-        _per_factor(np.nan_to_num(mean_score) * weights.factor, data),
-        np.nan,
-    )
-    index_has_data = factor_has_data.any(axis=1)
-    index_estimate = np.where(
-        index_has_data,
-        (np.nan_to_num(factor_estimate) * weights.index).sum(axis=1),
-        np.nan,
-    )
-    index_score = np.where(
-        index_has_data,
-        (np.nan_to_num(factor_score) * weights.index).sum(axis=1),
-        np.nan,
-    )
-    return (
-        np.column_stack([factor_estimate, index_estimate]),
-        np.column_stack([factor_score, index_score]),
-    )
-
-
-def _criteria_counts(
-    data: SurveyData, has_data: NDArray[np.bool_]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Criteria with answers (D, F + 1) and criteria in all (F + 1,) per composite.
-
-    The flags tell a composite that averages only some of its criteria.
-    """
-    n_factors = len(data.factor_codes)
-    criteria_total = np.bincount(data.factor_of_criterion, minlength=n_factors)
-    used_per_factor = has_data.astype(np.int64) @ _membership(data)
-    criteria_used = np.column_stack([used_per_factor, used_per_factor.sum(axis=1)])
-    return criteria_used, np.append(criteria_total, data.n_criteria)
 
 
 def _results_table(
@@ -507,16 +427,3 @@ def _results_table(
         confidence=settings.level,
         composite_method=settings.composite_method,
     )
-
-
-def _membership(data: SurveyData) -> NDArray[np.int64]:
-    """(C, F) indicator of each criterion's factor."""
-    membership = np.zeros((data.n_criteria, len(data.factor_codes)), dtype=np.int64)
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1
-    return membership
-
-
-def _per_factor(values: FloatArray, data: SurveyData) -> FloatArray:
-    """Sum (D, C) values over each factor's criteria -> (D, F)."""
-    summed: FloatArray = values @ _membership(data).astype(np.float64)
-    return summed
