@@ -10,6 +10,8 @@ per idea:
   (optionally clustered, optionally finite-population) designs;
 - :mod:`~surveyapp.scoring.estimates`: :func:`estimate`, shares, factor
   indices, the SIPAS index and their standard errors;
+- :mod:`~surveyapp.scoring.composites`: how factor indices and the index
+  average the criteria, including those without answers in a domain;
 - :mod:`~surveyapp.scoring.intervals`: Korn-Graubard, R's beta and logit,
   Wilson intervals for shares; the logit-scale composite interval for factors
   and the index;

@@ -7,7 +7,7 @@ Formulas (SIPAS convention, QĐ 2640/QĐ-BNV and QĐ 1001/QĐ-BNV; the reference
   domain's responses (a ratio estimator; unanswered criteria are left out of
   both sums);
 - factor index ``F_f`` = mean of ``P_c`` over the factor's criteria; overall
-  index ``SIPAS`` = mean of the ``F_f``;
+  index ``SIPAS`` = mean of the ``F_f`` (:mod:`surveyapp.scoring.composites`);
 - mean score: ``sum(w (a - 1) / 4) / sum(w [answered])``, times 100.
 
 Standard errors: Taylor linearisation (Woodruff 1971). The influence value of
@@ -32,6 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from surveyapp.scoring.composites import (
+    CompositeWeights,
+    composite_estimates,
+    composite_weights,
+    criteria_counts,
+)
 from surveyapp.scoring.data import SATISFIED_FROM, SurveyData
 from surveyapp.scoring.domains import DomainSpec
 from surveyapp.scoring.flags import composite_flags, share_flags
@@ -75,6 +81,36 @@ class _Totals:
     df: NDArray[np.int64]
 
 
+@dataclass(frozen=True, eq=False)
+class _Variances:
+    """Linearised variances of shares (D, C), factors (D, F) and the index (D,)."""
+
+    share: FloatArray
+    factor: FloatArray
+    index: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class _RowBlock:
+    """One kind of row for every domain, each array D x k values.
+
+    Criterion rows have k = C, composite rows (factors, then the index)
+    k = F + 1; arrays may be (D, k) or flat (D * k,), in domain-major order.
+    Undefined values are NaN.
+    """
+
+    n: NDArray[np.int64]
+    df: NDArray[np.int64]
+    estimate: FloatArray
+    se: FloatArray
+    low: FloatArray
+    high: FloatArray
+    n_eff: FloatArray
+    flag: NDArray[np.object_]
+    reasons: NDArray[np.object_]
+    mean_score: FloatArray
+
+
 def estimate(
     data: SurveyData,
     domains: DomainSpec,
@@ -98,6 +134,33 @@ def estimate(
     Returns D x (C + F + 1) rows: see :class:`Results`. Raises ``ValueError``
     on an unknown method, a bad level or domains that do not fit the data.
     """
+    settings = _checked_settings(method, level, composite_method, complement_rule)
+    design = build_domain_design(data, domains)
+    # Per-pair copies of the answers and weights: criteria are then read as
+    # contiguous rows instead of gathering from the response arrays each time.
+    answers_by_criterion = np.ascontiguousarray(data.answers.T)[
+        :, design.member_response
+    ]
+    member_weight = data.weights[design.member_response]
+    totals = _domain_totals(design, answers_by_criterion, member_weight)
+    share, mean_score = _ratios(totals)
+    weights = composite_weights(data, totals.answered_weight > 0)
+    variances = _linearised_variances(
+        design, data, answers_by_criterion, member_weight, totals, share, weights
+    )
+    criteria = _criterion_rows(share, variances.share, mean_score, totals, settings)
+    composites = _composite_rows(
+        data, design, share, mean_score, weights, variances, settings
+    )
+    return _results_table(data, domains, criteria, composites, settings)
+
+
+def _checked_settings(
+    method: IntervalMethod,
+    level: float,
+    composite_method: CompositeMethod,
+    complement_rule: bool,
+) -> _Settings:
     if method not in INTERVAL_METHODS:
         raise ValueError(
             f"unknown interval method {method!r}; "
@@ -108,48 +171,7 @@ def estimate(
             f"unknown composite interval method {composite_method!r}; "
             f"use one of {', '.join(COMPOSITE_METHODS)}"
         )
-    level = check_level(level)
-    design = build_domain_design(data, domains)
-    # Per-pair copies of the answers and weights: criteria are then read as
-    # contiguous rows instead of gathering from the response arrays each time.
-    answers_by_criterion = np.ascontiguousarray(data.answers.T)[
-        :, design.member_response
-    ]
-    member_weight = data.weights[design.member_response]
-    totals = _domain_totals(design, answers_by_criterion, member_weight)
-    has_data = totals.answered_weight > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(
-            has_data, totals.satisfied_weight / totals.answered_weight, np.nan
-        )
-        mean_score = np.where(
-            has_data, 100.0 * totals.score_weight / totals.answered_weight, np.nan
-        )
-    factor_weight, index_weight = _composite_weights(data, has_data)
-    share_var, factor_var, index_var = _linearised_variances(
-        design,
-        data,
-        answers_by_criterion,
-        member_weight,
-        totals,
-        share,
-        factor_weight,
-        index_weight,
-    )
-    return _assemble(
-        data,
-        domains,
-        design,
-        totals,
-        share,
-        mean_score,
-        factor_weight,
-        index_weight,
-        share_var,
-        factor_var,
-        index_var,
-        _Settings(method, level, composite_method, complement_rule),
-    )
+    return _Settings(method, check_level(level), composite_method, complement_rule)
 
 
 def _domain_totals(
@@ -183,30 +205,17 @@ def _domain_totals(
     return _Totals(answered_weight, satisfied_weight, score_weight, n, df)
 
 
-def _composite_weights(
-    data: SurveyData, has_data: NDArray[np.bool_]
-) -> tuple[FloatArray, FloatArray]:
-    """Weights of the criteria in each factor and of the factors in the index.
-
-    Returns ``factor_weight`` (D, C): 1 / (criteria of the factor with data in
-    the domain), 0 for criteria without data; and ``index_weight`` (D, F):
-    1 / (factors with data), 0 for factors without.
-    """
-    n_factors = len(data.factor_codes)
-    membership = np.zeros((data.n_criteria, n_factors))
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1.0
-    available = has_data.astype(np.float64)
-    criteria_per_factor = available @ membership  # (D, F)
-    with np.errstate(divide="ignore"):
-        per_criterion = np.where(
-            criteria_per_factor > 0, 1.0 / criteria_per_factor, 0.0
+def _ratios(totals: _Totals) -> tuple[FloatArray, FloatArray]:
+    """Shares and mean scores (0..100), (D, C); NaN where nobody answered."""
+    has_data = totals.answered_weight > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(
+            has_data, totals.satisfied_weight / totals.answered_weight, np.nan
         )
-    factor_weight = available * per_criterion[:, data.factor_of_criterion]
-    factor_has_data = criteria_per_factor > 0
-    factors_with_data = factor_has_data.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        index_weight = np.where(factor_has_data, 1.0 / factors_with_data, 0.0)
-    return factor_weight, index_weight
+        mean_score = np.where(
+            has_data, 100.0 * totals.score_weight / totals.answered_weight, np.nan
+        )
+    return share, mean_score
 
 
 def _linearised_variances(
@@ -216,10 +225,9 @@ def _linearised_variances(
     member_weight: FloatArray,
     totals: _Totals,
     share: FloatArray,
-    factor_weight: FloatArray,
-    index_weight: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Variances of shares (D, C), factors (D, F) and the index (D,)."""
+    weights: CompositeWeights,
+) -> _Variances:
+    """Variances of shares, factors and the index from one pass over criteria."""
     member_domain = design.member_domain
     share_var = np.empty_like(share)
     factor_var = np.empty((design.n_domains, len(data.factor_codes)))
@@ -236,8 +244,8 @@ def _linearised_variances(
     answered_coefficient = np.ascontiguousarray(
         (np.nan_to_num(share, nan=0.0) * inverse_total).T
     )
-    factor_weight_t = np.ascontiguousarray(factor_weight.T)
-    index_weight_t = np.ascontiguousarray(index_weight.T)
+    factor_weight_t = np.ascontiguousarray(weights.factor.T)
+    index_weight_t = np.ascontiguousarray(weights.index.T)
     index_influence = np.zeros(member_domain.size)
     for f in range(len(data.factor_codes)):
         factor_influence = np.zeros(member_domain.size)
@@ -257,7 +265,7 @@ def _linearised_variances(
         factor_influence *= index_weight_t[f][member_domain]
         index_influence += factor_influence
     index_var = design.variance(index_influence)
-    return share_var, factor_var, index_var
+    return _Variances(share_var, factor_var, index_var)
 
 
 def _standard_error(variance: FloatArray) -> FloatArray:
@@ -266,108 +274,122 @@ def _standard_error(variance: FloatArray) -> FloatArray:
     return se
 
 
-def _assemble(
-    data: SurveyData,
-    domains: DomainSpec,
-    design: DomainDesign,
-    totals: _Totals,
+def _criterion_rows(
     share: FloatArray,
-    mean_score: FloatArray,
-    factor_weight: FloatArray,
-    index_weight: FloatArray,
     share_var: FloatArray,
-    factor_var: FloatArray,
-    index_var: FloatArray,
+    mean_score: FloatArray,
+    totals: _Totals,
     settings: _Settings,
-) -> Results:
-    method, level = settings.method, settings.level
-    n_domains = domains.n_domains
-    n_criteria = data.n_criteria
-    n_factors = len(data.factor_codes)
-    has_data = np.isfinite(share)
-
-    # Criterion rows (D, C).
-    share_se = np.where(has_data, _standard_error(share_var), np.nan)
-    share_n = totals.n
-    share_df = totals.df
+) -> _RowBlock:
+    """Criterion rows (D, C): the share interval, NCHS ``n_eff`` and flags."""
+    share_se = np.where(np.isfinite(share), _standard_error(share_var), np.nan)
     flat_p = share.ravel()
     flat_se = share_se.ravel()
-    flat_n = share_n.ravel()
-    flat_df = share_df.ravel()
+    flat_n = totals.n.ravel()
+    flat_df = totals.df.ravel()
     defined = np.isfinite(flat_p)
-    share_low = np.full(flat_p.shape, np.nan)
-    share_high = np.full(flat_p.shape, np.nan)
-    low, high = share_interval(
-        method,
+    low = np.full(flat_p.shape, np.nan)
+    high = np.full(flat_p.shape, np.nan)
+    low[defined], high[defined] = share_interval(
+        settings.method,
         flat_p[defined],
         flat_se[defined],
         flat_n[defined],
         flat_df[defined],
-        level,
+        settings.level,
     )
-    share_low[defined] = low
-    share_high[defined] = high
     n_eff = np.full(flat_p.shape, np.nan)
     n_eff[defined] = nchs_effective_n(
         flat_p[defined], flat_se[defined], flat_n[defined]
     )
-    share_flag, share_reasons = share_flags(
+    flag, reasons = share_flags(
         flat_p,
         flat_n,
         n_eff,
         flat_df,
-        share_low,
-        share_high,
+        low,
+        high,
         complement_rule=settings.complement_rule,
     )
+    return _RowBlock(
+        totals.n,
+        totals.df,
+        share,
+        share_se,
+        low,
+        high,
+        n_eff,
+        flag,
+        reasons,
+        mean_score,
+    )
 
-    # Factor rows (D, F) and index rows (D,).
-    factor_has_data = index_weight > 0
-    safe_share = np.nan_to_num(share, nan=0.0)
-    factor_estimate = np.where(
-        factor_has_data, _per_factor(safe_share * factor_weight, data), np.nan
-    )
-    factor_score = np.where(
-        factor_has_data,
-        _per_factor(np.nan_to_num(mean_score) * factor_weight, data),
+
+def _composite_rows(
+    data: SurveyData,
+    design: DomainDesign,
+    share: FloatArray,
+    mean_score: FloatArray,
+    weights: CompositeWeights,
+    variances: _Variances,
+    settings: _Settings,
+) -> _RowBlock:
+    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags."""
+    estimate_, score = composite_estimates(data, share, mean_score, weights)
+    se = np.where(
+        np.isfinite(estimate_),
+        _standard_error(np.column_stack([variances.factor, variances.index])),
         np.nan,
     )
-    index_has_data = factor_has_data.any(axis=1)
-    index_estimate = np.where(
-        index_has_data,
-        (np.nan_to_num(factor_estimate) * index_weight).sum(axis=1),
-        np.nan,
+    n_composites = estimate_.shape[1]
+    n = np.repeat(design.domain_responses[:, None], n_composites, axis=1)
+    df = np.repeat(design.domain_df[:, None], n_composites, axis=1)
+    criteria_used, criteria_total = criteria_counts(data, np.isfinite(share))
+    flat_estimate = estimate_.ravel()
+    flat_se = se.ravel()
+    flat_n = n.ravel()
+    flat_df = df.ravel()
+    defined = np.isfinite(flat_estimate)
+    low = np.full(flat_estimate.shape, np.nan)
+    high = np.full(flat_estimate.shape, np.nan)
+    n_eff = np.full(flat_estimate.shape, np.nan)
+    low[defined], high[defined] = composite_interval(
+        settings.composite_method,
+        flat_estimate[defined],
+        flat_se[defined],
+        flat_n[defined],
+        flat_df[defined],
+        settings.level,
     )
-    index_score = np.where(
-        index_has_data, (np.nan_to_num(factor_score) * index_weight).sum(axis=1), np.nan
+    n_eff[defined] = nchs_effective_n(
+        flat_estimate[defined], flat_se[defined], flat_n[defined]
     )
-    composite_estimate = np.column_stack([factor_estimate, index_estimate])
-    composite_se = np.where(
-        np.isfinite(composite_estimate),
-        _standard_error(np.column_stack([factor_var, index_var])),
-        np.nan,
-    )
-    composite_score = np.column_stack([factor_score, index_score])
-    n_composites = n_factors + 1
-    composite_n = np.repeat(design.domain_responses[:, None], n_composites, axis=1)
-    composite_df = np.repeat(design.domain_df[:, None], n_composites, axis=1)
-    criteria_total = np.bincount(data.factor_of_criterion, minlength=n_factors)
-    criteria_used_f = has_data.astype(np.int64) @ _membership(data)
-    criteria_used = np.column_stack([criteria_used_f, criteria_used_f.sum(axis=1)])
-    criteria_all = np.broadcast_to(
-        np.append(criteria_total, n_criteria), composite_estimate.shape
-    )
-    comp = _composite_rows(
-        composite_estimate.ravel(),
-        composite_se.ravel(),
-        composite_n.ravel(),
-        composite_df.ravel(),
+    flag, reasons = composite_flags(
+        flat_estimate,
+        flat_n,
+        n_eff,
+        flat_df,
+        low,
+        high,
         criteria_used.ravel(),
-        criteria_all.ravel(),
-        settings,
+        np.broadcast_to(criteria_total, estimate_.shape).ravel(),
     )
+    return _RowBlock(n, df, estimate_, se, low, high, n_eff, flag, reasons, score)
 
-    # Interleave per domain: criteria, then factors, then the index.
+
+def _results_table(
+    data: SurveyData,
+    domains: DomainSpec,
+    criteria: _RowBlock,
+    composites: _RowBlock,
+    settings: _Settings,
+) -> Results:
+    """Interleave per domain: its criteria, then its factors, then the index."""
+    n_domains = domains.n_domains
+    n_criteria = data.n_criteria
+    n_factors = len(data.factor_codes)
+    n_composites = n_factors + 1
+
     def rows(
         criterion_part: NDArray[np.generic], composite_part: NDArray[np.generic]
     ) -> NDArray[np.generic]:
@@ -385,79 +407,23 @@ def _assemble(
     levels = np.array(
         [CRITERION] * n_criteria + [FACTOR] * n_factors + [INDEX], dtype=object
     )
-    per_domain = n_criteria + n_composites
     return Results(
-        domain=np.repeat(np.array(domains.names, dtype=object), per_domain),
+        domain=np.repeat(
+            np.array(domains.names, dtype=object), n_criteria + n_composites
+        ),
         level=np.tile(levels, n_domains),
         code=np.tile(codes, n_domains),
-        n=rows(share_n, composite_n).astype(np.int64),
-        df=rows(share_df, composite_df).astype(np.int64),
-        estimate=rows(share, composite_estimate).astype(np.float64),
-        se=rows(share_se, composite_se).astype(np.float64),
-        ci_low=rows(share_low, comp.low).astype(np.float64),
-        ci_high=rows(share_high, comp.high).astype(np.float64),
-        n_eff=rows(n_eff, comp.n_eff).astype(np.float64),
-        flag=rows(share_flag, comp.flag).astype(object),
-        flag_reasons=rows(share_reasons, comp.reasons).astype(object),
-        mean_score=rows(mean_score, composite_score).astype(np.float64),
-        method=method,
-        confidence=level,
+        n=rows(criteria.n, composites.n).astype(np.int64),
+        df=rows(criteria.df, composites.df).astype(np.int64),
+        estimate=rows(criteria.estimate, composites.estimate).astype(np.float64),
+        se=rows(criteria.se, composites.se).astype(np.float64),
+        ci_low=rows(criteria.low, composites.low).astype(np.float64),
+        ci_high=rows(criteria.high, composites.high).astype(np.float64),
+        n_eff=rows(criteria.n_eff, composites.n_eff).astype(np.float64),
+        flag=rows(criteria.flag, composites.flag).astype(object),
+        flag_reasons=rows(criteria.reasons, composites.reasons).astype(object),
+        mean_score=rows(criteria.mean_score, composites.mean_score).astype(np.float64),
+        method=settings.method,
+        confidence=settings.level,
         composite_method=settings.composite_method,
     )
-
-
-@dataclass(frozen=True, eq=False)
-class _CompositeRows:
-    """Intervals, effective sample sizes and flags of composite rows, (R,)."""
-
-    low: FloatArray
-    high: FloatArray
-    n_eff: FloatArray
-    flag: NDArray[np.object_]
-    reasons: NDArray[np.object_]
-
-
-def _composite_rows(
-    estimate_: FloatArray,
-    se: FloatArray,
-    n: NDArray[np.int64],
-    df: NDArray[np.int64],
-    criteria_used: NDArray[np.int64],
-    criteria_total: NDArray[np.int64],
-    settings: _Settings,
-) -> _CompositeRows:
-    """Interval, NCHS-style ``n_eff`` and flags of factor and index rows.
-
-    Every argument (R,) with NaN estimates where there is no data; the results
-    are NaN there too.
-    """
-    defined = np.isfinite(estimate_)
-    low = np.full(estimate_.shape, np.nan)
-    high = np.full(estimate_.shape, np.nan)
-    n_eff = np.full(estimate_.shape, np.nan)
-    low[defined], high[defined] = composite_interval(
-        settings.composite_method,
-        estimate_[defined],
-        se[defined],
-        n[defined],
-        df[defined],
-        settings.level,
-    )
-    n_eff[defined] = nchs_effective_n(estimate_[defined], se[defined], n[defined])
-    flag, reasons = composite_flags(
-        estimate_, n, n_eff, df, low, high, criteria_used, criteria_total
-    )
-    return _CompositeRows(low, high, n_eff, flag, reasons)
-
-
-def _membership(data: SurveyData) -> NDArray[np.int64]:
-    """(C, F) indicator of each criterion's factor."""
-    membership = np.zeros((data.n_criteria, len(data.factor_codes)), dtype=np.int64)
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1
-    return membership
-
-
-def _per_factor(values: FloatArray, data: SurveyData) -> FloatArray:
-    """Sum (D, C) values over each factor's criteria -> (D, F)."""
-    summed: FloatArray = values @ _membership(data).astype(np.float64)
-    return summed

@@ -116,13 +116,7 @@ def rank_intervals(
     df_ = np.asarray(dfs, dtype=np.float64)
     if not estimate_.shape == se_.shape == df_.shape or estimate_.ndim != 1:
         raise ValueError("estimates, ses and dfs must be 1-d arrays of one length")
-    usable = np.isfinite(estimate_) & np.isfinite(se_) & (se_ >= 0) & (df_ >= 1)
-    ranked = usable.copy()
-    if eligible is not None:
-        eligible_ = np.asarray(eligible, dtype=bool)
-        if eligible_.shape != estimate_.shape:
-            raise ValueError("eligible must have the shape of estimates")
-        ranked &= eligible_
+    ranked = _rankable(estimate_, se_, df_, eligible)
     total = int(ranked.sum())
     low = np.full(estimate_.shape, np.nan)
     high = np.full(estimate_.shape, np.nan)
@@ -142,16 +136,39 @@ def rank_intervals(
         low_k, high_k = interval(
             estimate_[ranked], se_[ranked], n_[ranked], df_[ranked], individual_level
         )
-    # #{j: L_j > U_k} and #{j: U_j < L_k} for every k at once, by sorting.
-    sorted_low = np.sort(low_k)
-    sorted_high = np.sort(high_k)
-    above = total - np.searchsorted(sorted_low, high_k, side="right")
-    below = np.searchsorted(sorted_high, low_k, side="left")
-    best[ranked] = 1 + above
-    worst[ranked] = total - below
+    best[ranked], worst[ranked] = _rank_bounds(low_k, high_k, total)
     low[ranked] = low_k
     high[ranked] = high_k
     return RankIntervals(ranked, best, worst, low, high, level, individual_level)
+
+
+def _rankable(
+    estimate: NDArray[np.float64],
+    se: NDArray[np.float64],
+    df: NDArray[np.float64],
+    eligible: ArrayLike | None,
+) -> NDArray[np.bool_]:
+    """Units with a usable estimate, se and df that the caller lets take part."""
+    ranked = np.isfinite(estimate) & np.isfinite(se) & (se >= 0) & (df >= 1)
+    if eligible is not None:
+        eligible_ = np.asarray(eligible, dtype=bool)
+        if eligible_.shape != estimate.shape:
+            raise ValueError("eligible must have the shape of estimates")
+        ranked &= eligible_
+    return ranked
+
+
+def _rank_bounds(
+    low: NDArray[np.float64], high: NDArray[np.float64], total: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Best and worst rank of each of K = ``total`` units from their intervals.
+
+    Best is 1 + #{j: L_j > U_k}, worst K - #{j: U_j < L_k}; sorting the ends
+    counts them for every k at once instead of comparing all K^2 pairs.
+    """
+    above = total - np.searchsorted(np.sort(low), high, side="right")
+    below = np.searchsorted(np.sort(high), low, side="left")
+    return 1 + above, total - below
 
 
 def _symmetric(

@@ -116,38 +116,93 @@ def poststratify(
     """
     if min_responses < 1:
         raise ValueError("min_responses must be at least 1")
-    response_agencies = np.asarray(response_agency).astype(str)
-    response_fields = np.asarray(response_field).astype(str)
-    if response_agencies.shape != response_fields.shape:
-        raise ValueError("response_agency and response_field differ in length")
-    cell_keys = np.char.add(np.char.add(response_agencies, "\x1f"), response_fields)
-    unique_keys, response_cell = np.unique(cell_keys, return_inverse=True)
-    response_cell = response_cell.reshape(-1)
-    responses_per_key = np.bincount(response_cell, minlength=unique_keys.size)
-    responses: dict[tuple[str, str], int] = {}
-    key_cells = [_split_key(key) for key in unique_keys.tolist()]
-    for cell, count in zip(key_cells, responses_per_key.tolist(), strict=True):
-        responses[cell] = int(count)
+    responses = _ResponseCells.count(response_agency, response_field)
     dossiers = _dossier_table(dossier_agency, dossier_field, dossier_count)
+    tables = _CellTables(min_responses)
+    for agency, fields in _fields_by_agency(responses.counts, dossiers):
+        tables.add_agency(
+            agency,
+            {
+                f: (dossiers.get((agency, f), 0), responses.counts.get((agency, f), 0))
+                for f in fields
+            },
+        )
+    key_to_final = np.array(
+        [tables.final_of[cell] for cell in responses.keys], dtype=np.int64
+    )
+    stratum = key_to_final[responses.key_of_response]
+    cell_weights = np.array([cell.weight for cell in tables.cells], dtype=np.float64)
+    return Poststratification(
+        weights=cell_weights[stratum],
+        stratum=stratum,
+        cells=tuple(tables.cells),
+        rates=tuple(tables.rates),
+        collapsed=tuple(tables.collapsed),
+        unrepresented=tuple(tables.unrepresented),
+        single_response_agencies=tuple(tables.single),
+    )
 
+
+@dataclass(frozen=True, eq=False)
+class _ResponseCells:
+    """The (agency, field) cells that have responses.
+
+    ``keys``: each distinct cell, sorted; ``key_of_response``: intp (n,) index
+    into ``keys``; ``counts``: responses per cell.
+    """
+
+    keys: list[tuple[str, str]]
+    key_of_response: NDArray[np.intp]
+    counts: dict[tuple[str, str], int]
+
+    @classmethod
+    def count(cls, agency: ArrayLike, field: ArrayLike) -> _ResponseCells:
+        agencies = np.asarray(agency).astype(str)
+        fields = np.asarray(field).astype(str)
+        if agencies.shape != fields.shape:
+            raise ValueError("response_agency and response_field differ in length")
+        # One joined string per response lets a single np.unique sort find the
+        # cells; _split_key takes the separator out again.
+        cell_keys = np.char.add(np.char.add(agencies, "\x1f"), fields)
+        unique_keys, key_of_response = np.unique(cell_keys, return_inverse=True)
+        key_of_response = key_of_response.reshape(-1)
+        per_key = np.bincount(key_of_response, minlength=unique_keys.size)
+        keys = [_split_key(key) for key in unique_keys.tolist()]
+        counts: dict[tuple[str, str], int] = {}
+        for cell, responses in zip(keys, per_key.tolist(), strict=True):
+            counts[cell] = int(responses)
+        return cls(keys, key_of_response, counts)
+
+
+def _fields_by_agency(
+    responses: dict[tuple[str, str], int], dossiers: dict[tuple[str, str], int]
+) -> list[tuple[str, list[str]]]:
+    """Each agency (sorted) with its fields (sorted) that have responses or dossiers."""
     by_agency: dict[str, set[str]] = defaultdict(set)
     for agency, field in (*responses, *dossiers):
         by_agency[agency].add(field)
+    return [(agency, sorted(by_agency[agency])) for agency in sorted(by_agency)]
 
-    cells: list[WeightingCell] = []
-    rates: list[CellRate] = []
-    collapsed: list[Collapse] = []
-    unrepresented: list[str] = []
-    single: list[str] = []
-    final_of: dict[tuple[str, str], int] = {}
-    for agency in sorted(by_agency):
-        fields = sorted(by_agency[agency])
-        counts = {
-            f: (dossiers.get((agency, f), 0), responses.get((agency, f), 0))
-            for f in fields
-        }
+
+class _CellTables:
+    """The final cells and the reports, filled agency by agency in sorted order."""
+
+    def __init__(self, min_responses: int) -> None:
+        self.min_responses = min_responses
+        self.cells: list[WeightingCell] = []
+        self.rates: list[CellRate] = []
+        self.collapsed: list[Collapse] = []
+        self.unrepresented: list[str] = []
+        self.single: list[str] = []
+        # (agency, field) -> index into ``cells``, the field's final cell.
+        self.final_of: dict[tuple[str, str], int] = {}
+
+    def add_agency(self, agency: str, counts: dict[str, tuple[int, int]]) -> None:
+        """Add an agency's cells; ``counts``: field -> (dossiers, responses)."""
         for field, (d, r) in counts.items():
-            rates.append(CellRate(agency, field, d, r, r / d if d else float("nan")))
+            self.rates.append(
+                CellRate(agency, field, d, r, r / d if d else float("nan"))
+            )
         agency_dossiers = sum(d for d, _ in counts.values())
         agency_responses = sum(r for _, r in counts.values())
         if agency_responses and not agency_dossiers:
@@ -156,38 +211,35 @@ def poststratify(
                 "there is nothing to weight them to"
             )
         if not agency_responses:
-            unrepresented.append(agency)
-            continue
-        groups = _collapse(agency, counts, min_responses, collapsed)
+            self.unrepresented.append(agency)
+            return
+        groups = _collapse(agency, counts, self.min_responses, self.collapsed)
         for label, group in groups:
-            group_dossiers = sum(counts[f][0] for f in group)
-            group_responses = sum(counts[f][1] for f in group)
-            if group_responses < min_responses:
-                single.append(agency)
-            for field in group:
-                final_of[(agency, field)] = len(cells)
-            cells.append(
-                WeightingCell(
-                    label=label,
-                    agency=agency,
-                    fields=tuple(group),
-                    dossiers=group_dossiers,
-                    responses=group_responses,
-                    weight=group_dossiers / group_responses,
-                )
+            self._add_cell(agency, label, group, counts)
+
+    def _add_cell(
+        self,
+        agency: str,
+        label: str,
+        group: list[str],
+        counts: dict[str, tuple[int, int]],
+    ) -> None:
+        group_dossiers = sum(counts[f][0] for f in group)
+        group_responses = sum(counts[f][1] for f in group)
+        if group_responses < self.min_responses:
+            self.single.append(agency)
+        for field in group:
+            self.final_of[(agency, field)] = len(self.cells)
+        self.cells.append(
+            WeightingCell(
+                label=label,
+                agency=agency,
+                fields=tuple(group),
+                dossiers=group_dossiers,
+                responses=group_responses,
+                weight=group_dossiers / group_responses,
             )
-    key_to_final = np.array([final_of[cell] for cell in key_cells], dtype=np.int64)
-    stratum = key_to_final[response_cell]
-    cell_weights = np.array([cell.weight for cell in cells], dtype=np.float64)
-    return Poststratification(
-        weights=cell_weights[stratum],
-        stratum=stratum,
-        cells=tuple(cells),
-        rates=tuple(rates),
-        collapsed=tuple(collapsed),
-        unrepresented=tuple(unrepresented),
-        single_response_agencies=tuple(single),
-    )
+        )
 
 
 def _split_key(key: str) -> tuple[str, str]:
