@@ -6,7 +6,7 @@ Officers have an incentive to steer ratings, and scripts can fill forms. The rul
 response is stored, left out of the scores, and listed for admins (``review/``).
 Nothing here stores an IP address.
 
-Settings (``app.config``, defaults in :data:`DEFAULTS`):
+Settings (``app.config``, defaults in ``config.Config``):
 
 ``ANOMALY_MIN_SECONDS``
     Faster than this between showing the form and sending it is not a person
@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import (
     current_app,
@@ -37,20 +36,13 @@ from surveyapp.extensions import db
 from surveyapp.models import Answer, Channel, Response, utc_now
 from surveyapp.survey.submission import Submission
 
-DEFAULTS: dict[str, Any] = {
-    "ANOMALY_MIN_SECONDS": 8,
-    "ANOMALY_IDENTICAL_COUNT": 5,
-    "ANOMALY_NETWORK_COUNT": 10,
-    "ANOMALY_WINDOW_MINUTES": 10,
-}
-
 #: The review states of a flagged response (None means never flagged).
 REVIEW_STATES = ("flagged", "confirmed", "cleared")
 
 
-def setting(name: str) -> Any:
-    """A setting of this module, from the app config or its default."""
-    return current_app.config.get(name, DEFAULTS[name])
+def setting(name: str) -> int:
+    """One of the ANOMALY_* thresholds of the app config."""
+    return int(current_app.config[name])
 
 
 # --- Rate limits ------------------------------------------------------------------

@@ -150,7 +150,7 @@ def forget_old_networks(now: datetime | None = None) -> None:
     Housekeeping after the response is safely stored: if two requests collide on
     the same rows, one gives way and the next submission finishes the job.
     """
-    minutes = int(current_app.config.get("ANOMALY_WINDOW_MINUTES", 10))
+    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     try:
         db.session.execute(
