@@ -26,29 +26,17 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from flask import (
-    current_app,
-)
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Channel, Response, utc_now
 from surveyapp.survey.submission import Submission
 
-#: The review states of a flagged response (None means never flagged).
-REVIEW_STATES = ("flagged", "confirmed", "cleared")
-
 
 def setting(name: str) -> int:
     """One of the ANOMALY_* thresholds of the app config."""
     return int(current_app.config[name])
-
-
-# --- Rate limits ------------------------------------------------------------------
-
-
-# --- Anomaly rules ----------------------------------------------------------------
 
 
 def submission_flags(
@@ -105,7 +93,7 @@ def flag_submission(submission: Submission, honeypot: str | None = None) -> Subm
         None if kiosk else submission.network_hash,
         honeypot,
     )
-    return dataclasses.replace(submission, flag_reasons=flags)
+    return dataclasses.replace(submission, anomaly_reasons=flags)
 
 
 def _identical_count(
@@ -138,44 +126,3 @@ def _identical_count(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def reason_codes(response: Response) -> list[str]:
-    """The stored reason codes of a response."""
-    return [part.strip() for part in response.flag_reasons.split(";") if part.strip()]
-
-
-def describe_reason(code: str) -> str:
-    """A stored reason code ("too_fast:4s") in the reader's language."""
-    name, _sep, raw = code.partition(":")
-    digits = raw.rstrip("s")
-    number = int(digits) if digits.isdigit() else 0
-    minutes = int(setting("ANOMALY_WINDOW_MINUTES"))
-    if name == "honeypot":
-        text = _("A hidden field that people never see was filled in (a script).")
-    elif name == "too_fast":
-        text = _(
-            "Sent %(seconds)d seconds after the form was shown: faster than a "
-            "person can read it.",
-            seconds=number,
-        )
-    elif name == "identical_burst":
-        text = _(
-            "Exactly the same answers as %(count)d other responses at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    elif name == "network_burst":
-        text = _(
-            "%(count)d other responses from the same network at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    else:
-        text = code
-    return str(text)
-
-
-# --- Admin review -----------------------------------------------------------------

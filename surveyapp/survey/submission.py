@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from surveyapp.extensions import db
 from surveyapp.models import (
+    AnomalyState,
     Answer,
     Channel,
     Comment,
@@ -43,7 +44,7 @@ class Submission:
     kiosk_id: int | None = None
     fill_seconds: int | None = None
     network_hash: str | None = None
-    flag_reasons: tuple[str, ...] = ()
+    anomaly_reasons: tuple[str, ...] = ()
 
 
 class ReceiptAlreadyUsed(Exception):
@@ -86,8 +87,8 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         kiosk_id=submission.kiosk_id,
         fill_seconds=submission.fill_seconds,
         network_hash=submission.network_hash,
-        flag_status="flagged" if submission.flag_reasons else None,
-        flag_reasons="; ".join(submission.flag_reasons),
+        anomaly_state=AnomalyState.FLAGGED if submission.anomaly_reasons else None,
+        anomaly_reasons=list(submission.anomaly_reasons),
     )
     response.answers = [
         Answer(criterion_id=criterion_id, value=value)

@@ -238,13 +238,13 @@ def test_a_flagged_response_is_kept_but_left_out_of_scores_until_cleared(
 ) -> None:
     with app.app_context():
         submission = _flagged_submission(rule, site.counter)
-        assert submission.flag_reasons == (reason,)
+        assert submission.anomaly_reasons == (reason,)
         before = stored_count()
         response, created = store_response(submission)
         assert created
         assert stored_count() == before + 1
-        assert response.flag_status == "flagged"
-        assert response.flag_reasons == reason
+        assert response.anomaly_state == "flagged"
+        assert response.anomaly_reasons == [reason]
 
         province = get_by_code(Agency, site.province)
         assert province is not None
@@ -272,8 +272,8 @@ def test_honeypot_through_the_form_is_stored_flagged_and_thanked(
     assert "Cảm ơn" in thanks.get_data(as_text=True)
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.flag_status == "flagged"
-        assert "honeypot" in response.flag_reasons.split("; ")
+        assert response.anomaly_state == "flagged"
+        assert "honeypot" in response.anomaly_reasons
 
 
 RENDERED_AT = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
@@ -303,8 +303,8 @@ def test_a_person_filling_the_form_is_not_flagged(
     assert client.post(path, data=data).status_code == 302
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.flag_status is None
-        assert response.flag_reasons == ""
+        assert response.anomaly_state is None
+        assert response.anomaly_reasons == []
         assert response.fill_seconds is not None and response.fill_seconds >= 60
         assert response.network_hash is not None
 
@@ -316,8 +316,9 @@ def test_a_script_sending_at_once_is_flagged_too_fast(
     assert client.post(path, data=form_as_browser(client, path)).status_code == 302
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.flag_status == "flagged"
-        assert re.fullmatch(r"too_fast:[0-2]s", response.flag_reasons)
+        assert response.anomaly_state == "flagged"
+        (reason,) = response.anomaly_reasons
+        assert re.fullmatch(r"too_fast:[0-2]s", reason)
 
 
 # --- Rate limits --------------------------------------------------------------------
