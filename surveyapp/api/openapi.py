@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveyapp.core.receipts import MAX_DAYS
-from surveyapp.survey.forms import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
+from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
 
 def _status(*values: str) -> dict[str, Any]:

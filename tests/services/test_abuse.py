@@ -19,13 +19,20 @@ from sqlalchemy import func, select, update
 from surveyapp.analysis.scores import score_agency
 from surveyapp.app import create_app
 from surveyapp.core.links import counter_token
+from surveyapp.core.network import network_hash
 from surveyapp.core.time import Period
 from surveyapp.extensions import csrf, db
 from surveyapp.models import Agency, Counter, Response, ServiceField, get_by_code
 from surveyapp.review.operations import set_review_state
-from surveyapp.survey import submission as responses_service
-from surveyapp.survey.anomalies import flag_submission, submission_flags
-from surveyapp.survey.submission import Submission, store_response
+from surveyapp.survey.submission import (
+    Sending,
+    Submission,
+    flag_submission,
+    signed_render_time,
+    store_response,
+    submission_flags,
+)
+from surveyapp.survey.submission import store as submission_store
 from surveyapp.web.ratelimit import counter_key, limit_submissions
 from tests.conftest import unavailable
 from tests.factories import SurveySite, add_responses, make_site
@@ -34,6 +41,8 @@ from tests.helpers import fill_form, survey_path
 ALL_FOUR = [4]
 NETWORK = "a1b2c3d4e5f60718"
 OTHER_NETWORK = "0000111122223333"
+ADDRESS = "203.0.113.7"
+OTHER_ADDRESS = "198.51.100.9"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -200,28 +209,35 @@ def _submission(code: str, key: str, **fields: object) -> Submission:
         "comment": "",
         "idempotency_key": key,
         "language": "vi",
-        "fill_seconds": 60,
-        "network_hash": OTHER_NETWORK,
     }
     values.update(fields)
     return Submission(**values)  # type: ignore[arg-type]
 
 
-def _flagged_submission(rule: str, code: str) -> Submission:
-    """Stored responses that make `rule` fire, and the submission it flags."""
-    honeypot = ""
-    submission = _submission(code, uuid.uuid4().hex)
+def _flagged_submission(
+    rule: str, code: str, monkeypatch: pytest.MonkeyPatch
+) -> Submission:
+    """Stored responses that make `rule` fire, and the submission it flags.
+
+    The clock is fixed, so that a form rendered 3 s before sending reads 3 s.
+    """
+    now = time.time()
+    seconds_open = 3 if rule == "too_fast" else 60
+    with monkeypatch.context() as clock:
+        clock.setattr(submission_store.time, "time", lambda: now - seconds_open)
+        sending = Sending(OTHER_ADDRESS, rendered_at=signed_render_time())
     add_responses(code, [5, 2], 2)
     if rule == "honeypot":
-        honeypot = "http://spam"
-    elif rule == "too_fast":
-        submission = dataclasses.replace(submission, fill_seconds=3)
+        sending = dataclasses.replace(sending, honeypot="http://spam")
     elif rule == "identical":
         add_responses(code, ALL_FOUR, 5)
-    else:
-        from_network(add_responses(code, [5, 2, 1], 10), NETWORK)
-        submission = dataclasses.replace(submission, network_hash=NETWORK)
-    return flag_submission(submission, honeypot)
+    elif rule == "network":
+        ids = add_responses(code, [5, 2, 1], 10)
+        from_network(ids, network_hash(ADDRESS) or "")
+        sending = dataclasses.replace(sending, remote_addr=ADDRESS)
+    with monkeypatch.context() as clock:
+        clock.setattr(submission_store.time, "time", lambda: now)
+        return flag_submission(_submission(code, uuid.uuid4().hex), sending)
 
 
 @pytest.mark.parametrize(
@@ -234,10 +250,14 @@ def _flagged_submission(rule: str, code: str) -> Submission:
     ],
 )
 def test_a_flagged_response_is_kept_but_left_out_of_scores_until_cleared(
-    app: Flask, site: SurveySite, rule: str, reason: str
+    app: Flask,
+    site: SurveySite,
+    monkeypatch: pytest.MonkeyPatch,
+    rule: str,
+    reason: str,
 ) -> None:
     with app.app_context():
-        submission = _flagged_submission(rule, site.counter)
+        submission = _flagged_submission(rule, site.counter, monkeypatch)
         assert submission.anomaly_reasons == (reason,)
         before = stored_count()
         response, created = store_response(submission)
@@ -297,7 +317,7 @@ def test_a_person_filling_the_form_is_not_flagged(
     path = survey_path(app, site.counter)
     # The form was shown a minute ago: a person had time to read it.
     real_time = time.time
-    monkeypatch.setattr(responses_service.time, "time", lambda: real_time() - 60)
+    monkeypatch.setattr(submission_store.time, "time", lambda: real_time() - 60)
     data = form_as_browser(client, path)
     monkeypatch.undo()
     assert client.post(path, data=data).status_code == 302

@@ -24,14 +24,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
+from surveyapp.core.network import network_hash
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Channel, Response, utc_now
-from surveyapp.survey.submission import Submission
+from surveyapp.survey.submission.store import seconds_since_render
+from surveyapp.survey.submission.validation import Submission
+
+
+@dataclass(frozen=True)
+class Sending:
+    """How answers arrived, as the rules see it; none of it is stored as is."""
+
+    remote_addr: str | None
+    rendered_at: str | None = None  # the form's signed render time, if sent back
+    honeypot: str | None = None  # the hidden "website" field people never see
 
 
 def setting(name: str) -> int:
@@ -82,18 +94,29 @@ def submission_flags(
     return tuple(reasons)
 
 
-def flag_submission(submission: Submission, honeypot: str | None = None) -> Submission:
-    """`submission` with its anomaly flags filled in, ready for store_response."""
+def flag_submission(submission: Submission, sending: Sending) -> Submission:
+    """`submission` with what the rules saw and their reasons, ready to store.
+
+    Fills in the seconds the form was open and the network's hash (never the
+    address), then the reason codes of every rule that fires.
+    """
+    fill_seconds = seconds_since_render(sending.rendered_at)
+    network = network_hash(sending.remote_addr)
     # Every rating from a kiosk comes from the same office network by design.
     kiosk = submission.channel == Channel.KIOSK
-    flags = submission_flags(
+    reasons = submission_flags(
         submission.counter.id,
         submission.answers,
-        submission.fill_seconds,
-        None if kiosk else submission.network_hash,
-        honeypot,
+        fill_seconds,
+        None if kiosk else network,
+        sending.honeypot,
     )
-    return dataclasses.replace(submission, anomaly_reasons=flags)
+    return dataclasses.replace(
+        submission,
+        fill_seconds=fill_seconds,
+        network_hash=network,
+        anomaly_reasons=reasons,
+    )
 
 
 def _identical_count(

@@ -1,10 +1,13 @@
-"""Storing a citizen's response: all of it in one transaction, or nothing."""
+"""Storing a citizen's response: all of it in one transaction, or nothing.
+
+Also what storing needs around it: the idempotency look-up, the signed render
+time a form carries, and erasing network fingerprints once the rules are done.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -13,38 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from surveyapp.extensions import db
-from surveyapp.models import (
-    AnomalyState,
-    Answer,
-    Channel,
-    Comment,
-    Counter,
-    Questionnaire,
-    Response,
-    ServiceField,
-)
+from surveyapp.models import AnomalyState, Answer, Comment, Response
+from surveyapp.survey.submission.validation import Submission
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A validated response, ready to store."""
-
-    counter: Counter
-    questionnaire: Questionnaire
-    service_field: ServiceField
-    answers: dict[int, int | None]  # criterion id -> 1..5, or None for no opinion
-    comment: str
-    idempotency_key: str
-    language: str
-    channel: Channel = Channel.COUNTER
-    receipt_id: int | None = None
-    dossier_code: str | None = None
-    kiosk_id: int | None = None
-    fill_seconds: int | None = None
-    network_hash: str | None = None
-    anomaly_reasons: tuple[str, ...] = ()
 
 
 class ReceiptAlreadyUsed(Exception):
