@@ -145,9 +145,88 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _receipts_path() -> dict[str, Any]:
+    """POST /receipts: one-stop software issues a receipt."""
+    error = _ref("Error")
+    return {
+        "post": {
+            "operationId": "issueReceipt",
+            "summary": "Issue the receipt QR code of a dossier",
+            "description": "Idempotent per dossier code: issuing again "
+            "returns the same receipt (200). The counter must be in the "
+            "subtree of the API key's agency.",
+            "security": [{"apiKey": []}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ReceiptIn")}},
+            },
+            "responses": {
+                "201": _json(_ref("Receipt"), "A new receipt."),
+                "200": _json(_ref("Receipt"), "The dossier's receipt."),
+                "400": _json(error, "The body is not a JSON object."),
+                "401": _json(error, "No key, an unknown or revoked key."),
+                "404": _json(error, "No such counter for this key."),
+                "409": _json(
+                    error,
+                    "The dossier has a receipt from another counter, or "
+                    "the counter is stopped.",
+                ),
+                "422": _json(_ref("Invalid"), "A field is missing or bad."),
+            },
+        }
+    }
+
+
+def _responses_path() -> dict[str, Any]:
+    """POST /responses: a survey response sent as JSON."""
+    return {
+        "post": {
+            "operationId": "storeResponse",
+            "summary": "Store a survey response",
+            "description": "Validated like the web form. A resend with the "
+            "same idempotency_key returns the first result, never a second "
+            "response.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ResponseIn")}},
+            },
+            "responses": {
+                "201": _json(_ref("Stored"), "Stored."),
+                "200": _json(_ref("Stored"), "Already stored (a resend)."),
+                "400": _json(
+                    _status_only("bad_request"),
+                    "The body is not a JSON object.",
+                ),
+                "404": _json(_status_only("not_found"), "Tampered or unknown token."),
+                "409": _json(
+                    _status_only("already_rated"),
+                    "This receipt has been used.",
+                ),
+                "410": _json(_status_only("expired"), "The receipt expired."),
+                "422": _json(_ref("Invalid"), "Invalid answers."),
+            },
+        }
+    }
+
+
+def _openapi_path() -> dict[str, Any]:
+    """GET /openapi.json: this document."""
+    return {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI document.",
+                    "content": {"application/json": {"schema": {}}},
+                }
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, as a JSON-ready dict."""
-    error = _ref("Error")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -160,75 +239,9 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/receipts": {
-                "post": {
-                    "operationId": "issueReceipt",
-                    "summary": "Issue the receipt QR code of a dossier",
-                    "description": "Idempotent per dossier code: issuing again "
-                    "returns the same receipt (200). The counter must be in the "
-                    "subtree of the API key's agency.",
-                    "security": [{"apiKey": []}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("ReceiptIn")}},
-                    },
-                    "responses": {
-                        "201": _json(_ref("Receipt"), "A new receipt."),
-                        "200": _json(_ref("Receipt"), "The dossier's receipt."),
-                        "400": _json(error, "The body is not a JSON object."),
-                        "401": _json(error, "No key, an unknown or revoked key."),
-                        "404": _json(error, "No such counter for this key."),
-                        "409": _json(
-                            error,
-                            "The dossier has a receipt from another counter, or "
-                            "the counter is stopped.",
-                        ),
-                        "422": _json(_ref("Invalid"), "A field is missing or bad."),
-                    },
-                }
-            },
-            "/responses": {
-                "post": {
-                    "operationId": "storeResponse",
-                    "summary": "Store a survey response",
-                    "description": "Validated like the web form. A resend with the "
-                    "same idempotency_key returns the first result, never a second "
-                    "response.",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("ResponseIn")}},
-                    },
-                    "responses": {
-                        "201": _json(_ref("Stored"), "Stored."),
-                        "200": _json(_ref("Stored"), "Already stored (a resend)."),
-                        "400": _json(
-                            _status_only("bad_request"),
-                            "The body is not a JSON object.",
-                        ),
-                        "404": _json(
-                            _status_only("not_found"), "Tampered or unknown token."
-                        ),
-                        "409": _json(
-                            _status_only("already_rated"),
-                            "This receipt has been used.",
-                        ),
-                        "410": _json(_status_only("expired"), "The receipt expired."),
-                        "422": _json(_ref("Invalid"), "Invalid answers."),
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document",
-                    "responses": {
-                        "200": {
-                            "description": "The OpenAPI document.",
-                            "content": {"application/json": {"schema": {}}},
-                        }
-                    },
-                }
-            },
+            "/receipts": _receipts_path(),
+            "/responses": _responses_path(),
+            "/openapi.json": _openapi_path(),
         },
         "components": {
             "schemas": SCHEMAS,
