@@ -66,6 +66,12 @@ class Config:
     )
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
+    # The anomaly rules' thresholds (their module says why these values);
+    # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
+    ANOMALY_MIN_SECONDS = 8
+    ANOMALY_IDENTICAL_COUNT = 5
+    ANOMALY_NETWORK_COUNT = 10
+    ANOMALY_WINDOW_MINUTES = 10
 
 
 class DevelopmentConfig(Config):

@@ -79,6 +79,19 @@ def database_url(
         _drop_postgres_database(pg_name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind with no tables at all, for migration tests."""
+    pg_name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        pg_name, url = _create_postgres_database()
+    yield url
+    if pg_name:
+        _drop_postgres_database(pg_name)
+
+
 def _empty_all_tables() -> None:
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.exc import IntegrityError
 
+from surveyapp.app import create_app
 from surveyapp.extensions import db
+from surveyapp.models import AnomalyState, Response
+from tests.factories import SurveySite, add_responses
+
+# The revision before anomaly_state/anomaly_reasons, and the rows it could hold.
+FLAG_TEXT_REVISION = "aaf1de25b3a5"
+OLD_FLAGS = {
+    "k-flagged-twice-0001": ("flagged", "honeypot; too_fast:3s"),
+    "k-cleared-once-0002": ("cleared", "network_burst:12"),
+    "k-never-flagged-003": (None, ""),
+}
 
 
 def test_single_head(app: Flask) -> None:
@@ -24,9 +40,7 @@ def test_models_match_migrations(app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
-def test_downgrade_and_upgrade_again(app: Flask, tmp_path: object) -> None:
-    from surveyapp.app import create_app
-
+def test_downgrade_and_upgrade_again(app: Flask, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/roundtrip.sqlite3"
     fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with fresh.app_context():
@@ -35,3 +49,90 @@ def test_downgrade_and_upgrade_again(app: Flask, tmp_path: object) -> None:
         upgrade()
         assert "responses" in db.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def _insert_old_responses(connection: sa.Connection) -> None:
+    """Responses as FLAG_TEXT_REVISION stored them: reasons as "; "-joined text."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO questionnaires (id, code, title_vi, title_en, legal_basis) "
+            "VALUES (1, 'q', 'q', 'q', '')"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO service_fields (id, code, name_vi, name_en, position) "
+            "VALUES (1, 'f', 'f', 'f', 1)"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO agencies (id, code, name, kind) "
+            "VALUES (1, 'a', 'a', 'province')"
+        )
+    )
+    for number, (key, (state, reasons)) in enumerate(OLD_FLAGS.items(), start=1):
+        connection.execute(
+            sa.text(
+                "INSERT INTO responses (id, public_id, idempotency_key, agency_id, "
+                "questionnaire_id, service_field_id, channel, language, submitted_at, "
+                "flag_status, flag_reasons) VALUES (:id, :key, :key, 1, 1, 1, "
+                "'counter', 'vi', CURRENT_TIMESTAMP, :state, :reasons)"
+            ),
+            {"id": number, "key": key, "state": state, "reasons": reasons},
+        )
+
+
+def _stored(state: str, reasons: sa.ColumnClause) -> dict[str, tuple]:
+    """Idempotency key -> (state, reasons) of every response, as stored."""
+    responses = sa.table(
+        "responses", sa.column("idempotency_key"), sa.column(state), reasons
+    )
+    rows = db.session.execute(sa.select(*responses.c))
+    return {key: (state, reasons) for key, state, reasons in rows}
+
+
+def test_flag_text_becomes_anomaly_lists_and_back(empty_database_url: str) -> None:
+    """Old rows keep their state and reasons through the upgrade and the downgrade."""
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with fresh.app_context():
+        upgrade(revision=FLAG_TEXT_REVISION)
+        with db.engine.begin() as connection:
+            _insert_old_responses(connection)
+        upgrade()
+        assert _stored("anomaly_state", sa.column("anomaly_reasons", sa.JSON)) == {
+            "k-flagged-twice-0001": ("flagged", ["honeypot", "too_fast:3s"]),
+            "k-cleared-once-0002": ("cleared", ["network_burst:12"]),
+            "k-never-flagged-003": (None, []),
+        }
+        db.session.remove()
+        downgrade(revision=FLAG_TEXT_REVISION)
+        assert _stored("flag_status", sa.column("flag_reasons")) == OLD_FLAGS
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_anomaly_state_check_follows_the_enum(app: Flask, site: SurveySite) -> None:
+    """The model's CHECK lists every AnomalyState; the migrated one refuses others."""
+    table = db.metadata.tables["responses"]
+    (condition,) = (
+        str(c.sqltext)
+        for c in table.constraints
+        if isinstance(c, sa.CheckConstraint) and "anomaly_state" in str(c.sqltext)
+    )
+    assert all(f"'{state}'" in condition for state in AnomalyState)
+    with app.app_context():
+        (response_id,) = add_responses(site.counter, [4], 1)
+        for state in AnomalyState:
+            db.session.execute(
+                sa.update(Response)
+                .where(Response.id == response_id)
+                .values(anomaly_state=state)
+            )
+        with pytest.raises(IntegrityError):
+            db.session.execute(
+                sa.update(Response)
+                .where(Response.id == response_id)
+                .values(anomaly_state="bogus")
+            )
+        db.session.rollback()

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import (
-    EXCLUDED_FLAG_STATES,
+    EXCLUDED_ANOMALY_STATES,
     Agency,
     Questionnaire,
     Response,
@@ -27,8 +27,8 @@ class ScoringError(ValueError):
 def counts_in_scores() -> ColumnElement[bool]:
     """Responses flagged as anomalous (and not cleared) stay out of the scores."""
     return or_(
-        Response.flag_status.is_(None),
-        Response.flag_status.not_in(EXCLUDED_FLAG_STATES),
+        Response.anomaly_state.is_(None),
+        Response.anomaly_state.not_in(EXCLUDED_ANOMALY_STATES),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveyapp.core.receipts import MAX_DAYS
-from surveyapp.survey.forms import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
+from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
 
 def _status(*values: str) -> dict[str, Any]:
@@ -146,7 +146,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _receipts_path() -> dict[str, Any]:
-    """POST /receipts: one-stop software issues a dossier's receipt."""
+    """POST /receipts: one-stop software issues a receipt."""
     error = _ref("Error")
     return {
         "post": {
@@ -209,6 +209,22 @@ def _responses_path() -> dict[str, Any]:
     }
 
 
+def _openapi_path() -> dict[str, Any]:
+    """GET /openapi.json: this document."""
+    return {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI document.",
+                    "content": {"application/json": {"schema": {}}},
+                }
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, as a JSON-ready dict."""
     return {
@@ -225,18 +241,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/receipts": _receipts_path(),
             "/responses": _responses_path(),
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document",
-                    "responses": {
-                        "200": {
-                            "description": "The OpenAPI document.",
-                            "content": {"application/json": {"schema": {}}},
-                        }
-                    },
-                }
-            },
+            "/openapi.json": _openapi_path(),
         },
         "components": {
             "schemas": SCHEMAS,

@@ -1,9 +1,9 @@
 """The JSON API's work: responses sent as JSON, receipts issued by software.
 
-`POST /api/v1/responses` (the offline client's path): the body is turned into the
-same form data a browser sends and validated by the same survey form, so the rules
-cannot drift apart. `POST /api/v1/receipts`: one-stop software issues a receipt
-with an agency's API key. Every outcome is a status and a small JSON body (see
+`POST /api/v1/responses` (the offline client's path): the body's answers are checked
+by the function that checks the survey form's, so the rules cannot drift apart.
+`POST /api/v1/receipts`: one-stop software issues a receipt with an agency's API
+key. Every outcome is a status and a small JSON body (see
 :mod:`surveyapp.api.openapi` for the contract).
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from surveyapp.core.apikeys import may_issue_for
 from surveyapp.core.catalogue import service_fields
@@ -30,32 +29,26 @@ from surveyapp.core.receipts import (
     receipt_qr_urls,
     validity_days,
 )
-from surveyapp.models import (
-    ApiKey,
-    Channel,
-    Counter,
-    Questionnaire,
-    Response,
-    get_by_code,
-)
-from surveyapp.survey.forms import (
-    CRITERION_PREFIX,
-    IDEMPOTENCY_PATTERN,
-    build_survey_form,
-)
+from surveyapp.models import ApiKey, Channel, Counter, Response, get_by_code
 from surveyapp.survey.submission import (
+    IDEMPOTENCY_PATTERN,
+    RawAnswers,
     ReceiptAlreadyUsed,
+    Rejected,
+    Sending,
     Submission,
+    Target,
     find_by_idempotency_key,
+    flag_submission,
     store_response,
+    validate_answers,
 )
 
 KINDS = ("counter", "receipt")
 LANGUAGES = ("vi", "en")
-# What the form itself reads besides the criteria; other keys are ignored.
+# What is read besides the envelope and the answers; other keys are ignored.
 # "website" is the form's honeypot, sent along by clients that serialise the form.
 TEXT_FIELDS = ("service_field", "comment", "rendered_at", "website")
-INVALID_RATING = "invalid"
 
 
 @dataclass(frozen=True)
@@ -74,17 +67,6 @@ NOT_FOUND = Outcome(404, {"status": "not_found"})
 ALREADY_RATED = Outcome(409, {"status": "already_rated"})
 EXPIRED = Outcome(410, {"status": "expired"})
 BAD_REQUEST = Outcome(400, {"status": "bad_request"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a submission goes: a counter, and for a receipt its one-time link."""
-
-    counter: Counter
-    questionnaire: Questionnaire
-    channel: Channel
-    receipt_id: int | None = None
-    dossier_code: str | None = None
 
 
 def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
@@ -146,40 +128,17 @@ def _is_resend(existing: Response, kind: str, token: str) -> bool:
     return check.receipt is not None and existing.receipt_id == check.receipt.id
 
 
-def _formdata(body: dict[str, Any]) -> MultiDict[str, str]:
-    data: MultiDict[str, str] = MultiDict()
-    data["idempotency_key"] = body["idempotency_key"]
-    for name in TEXT_FIELDS:
-        if body.get(name) is not None:
-            data[name] = body[name]
-    for code, value in body["answers"].items():
-        if value is None:
-            continue  # unanswered, as an untouched radio group
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            text = INVALID_RATING
-        else:
-            text = str(value)
-        data[f"{CRITERION_PREFIX}{code}"] = text
-    return data
-
-
-def _form_errors(form: Any) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for name, messages in form.errors.items():
-        key = (
-            f"answers.{name.removeprefix(CRITERION_PREFIX)}"
-            if name.startswith(CRITERION_PREFIX)
-            else name
-        )
-        errors[key] = [str(message) for message in messages]
-    # The form's own message for unknown questions speaks to a browser user;
-    # an API client is better served by naming each unknown code.
-    for name in form.unknown_fields:
-        code = name.removeprefix(CRITERION_PREFIX)
-        errors[f"answers.{code}"] = [_("Unknown criterion code.")]
-    if form.form_errors and not form.unknown_fields:
-        errors.setdefault("answers", []).extend(str(m) for m in form.form_errors)
-    return errors
+def _raw_answers(body: dict[str, Any], language: str) -> RawAnswers:
+    return RawAnswers(
+        idempotency_key=body["idempotency_key"],
+        service_field=body.get("service_field"),
+        # null is an unanswered item, like a radio group a browser does not send.
+        ratings={
+            code: value for code, value in body["answers"].items() if value is not None
+        },
+        comment=body.get("comment"),
+        language=language,
+    )
 
 
 def submit(body: object, remote_addr: str | None) -> Outcome:
@@ -197,22 +156,13 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         target = _target(body["kind"], body["token"])
         if isinstance(target, Outcome):
             return target
-        fields = service_fields()
-        form = build_survey_form(
-            target.questionnaire, fields, language, formdata=_formdata(body)
+        checked = validate_answers(
+            _raw_answers(body, language), target, service_fields()
         )
-        if not form.validate():
-            return _invalid(_form_errors(form))
-        submission = form.submission(
-            target.counter,
-            target.questionnaire,
-            fields,
-            language,
-            remote_addr,
-            channel=target.channel,
-            receipt_id=target.receipt_id,
-            dossier_code=target.dossier_code,
-        )
+        if isinstance(checked, Rejected):
+            return _invalid(checked.errors)
+        sending = Sending(remote_addr, body.get("rendered_at"), body.get("website"))
+        submission = flag_submission(checked, sending)
     return _store(submission)
 
 

@@ -39,8 +39,13 @@ from surveyapp.kiosk.operations import (
     revoke_kiosk,
 )
 from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
-from surveyapp.survey.forms import build_survey_form
-from surveyapp.survey.submission import signed_render_time, store_response
+from surveyapp.survey.submission import (
+    Target,
+    build_survey_form,
+    flag_submission,
+    signed_render_time,
+    store_response,
+)
 from surveyapp.web.access import roles_required
 from surveyapp.web.language import current_language
 from surveyapp.web.ratelimit import limit_submissions
@@ -83,19 +88,13 @@ def take(key: str) -> ResponseReturnValue:
     kiosk, questionnaire = get_kiosk_or_404(key)
     language = current_language()
     fields = service_fields()
-    form = build_survey_form(questionnaire, fields, language)
+    target = Target(
+        kiosk.counter, questionnaire, channel=Channel.KIOSK, kiosk_id=kiosk.id
+    )
+    form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
-        store_response(
-            form.submission(
-                kiosk.counter,
-                questionnaire,
-                fields,
-                language,
-                request.remote_addr,
-                channel=Channel.KIOSK,
-                kiosk_id=kiosk.id,
-            )
-        )
+        sending = form.sending(request.remote_addr)
+        store_response(flag_submission(form.submission(), sending))
         return no_store(redirect(url_for("kiosk.thanks", key=key, lang=language)))
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex

@@ -12,7 +12,8 @@ from surveyapp.models.questionnaires import (
 )
 from surveyapp.models.reporting import DossierCount, Finalisation
 from surveyapp.models.responses import (
-    EXCLUDED_FLAG_STATES,
+    EXCLUDED_ANOMALY_STATES,
+    AnomalyState,
     Answer,
     Channel,
     Comment,
@@ -20,10 +21,11 @@ from surveyapp.models.responses import (
 )
 
 __all__ = [
-    "EXCLUDED_FLAG_STATES",
+    "EXCLUDED_ANOMALY_STATES",
     "Agency",
     "ApiKey",
     "AgencyKind",
+    "AnomalyState",
     "Answer",
     "AuditEvent",
     "Channel",

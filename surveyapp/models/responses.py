@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -33,6 +34,24 @@ class Channel(enum.StrEnum):
     KIOSK = "kiosk"
 
 
+class AnomalyState(enum.StrEnum):
+    """Where a response flagged by the anomaly rules stands; None: never flagged."""
+
+    FLAGGED = "flagged"  # flagged, not yet reviewed: out of the scores
+    CONFIRMED = "confirmed"  # an admin confirmed the anomaly: out of the scores
+    CLEARED = "cleared"  # an admin cleared it: counted again
+
+
+#: Anomaly states whose responses are left out of scores.
+EXCLUDED_ANOMALY_STATES = (AnomalyState.FLAGGED, AnomalyState.CONFIRMED)
+
+
+def _one_of(column: str, values: type[enum.StrEnum]) -> str:
+    """A CHECK condition: `column` is NULL or one of the enum's values."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IS NULL OR {column} IN ({listed})"
+
+
 class Response(db.Model):  # type: ignore[name-defined,misc]
     """One citizen's submitted survey. Nothing here identifies the person."""
 
@@ -42,8 +61,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
             "channel IN ('counter', 'receipt', 'kiosk')", name="channel_known"
         ),
         CheckConstraint(
-            "flag_status IS NULL OR flag_status IN ('flagged', 'confirmed', 'cleared')",
-            name="flag_status_known",
+            _one_of("anomaly_state", AnomalyState), name="anomaly_state_known"
         ),
     )
 
@@ -85,9 +103,13 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     # A keyed hash of the sender's network (IPv4 /24, IPv6 /48), never the address:
     # enough to see many responses from one network, useless to find a person.
     network_hash: Mapped[str | None] = mapped_column(String(16), index=True)
-    # Anomaly review: None (clean), "flagged", "confirmed" (excluded), "cleared".
-    flag_status: Mapped[str | None] = mapped_column(String(16), index=True)
-    flag_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Anomaly review: None (never flagged) or an AnomalyState, and the reason codes
+    # the rules gave ("too_fast:4s", ...). Not the scoring library's reliability
+    # flags, which are computed per score, never stored here.
+    anomaly_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    anomaly_reasons: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
     agency: Mapped[Agency] = relationship()
     counter: Mapped[Counter | None] = relationship()
@@ -99,10 +121,6 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     comment: Mapped[Comment | None] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
-
-
-#: Flag states whose responses are left out of scores.
-EXCLUDED_FLAG_STATES = ("flagged", "confirmed")
 
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]

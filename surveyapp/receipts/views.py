@@ -54,10 +54,12 @@ from surveyapp.receipts.batch import (
     check_batch,
 )
 from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
-from surveyapp.survey.forms import build_survey_form
 from surveyapp.survey.submission import (
     ReceiptAlreadyUsed,
+    Target,
+    build_survey_form,
     find_by_idempotency_key,
+    flag_submission,
     signed_render_time,
     store_response,
 )
@@ -107,21 +109,18 @@ def take(token: str) -> ResponseReturnValue:
     if check.state != ReceiptState.VALID:
         return _refused(receipt, check.state)
     fields = service_fields()
-    form = build_survey_form(questionnaire, fields, language)
+    target = Target(
+        receipt.counter,
+        questionnaire,
+        channel=Channel.RECEIPT,
+        receipt_id=receipt.id,
+        dossier_code=receipt.dossier_code,
+    )
+    form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
+        sending = form.sending(request.remote_addr)
         try:
-            store_response(
-                form.submission(
-                    receipt.counter,
-                    questionnaire,
-                    fields,
-                    language,
-                    request.remote_addr,
-                    channel=Channel.RECEIPT,
-                    receipt_id=receipt.id,
-                    dossier_code=receipt.dossier_code,
-                )
-            )
+            store_response(flag_submission(form.submission(), sending))
         except ReceiptAlreadyUsed:
             return _refused(receipt, ReceiptState.USED)
         return redirect(thanks)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import (
-    abort,
-)
+from flask import abort
 from flask_babel import format_decimal
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,12 +16,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from surveyapp.core.access import can_see, visible_agency_ids
 from surveyapp.core.audit import record
 from surveyapp.extensions import db
-from surveyapp.models import Answer, Criterion, Response, User
-from surveyapp.survey.anomalies import REVIEW_STATES, describe_reason, reason_codes
+from surveyapp.models import AnomalyState, Answer, Criterion, Response, User
+from surveyapp.review.reasons import describe_reason
 
-REVIEW_ACTIONS = {"confirmed": "response_confirm", "cleared": "response_clear"}
-
-
+#: The decisions an admin takes, and the audit action recording each.
+REVIEW_ACTIONS = {
+    AnomalyState.CONFIRMED: "response_confirm",
+    AnomalyState.CLEARED: "response_clear",
+}
 PAGE_SIZE = 50
 
 
@@ -46,10 +46,10 @@ class ReviewItem:
 class ReviewPage:
     """One page of responses in one review state, newest first."""
 
-    state: str
+    state: AnomalyState
     items: list[ReviewItem]
     total: int
-    counts: dict[str, int]
+    counts: dict[AnomalyState, int]
     page: int
     page_size: int = PAGE_SIZE
 
@@ -64,11 +64,9 @@ def _visible_to(user: User) -> ColumnElement[bool]:
     return Response.agency_id.in_(visible_agency_ids(user))
 
 
-def review_page(user: User, state: str, page: int = 1) -> ReviewPage:
+def review_page(user: User, state: AnomalyState, page: int = 1) -> ReviewPage:
     """Responses in review `state` that `user` may see, newest first."""
-    if state not in REVIEW_STATES:
-        raise ValueError(f"unknown review state {state!r}")
-    chosen = (Response.flag_status == state, _visible_to(user))
+    chosen = (Response.anomaly_state == state, _visible_to(user))
     total = (
         db.session.scalar(select(func.count()).select_from(Response).where(*chosen))
         or 0
@@ -90,16 +88,16 @@ def review_page(user: User, state: str, page: int = 1) -> ReviewPage:
     counts: dict[str | None, int] = {
         status: count
         for status, count in db.session.execute(
-            select(Response.flag_status, func.count())
-            .where(Response.flag_status.in_(REVIEW_STATES), _visible_to(user))
-            .group_by(Response.flag_status)
+            select(Response.anomaly_state, func.count())
+            .where(Response.anomaly_state.is_not(None), _visible_to(user))
+            .group_by(Response.anomaly_state)
         )
     }
     return ReviewPage(
         state,
         [_review_item(response) for response in responses],
         total,
-        {name: counts.get(name, 0) for name in REVIEW_STATES},
+        {name: counts.get(name, 0) for name in AnomalyState},
         page,
     )
 
@@ -112,7 +110,7 @@ def _review_item(response: Response) -> ReviewItem:
     values = [a.value for a in answers if a.value is not None]
     return ReviewItem(
         response,
-        [describe_reason(code) for code in reason_codes(response)],
+        [describe_reason(code) for code in response.anomaly_reasons],
         " ".join("–" if a.value is None else str(a.value) for a in answers),
         sum(values) / len(values) if values else None,
     )
@@ -122,7 +120,7 @@ def get_reviewable_or_404(public_id: str, user: User) -> Response:
     """A flagged (or reviewed) response `user` may see; 404 otherwise."""
     response = db.session.scalars(
         select(Response).where(
-            Response.public_id == public_id, Response.flag_status.is_not(None)
+            Response.public_id == public_id, Response.anomaly_state.is_not(None)
         )
     ).first()
     if response is None or not can_see(user, response.agency):
@@ -130,23 +128,23 @@ def get_reviewable_or_404(public_id: str, user: User) -> Response:
     return response
 
 
-def set_review_state(response: Response, state: str) -> bool:
-    """Confirm ("confirmed") or clear ("cleared") a flag, audited; False if no change.
+def set_review_state(response: Response, state: AnomalyState) -> bool:
+    """Confirm or clear a flagged response, audited; False if nothing changes.
 
     The caller commits. A confirmed response stays out of the scores; a cleared
     one counts again. Either decision can be reversed later, audited again.
     """
     if state not in REVIEW_ACTIONS:
-        raise ValueError(f"a review sets 'confirmed' or 'cleared', not {state!r}")
-    if response.flag_status == state:
+        raise ValueError(f"a review confirms or clears, it does not set {state!r}")
+    if response.anomaly_state == state:
         return False
-    previous = response.flag_status
-    response.flag_status = state
+    previous = response.anomaly_state
+    response.anomaly_state = state
     record(
         REVIEW_ACTIONS[state],
         target=response.public_id,
         details={
-            "reasons": response.flag_reasons,
+            "reasons": response.anomaly_reasons,
             "from": previous,
             "counter": response.counter.code if response.counter else "",
         },

@@ -19,8 +19,13 @@ from surveyapp.core.catalogue import service_fields
 from surveyapp.core.links import counter_from_token, qr_png, qr_svg, survey_url
 from surveyapp.extensions import csrf
 from surveyapp.models import Counter, Questionnaire
-from surveyapp.survey.forms import build_survey_form
-from surveyapp.survey.submission import signed_render_time, store_response
+from surveyapp.survey.submission import (
+    Target,
+    build_survey_form,
+    flag_submission,
+    signed_render_time,
+    store_response,
+)
 from surveyapp.web.language import current_language
 from surveyapp.web.ratelimit import limit_submissions
 
@@ -48,13 +53,10 @@ def take(token: str) -> ResponseReturnValue:
     counter, questionnaire = get_counter_or_404(token)
     language = current_language()
     fields = service_fields()
-    form = build_survey_form(questionnaire, fields, language)
+    form = build_survey_form(Target(counter, questionnaire), fields, language)
     if form.validate_on_submit():
-        store_response(
-            form.submission(
-                counter, questionnaire, fields, language, request.remote_addr
-            )
-        )
+        sending = form.sending(request.remote_addr)
+        store_response(flag_submission(form.submission(), sending))
         return redirect(url_for("survey.thanks", token=token, lang=language))
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex

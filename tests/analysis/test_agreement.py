@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import (
-    EXCLUDED_FLAG_STATES,
+    EXCLUDED_ANOMALY_STATES,
     Agency,
     DossierCount,
     Response,
@@ -78,8 +78,8 @@ def province(app: Flask) -> str:
         for response in db.session.scalars(
             select(Response).where(Response.id.in_(flagged))
         ):
-            response.flag_status = EXCLUDED_FLAG_STATES[0]
-            response.flag_reasons = "too_fast:2s"
+            response.anomaly_state = EXCLUDED_ANOMALY_STATES[0]
+            response.anomaly_reasons = ["too_fast:2s"]
         db.session.add_all(
             [
                 _counts(codes["point_a"], "ho-tich", 400),

@@ -52,7 +52,7 @@ def add(
         channel=channel,
         submitted_at=at,
         dossier_code=uuid.uuid4().hex[:12] if channel == "receipt" else None,
-        flag_status=flag,
+        anomaly_state=flag,
     )
     response.answers = [
         Answer(

@@ -44,8 +44,8 @@ def test_api_flags_a_filled_honeypot(
     assert client.post("/api/v1/responses", json=body).status_code == 201
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.flag_status == "flagged"
-        assert "honeypot" in response.flag_reasons
+        assert response.anomaly_state == "flagged"
+        assert "honeypot" in response.anomaly_reasons
 
 
 def test_receipt_page_flags_a_filled_honeypot(
@@ -58,4 +58,4 @@ def test_receipt_page_flags_a_filled_honeypot(
     assert client.post(path, data=data).status_code == 302
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.channel == "receipt" and response.flag_status == "flagged"
+        assert response.channel == "receipt" and response.anomaly_state == "flagged"

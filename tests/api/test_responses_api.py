@@ -146,6 +146,24 @@ def test_bad_input_is_rejected_and_nothing_stored(
     assert count_responses(app) == 0
 
 
+def test_each_problem_gets_one_message_meant_for_a_client(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    """Unknown codes are named; no message written for a browser user leaks in."""
+    token = issue(app, site.counter, "HS-007")
+    body = response_body(token, service_field="x", answers={"A1": 9, "Q": 1})
+    posted = client.post(URL, json=body)
+    assert posted.status_code == 422
+    assert posted.json == {
+        "status": "invalid",
+        "errors": {
+            "answers.A1": ["Please choose a rating from 1 to 5."],
+            "answers.Q": ["Unknown criterion code."],
+            "service_field": ["Please choose the service field you used."],
+        },
+    }
+
+
 def test_validation_messages_follow_the_language(
     app: Flask, client: FlaskClient, site: SurveySite
 ) -> None:

@@ -20,12 +20,12 @@ from tests.factories import SurveySite, add_responses, make_two_communes
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def flag(ids: list[int], reasons: str, state: str = "flagged") -> list[str]:
+def flag(ids: list[int], *reasons: str, state: str = "flagged") -> list[str]:
     """Mark stored responses as the anomaly rules would; return their public ids."""
     db.session.execute(
         update(Response)
         .where(Response.id.in_(ids))
-        .values(flag_status=state, flag_reasons=reasons)
+        .values(anomaly_state=state, anomaly_reasons=list(reasons))
     )
     db.session.commit()
     return list(
@@ -41,7 +41,7 @@ def csrf_token(client: FlaskClient) -> str:
 
 def state_of(public_id: str) -> str | None:
     return db.session.scalar(
-        select(Response.flag_status).where(Response.public_id == public_id)
+        select(Response.anomaly_state).where(Response.public_id == public_id)
     )
 
 
@@ -60,9 +60,11 @@ def test_admins_see_flagged_responses_with_reasons(
         add_responses(site.counter, [4], 3)
         (flagged,) = flag(add_responses(site.counter, [5, 1], 1), "too_fast:3s")
         (bot,) = flag(
-            add_responses(site.other_counter, [2], 1), "honeypot; network_burst:12"
+            add_responses(site.other_counter, [2], 1), "honeypot", "network_burst:12"
         )
-        (cleared,) = flag(add_responses(site.counter, [3], 1), "too_fast:1s", "cleared")
+        (cleared,) = flag(
+            add_responses(site.counter, [3], 1), "too_fast:1s", state="cleared"
+        )
     auth.login_as("admin", site.province)
     page = client.get("/quan-ly/kiem-tra/?lang=en")
     html = page.get_data(as_text=True)
@@ -154,7 +156,7 @@ def test_confirm_and_clear_are_audited_and_change_the_scores(
         ).all()
         assert [e.action for e in events] == ["response_clear", "response_confirm"]
         assert all(e.target == public_id and e.actor == email for e in events)
-        assert events[0].details["reasons"] == "identical_burst:6"
+        assert events[0].details["reasons"] == ["identical_burst:6"]
         assert events[0].details["from"] == "flagged"
         assert events[1].details["from"] == "cleared"
     listed = client.get("/quan-ly/kiem-tra/?state=confirmed").get_data(as_text=True)

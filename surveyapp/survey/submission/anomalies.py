@@ -6,7 +6,7 @@ Officers have an incentive to steer ratings, and scripts can fill forms. The rul
 response is stored, left out of the scores, and listed for admins (``review/``).
 Nothing here stores an IP address.
 
-Settings (``app.config``, defaults in :data:`DEFAULTS`):
+Settings (``app.config``, defaults in ``config.Config``):
 
 ``ANOMALY_MIN_SECONDS``
     Faster than this between showing the form and sending it is not a person
@@ -24,39 +24,31 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from flask import (
-    current_app,
-)
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
+from surveyapp.core.network import network_hash
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Channel, Response, utc_now
-from surveyapp.survey.submission import Submission
-
-DEFAULTS: dict[str, Any] = {
-    "ANOMALY_MIN_SECONDS": 8,
-    "ANOMALY_IDENTICAL_COUNT": 5,
-    "ANOMALY_NETWORK_COUNT": 10,
-    "ANOMALY_WINDOW_MINUTES": 10,
-}
-
-#: The review states of a flagged response (None means never flagged).
-REVIEW_STATES = ("flagged", "confirmed", "cleared")
+from surveyapp.survey.submission.store import seconds_since_render
+from surveyapp.survey.submission.validation import Submission
 
 
-def setting(name: str) -> Any:
-    """A setting of this module, from the app config or its default."""
-    return current_app.config.get(name, DEFAULTS[name])
+@dataclass(frozen=True)
+class Sending:
+    """How answers arrived, as the rules see it; none of it is stored as is."""
+
+    remote_addr: str | None
+    rendered_at: str | None = None  # the form's signed render time, if sent back
+    honeypot: str | None = None  # the hidden "website" field people never see
 
 
-# --- Rate limits ------------------------------------------------------------------
-
-
-# --- Anomaly rules ----------------------------------------------------------------
+def setting(name: str) -> int:
+    """One of the ANOMALY_* thresholds of the app config."""
+    return int(current_app.config[name])
 
 
 def submission_flags(
@@ -102,18 +94,29 @@ def submission_flags(
     return tuple(reasons)
 
 
-def flag_submission(submission: Submission, honeypot: str | None = None) -> Submission:
-    """`submission` with its anomaly flags filled in, ready for store_response."""
+def flag_submission(submission: Submission, sending: Sending) -> Submission:
+    """`submission` with what the rules saw and their reasons, ready to store.
+
+    Fills in the seconds the form was open and the network's hash (never the
+    address), then the reason codes of every rule that fires.
+    """
+    fill_seconds = seconds_since_render(sending.rendered_at)
+    network = network_hash(sending.remote_addr)
     # Every rating from a kiosk comes from the same office network by design.
     kiosk = submission.channel == Channel.KIOSK
-    flags = submission_flags(
+    reasons = submission_flags(
         submission.counter.id,
         submission.answers,
-        submission.fill_seconds,
-        None if kiosk else submission.network_hash,
-        honeypot,
+        fill_seconds,
+        None if kiosk else network,
+        sending.honeypot,
     )
-    return dataclasses.replace(submission, flag_reasons=flags)
+    return dataclasses.replace(
+        submission,
+        fill_seconds=fill_seconds,
+        network_hash=network,
+        anomaly_reasons=reasons,
+    )
 
 
 def _identical_count(
@@ -146,44 +149,3 @@ def _identical_count(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def reason_codes(response: Response) -> list[str]:
-    """The stored reason codes of a response."""
-    return [part.strip() for part in response.flag_reasons.split(";") if part.strip()]
-
-
-def describe_reason(code: str) -> str:
-    """A stored reason code ("too_fast:4s") in the reader's language."""
-    name, _sep, raw = code.partition(":")
-    digits = raw.rstrip("s")
-    number = int(digits) if digits.isdigit() else 0
-    minutes = int(setting("ANOMALY_WINDOW_MINUTES"))
-    if name == "honeypot":
-        text = _("A hidden field that people never see was filled in (a script).")
-    elif name == "too_fast":
-        text = _(
-            "Sent %(seconds)d seconds after the form was shown: faster than a "
-            "person can read it.",
-            seconds=number,
-        )
-    elif name == "identical_burst":
-        text = _(
-            "Exactly the same answers as %(count)d other responses at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    elif name == "network_burst":
-        text = _(
-            "%(count)d other responses from the same network at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    else:
-        text = code
-    return str(text)
-
-
-# --- Admin review -----------------------------------------------------------------

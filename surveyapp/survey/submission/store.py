@@ -1,10 +1,13 @@
-"""Storing a citizen's response: all of it in one transaction, or nothing."""
+"""Storing a citizen's response: all of it in one transaction, or nothing.
+
+Also what storing needs around it: the idempotency look-up, the signed render
+time a form carries, and erasing network fingerprints once the rules are done.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -13,37 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from surveyapp.extensions import db
-from surveyapp.models import (
-    Answer,
-    Channel,
-    Comment,
-    Counter,
-    Questionnaire,
-    Response,
-    ServiceField,
-)
+from surveyapp.models import AnomalyState, Answer, Comment, Response
+from surveyapp.survey.submission.validation import Submission
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A validated response, ready to store."""
-
-    counter: Counter
-    questionnaire: Questionnaire
-    service_field: ServiceField
-    answers: dict[int, int | None]  # criterion id -> 1..5, or None for no opinion
-    comment: str
-    idempotency_key: str
-    language: str
-    channel: Channel = Channel.COUNTER
-    receipt_id: int | None = None
-    dossier_code: str | None = None
-    kiosk_id: int | None = None
-    fill_seconds: int | None = None
-    network_hash: str | None = None
-    flag_reasons: tuple[str, ...] = ()
 
 
 class ReceiptAlreadyUsed(Exception):
@@ -86,8 +62,8 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         kiosk_id=submission.kiosk_id,
         fill_seconds=submission.fill_seconds,
         network_hash=submission.network_hash,
-        flag_status="flagged" if submission.flag_reasons else None,
-        flag_reasons="; ".join(submission.flag_reasons),
+        anomaly_state=AnomalyState.FLAGGED if submission.anomaly_reasons else None,
+        anomaly_reasons=list(submission.anomaly_reasons),
     )
     response.answers = [
         Answer(criterion_id=criterion_id, value=value)
@@ -150,7 +126,7 @@ def forget_old_networks(now: datetime | None = None) -> None:
     Housekeeping after the response is safely stored: if two requests collide on
     the same rows, one gives way and the next submission finishes the job.
     """
-    minutes = int(current_app.config.get("ANOMALY_WINDOW_MINUTES", 10))
+    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     try:
         db.session.execute(
