@@ -49,23 +49,43 @@ def load_rows(
         .order_by(Response.id)
     ).all()
     columns = criterion_columns(questionnaire)
-    column_of = {criterion_id: i for i, (criterion_id, _) in enumerate(columns)}
-    row_of = {row[0]: i for i, row in enumerate(responses)}
-    answers = np.zeros((len(responses), len(columns)), dtype=np.int8)
-    for response_id, criterion_id, value in db.session.execute(
-        select(Answer.response_id, Answer.criterion_id, Answer.value)
-        .join(Response, Answer.response_id == Response.id)
-        .where(*chosen, Answer.value.is_not(None))
-    ):
-        answers[row_of[response_id], column_of[criterion_id]] = value
+    response_ids = np.array([r[0] for r in responses], dtype=np.int64)
+    answered = np.array(
+        db.session.execute(
+            select(Answer.response_id, Answer.criterion_id, Answer.value)
+            .join(Response, Answer.response_id == Response.id)
+            .where(*chosen, Answer.value.is_not(None))
+        ).all(),
+        dtype=np.int64,
+    ).reshape(-1, 3)
     return SurveyRows(
-        response_ids=np.array([r[0] for r in responses], dtype=np.int64),
+        response_ids=response_ids,
         agency_ids=[r[1] for r in responses],
         field_codes=[r[2] for r in responses],
         submitted_at=[r[3] for r in responses],
-        answers=answers,
+        answers=_answer_matrix(response_ids, [cid for cid, _ in columns], answered),
         columns=[name for _, name in columns],
     )
+
+
+def _answer_matrix(
+    response_ids: NDArray[np.int64],
+    criterion_ids: list[int],
+    answered: NDArray[np.int64],
+) -> NDArray[np.int8]:
+    """Answers n x C (0 where unanswered) from (response id, criterion id, value).
+
+    Placed with array look-ups, not a Python loop: a province-year has millions
+    of answers. `response_ids` is sorted (the query orders by id).
+    """
+    answers = np.zeros((len(response_ids), len(criterion_ids)), dtype=np.int8)
+    if not len(answered):
+        return answers
+    rows = np.searchsorted(response_ids, answered[:, 0])
+    column_of = np.full(max(criterion_ids) + 1, -1, dtype=np.int64)
+    column_of[criterion_ids] = np.arange(len(criterion_ids))
+    answers[rows, column_of[answered[:, 1]]] = answered[:, 2]
+    return answers
 
 
 def criterion_columns(questionnaire: Questionnaire) -> list[tuple[int, str]]:
