@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,13 +51,15 @@ def load_rows(
     ).all()
     columns = criterion_columns(questionnaire)
     response_ids = np.array([r[0] for r in responses], dtype=np.int64)
-    answered = np.array(
-        db.session.execute(
-            select(Answer.response_id, Answer.criterion_id, Answer.value)
-            .join(Response, Answer.response_id == Response.id)
-            .where(*chosen, Answer.value.is_not(None))
-        ).all(),
-        dtype=np.int64,
+    answer_rows = db.session.execute(
+        select(Answer.response_id, Answer.criterion_id, Answer.value)
+        .join(Response, Answer.response_id == Response.id)
+        .where(*chosen, Answer.value.is_not(None))
+    ).all()
+    # fromiter over the flattened rows: np.array on a list of millions of Row
+    # objects inspects each one as a sequence and takes minutes.
+    answered = np.fromiter(
+        chain.from_iterable(answer_rows), dtype=np.int64, count=3 * len(answer_rows)
     ).reshape(-1, 3)
     return SurveyRows(
         response_ids=response_ids,

@@ -22,6 +22,7 @@ from surveyapp.core.time import Period
 from surveyapp.core.tree import AgencyTree, Node, agency_tree
 from surveyapp.models import Agency, Questionnaire
 from surveyapp.scoring import (
+    CompositeMethod,
     DomainSpec,
     IntervalMethod,
     ResultRow,
@@ -31,9 +32,12 @@ from surveyapp.scoring import (
 )
 
 DEFAULT_METHOD: IntervalMethod = "kg"
+# Factor and index intervals on the logit scale (benchmarks/coverage.py).
+DEFAULT_COMPOSITE_METHOD: CompositeMethod = "logit"
 DEFAULT_LEVEL = 0.95
 
 __all__ = [
+    "DEFAULT_COMPOSITE_METHOD",
     "DEFAULT_LEVEL",
     "DEFAULT_METHOD",
     "Scores",
@@ -126,7 +130,13 @@ def compute_scores(
         domains = DomainSpec.from_tree(
             labels, tree.parents_within(root.id), include_all=False
         )
-        scores.results = estimate(data, domains, method=method, level=level)
+        scores.results = estimate(
+            data,
+            domains,
+            method=method,
+            level=level,
+            composite_method=DEFAULT_COMPOSITE_METHOD,
+        )
     except ValueError as error:
         raise ScoringError(str(error)) from error
     return scores

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.rows import load_rows
-from surveyapp.analysis.scores import DEFAULT_LEVEL
+from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, DEFAULT_LEVEL
 from surveyapp.analysis.weighting import weigh_responses
 from surveyapp.core.time import Period, local_month, shift_month
 from surveyapp.core.tree import subtree_ids
@@ -85,6 +85,7 @@ def compute_trend(
             data,
             DomainSpec.from_labels(month_of[chosen], include_all=False),
             level=level,
+            composite_method=DEFAULT_COMPOSITE_METHOD,
         )
     except ValueError:
         return [TrendPoint(label, None) for label in labels]

@@ -71,7 +71,7 @@ def build_pdf(report: Report) -> bytes:
     _pdf_factor_chart(pdf, report)
     _pdf_factor_table(pdf, report)
     for depth in range(1, len(report.rankings) + 1):
-        _pdf_ranking(pdf, ranking_table(report, depth))
+        _pdf_ranking(pdf, ranking_table(report, depth), report.questionnaire)
     _pdf_method(pdf, report)
     return bytes(pdf.output())
 
@@ -241,7 +241,7 @@ def _pdf_result_cells(row: list[Cell]) -> list[str]:
     return [str(row[4]), shown_share(row[5]), interval, str(row[10]), str(row[12])]
 
 
-def _pdf_ranking(pdf: FPDF, table: Table) -> None:
+def _pdf_ranking(pdf: FPDF, table: Table, questionnaire: str) -> None:
     _heading(pdf, table.title)
     headings = [table.columns[i].heading for i in (7, 1, 2)] + [
         _("Interval"),
@@ -252,7 +252,8 @@ def _pdf_ranking(pdf: FPDF, table: Table) -> None:
     rows = [
         [
             str(row[7]),
-            str(row[1]),
+            # A unit ranked on another version's index says so by its name.
+            str(row[1]) if row[11] == questionnaire else f"{row[1]} ({row[11]})",
             shown_share(row[2]),
             f"{shown_share(row[3])} – {shown_share(row[4])}"
             if shown_share(row[2]) != "—"

@@ -45,6 +45,10 @@ class RankEntry:
     worst: int
     out_of: int
     response_rate: float | None
+    # A unit whose responses all used another version is ranked on its own
+    # index: the version, and that index row (the report's rows are the page's).
+    questionnaire: str | None = None
+    index: ResultRow | None = None
 
     @property
     def label(self) -> str:
@@ -133,6 +137,12 @@ class Report:
         """The shown row of `domain` with `code` (criterion, factor or "SIPAS")."""
         return self._row_index.get((domain, code))
 
+    def ranked_index(self, entry: RankEntry) -> ResultRow | None:
+        """The index row `entry` was ranked on (its own version's, if it differs)."""
+        if entry.questionnaire is not None:
+            return entry.index
+        return self.row(entry.code, "SIPAS")
+
     @property
     def overall(self) -> ResultRow | None:
         return self.row(self.agency, "SIPAS")
@@ -219,7 +229,16 @@ def _rankings(scores: Scores) -> list[list[RankEntry]]:
     """One table per tree level below the root, ranked within the level."""
     return [
         [
-            RankEntry(e.code, e.ranked, e.best, e.worst, e.out_of, e.response_rate)
+            RankEntry(
+                e.code,
+                e.ranked,
+                e.best,
+                e.worst,
+                e.out_of,
+                e.response_rate,
+                e.questionnaire,
+                e.row if e.questionnaire else None,
+            )
             for e in level
         ]
         for level in rank_levels(scores)

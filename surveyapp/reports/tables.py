@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from surveyapp.core.time import local_time
-from surveyapp.reports.report import FinalisedInfo, Report
+from surveyapp.reports.report import FinalisedInfo, RankEntry, Report
+from surveyapp.scoring import ResultRow
 from surveyapp.scoring.results import COLUMNS as RESULT_COLUMNS
 
 SHARE_FORMAT = "0.0%"
@@ -75,10 +76,11 @@ def ranking_table(report: Report, depth: int) -> Table:
         Column(_("Reliability"), width=26),
         Column(_("Standard error"), "se", 12),
         Column(_("Degrees of freedom"), "count", 10),
+        Column(_("Questionnaire"), width=14),
     ]
     rows: list[list[Cell]] = []
     for entry in report.rankings[depth - 1]:
-        row = report.row(entry.code, "SIPAS")
+        row = report.ranked_index(entry)
         rows.append(
             [
                 entry.code,
@@ -92,6 +94,7 @@ def ranking_table(report: Report, depth: int) -> Table:
                 flag_label(row["flag"] if row else "no data"),
                 row["se"] if row else None,
                 row["df"] if row else None,
+                entry.questionnaire or report.questionnaire,
             ]
         )
     return Table(_("Ranking, level %(level)s", level=depth), columns, rows)
@@ -192,29 +195,49 @@ def tidy_table(report: Report) -> Table:
         Column(_("Finalised")),
         Column(_("Responses after finalisation"), "count"),
     ]
-    finalised = report.finalised
-    rows: list[list[Cell]] = []
-    for r in report.published_rows:
-        info = report.agency_info(r["domain"])
-        ranked = rank_of.get(r["domain"]) if r["level"] == "index" else None
-        rank = None
-        if ranked is not None:
-            rank = ranked[1].label or _("not ranked")
-        rows.append(
-            [
-                *(r[key] for key in TIDY_KEYS),  # type: ignore[literal-required]
-                info.name,
-                info.depth,
-                report.labels.get(r["code"], r["code"]),
-                rank,
-                report.response_rates.get(r["domain"])
-                if r["level"] == "index"
-                else None,
-                finalised_text(finalised) if finalised else None,
-                finalised.late_responses if finalised else None,
-            ]
+    rows = [
+        _tidy_row(report, r, report.labels.get(r["code"], r["code"]), rank_of)
+        for r in report.published_rows
+    ]
+    # Units ranked on another version's index: that index, named with its version.
+    rows += [
+        _tidy_row(
+            report,
+            entry.index,
+            f"{report.labels.get('SIPAS', 'SIPAS')} ({entry.questionnaire})",
+            rank_of,
+            entry.response_rate,
         )
+        for level in report.rankings
+        for entry in level
+        if entry.questionnaire is not None and entry.index is not None
+    ]
     return Table(_("Results"), columns, rows)
+
+
+def _tidy_row(
+    report: Report,
+    r: ResultRow,
+    wording: str,
+    rank_of: dict[str, tuple[int, RankEntry]],
+    response_rate: float | None = None,
+) -> list[Cell]:
+    info = report.agency_info(r["domain"])
+    is_index = r["level"] == "index"
+    ranked = rank_of.get(r["domain"]) if is_index else None
+    finalised = report.finalised
+    return [
+        *(r[key] for key in TIDY_KEYS),  # type: ignore[literal-required]
+        info.name,
+        info.depth,
+        wording,
+        (ranked[1].label or _("not ranked")) if ranked is not None else None,
+        response_rate
+        if response_rate is not None
+        else (report.response_rates.get(r["domain"]) if is_index else None),
+        finalised_text(finalised) if finalised else None,
+        finalised.late_responses if finalised else None,
+    ]
 
 
 def finalised_text(info: FinalisedInfo) -> str:

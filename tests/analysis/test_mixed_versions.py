@@ -1,0 +1,110 @@
+"""No unit vanishes: a commune on another questionnaire version is ranked on its own.
+
+In the demo, Xã Suối Hoa's counters use sipas-2017 while the province uses
+sipas-2023. It used to show as "0 responses / no data" in the province ranking,
+the XLSX and the PDF, with a 0 % response rate, and was left out of the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from surveyapp.analysis.ranking import rank_children
+from surveyapp.analysis.scores import compute_scores, score_agency
+from surveyapp.analysis.selection import scored_responses
+from surveyapp.core.time import Period
+from surveyapp.core.tree import subtree_ids
+from surveyapp.extensions import db
+from surveyapp.models import Agency, Questionnaire, Response, get_by_code
+from tests.conftest import AuthActions
+
+YEAR = date.today().year - 1  # complete in the demo's two years
+UNIT = "TM-XSH"
+NAME = "Xã Suối Hoa"
+
+
+@pytest.fixture
+def demo(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["demo", "load", "--responses", "20000"])
+    assert result.exit_code == 0, result.output
+
+
+def _unit_responses() -> int:
+    unit = get_by_code(Agency, UNIT)
+    assert unit is not None
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(*scored_responses(subtree_ids(unit.id), Period.year(YEAR)))
+    )
+
+
+def test_a_unit_on_another_version_is_ranked_and_listed_everywhere(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    auth: AuthActions,
+    demo: None,
+    tmp_path: Path,
+) -> None:
+    with app.test_request_context():
+        province = get_by_code(Agency, "TM")
+        unit = get_by_code(Agency, UNIT)
+        old = get_by_code(Questionnaire, "sipas-2017")
+        assert province is not None and unit is not None and old is not None
+        scores = score_agency(province, Period.year(YEAR))
+        assert scores.questionnaire.code == "sipas-2023"
+        entry = next(e for e in rank_children(scores) if e.code == UNIT)
+        own = compute_scores(unit, Period.year(YEAR), old).row(UNIT, "index", "SIPAS")
+        count = _unit_responses()
+    assert count >= 30
+    assert entry.questionnaire == "sipas-2017"
+    assert entry.row == own and own is not None and own["n"] == count
+    assert entry.response_rate is not None and entry.response_rate > 0
+
+    auth.login_as("admin", "TM")
+    html = client.get(f"/quan-ly/co-quan/TM?period=year&year={YEAR}&lang=vi").get_data(
+        as_text=True
+    )
+    row = html[html.index(NAME) : html.index("</tr>", html.index(NAME))]
+    assert "(bộ câu hỏi sipas-2017)" in row
+    assert f'<td class="num">{count}</td>' in row
+
+    files = {}
+    for fmt in ("xlsx", "csv", "pdf"):
+        files[fmt] = tmp_path / f"report.{fmt}"
+        result = runner.invoke(
+            args=["sipas", "export", "--year", str(YEAR), "--agency", "TM"]
+            + ["--format", fmt, "-o", str(files[fmt])]
+        )
+        assert result.exit_code == 0, result.output
+
+    book = load_workbook(files["xlsx"])
+    try:
+        ranking = [
+            row
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            if row[0] == UNIT and len(row) == 12
+        ]
+    finally:
+        book.close()
+    assert ranking and ranking[0][5] == count and ranking[0][11] == "sipas-2017"
+
+    rows = list(csv.reader(io.StringIO(files["csv"].read_text("utf-8-sig"))))
+    index_rows = [row for row in rows if row[0] == UNIT and row[2] == "SIPAS"]
+    assert len(index_rows) == 1 and int(index_rows[0][3]) == count
+    assert "sipas-2017" in index_rows[0][15]
+
+    text = "".join(page.extract_text() for page in PdfReader(files["pdf"]).pages)
+    assert f"{NAME} (sipas-2017)" in " ".join(text.split())
