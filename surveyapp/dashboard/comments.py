@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -49,37 +49,58 @@ class CommentPage:
         return self.page * self.page_size < self.total
 
 
-def _query(agency: Agency, filters: CommentFilter, include_hidden: bool) -> Select:  # type: ignore[type-arg]
-    lowest = (
-        select(Answer.response_id, func.min(Answer.value).label("lowest"))
-        .group_by(Answer.response_id)
-        .subquery()
+def _lowest_rating() -> ScalarSelect[int | None]:
+    """The lowest answer of the comment's response, looked up per comment.
+
+    Correlated, so the database reads the answers of the comments it returns
+    (or filters), not a grouped pass over every answer ever given.
+    """
+    return (
+        select(func.min(Answer.value))
+        .where(Answer.response_id == Response.id)
+        .correlate(Response)
+        .scalar_subquery()
     )
-    query = (
-        select(Comment, lowest.c.lowest)
-        .join(Response, Comment.response_id == Response.id)
-        .outerjoin(lowest, lowest.c.response_id == Response.id)
-        .where(Response.agency_id.in_(subtree_ids(agency.id)))
-    )
+
+
+def _where(
+    agency: Agency, filters: CommentFilter, include_hidden: bool
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        Response.agency_id.in_(subtree_ids(agency.id))
+    ]
     if not include_hidden:
-        query = query.where(Comment.hidden.is_(False))
+        clauses.append(Comment.hidden.is_(False))
     if filters.low_only:
-        query = query.where(lowest.c.lowest <= LOW_RATING)
+        clauses.append(_lowest_rating() <= LOW_RATING)
     if filters.field_code:
-        query = query.join(
-            ServiceField, Response.service_field_id == ServiceField.id
-        ).where(ServiceField.code == filters.field_code)
-    return query
+        clauses.append(
+            Response.service_field_id.in_(
+                select(ServiceField.id).where(ServiceField.code == filters.field_code)
+            )
+        )
+    return clauses
 
 
 def comment_page(
     agency: Agency, filters: CommentFilter, include_hidden: bool
 ) -> CommentPage:
     """Comments given in `agency`'s subtree, newest first."""
-    query = _query(agency, filters, include_hidden)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    where = _where(agency, filters, include_hidden)
+    total = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .join(Response, Comment.response_id == Response.id)
+            .where(*where)
+        )
+        or 0
+    )
     rows = db.session.execute(
-        query.options(joinedload(Comment.response).joinedload(Response.service_field))
+        select(Comment, _lowest_rating())
+        .join(Response, Comment.response_id == Response.id)
+        .where(*where)
+        .options(joinedload(Comment.response).joinedload(Response.service_field))
         .order_by(Response.submitted_at.desc(), Comment.id.desc())
         .limit(PAGE_SIZE)
         .offset((filters.page - 1) * PAGE_SIZE)

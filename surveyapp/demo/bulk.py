@@ -123,7 +123,20 @@ def store_desks(
     with foreign_keys_checked_after("responses", "answers", "comments"):
         _write_plans(plans, seed, criteria)
     move_sequences_past(Response, Receipt, Comment)
+    refresh_statistics(Response, Answer, Receipt, Comment)
     return sum(len(desk) for desk, _, _ in plans)
+
+
+def refresh_statistics(*models: type[Any]) -> None:
+    """Let PostgreSQL's planner know the tables' new sizes at once.
+
+    Until autovacuum gets to them it plans for the empty tables of before the
+    load: a comments page that takes 0.4 s took minutes on a fresh 1M demo.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(model.__table__.name for model in models)
+        connection.execute(text(f"ANALYZE {names}"))
 
 
 def _write_plans(
