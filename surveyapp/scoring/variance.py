@@ -29,13 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from surveyapp.scoring.data import SurveyData
+from surveyapp.scoring.data import SurveyData, compact_pairs
 from surveyapp.scoring.domains import DomainSpec
-
-# Use a dense table of (domain, key) pairs instead of sorting when it is at most
-# this many times larger than the number of pairs: a bincount over the table
-# costs less than np.unique's sort.
-_DENSE_TABLE_FACTOR = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +102,9 @@ class DomainDesign:
         return _sum_by(self.cell_domain, cell_values, self.n_domains)
 
     def answered_counts(
-        self, answered: NDArray[np.bool_], answered_per_cell: NDArray[np.float64]
+        self,
+        answered: NDArray[np.bool_] | NDArray[np.int64],
+        answered_per_cell: NDArray[np.float64],
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Responses and degrees of freedom per domain among answering pairs.
 
@@ -146,7 +143,7 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
     n_domains = domains.n_domains
     n_strata = len(data.stratum_labels)
     member_stratum = data.strata[member_response]
-    cell_keys, member_cell = _compact_pairs(member_domain, member_stratum, n_strata)
+    cell_keys, member_cell = compact_pairs(member_domain, member_stratum, n_strata)
     cell_domain = cell_keys // n_strata
     cell_stratum = cell_keys % n_strata
     psus_per_stratum = data.psus_per_stratum().astype(np.float64)
@@ -163,7 +160,7 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
         domain_psus = domain_responses
     else:
         n_psus = int(data.psu.max()) + 1
-        psu_keys, member_psu_cell = _compact_pairs(
+        psu_keys, member_psu_cell = compact_pairs(
             member_domain, data.psu[member_response], n_psus
         )
         # Every pair of a (domain, PSU) cell lies in the same (domain, stratum)
@@ -186,20 +183,3 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
         domain_responses=domain_responses,
         domain_df=(domain_psus - domain_strata).astype(np.int64),
     )
-
-
-def _compact_pairs(
-    major: NDArray[np.int64], minor: NDArray[np.int64], n_minor: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Distinct ``major * n_minor + minor`` keys (sorted) and each pair's index.
-
-    Shapes: ``major``, ``minor`` (M,) -> keys (K,), index (M,).
-    """
-    keys = major * np.int64(n_minor) + minor
-    table_size = (int(major.max()) + 1 if major.size else 0) * n_minor
-    if table_size <= _DENSE_TABLE_FACTOR * keys.size + 1_000_000:
-        present = np.bincount(keys, minlength=table_size) > 0
-        position = np.cumsum(present, dtype=np.int64) - 1
-        return np.flatnonzero(present).astype(np.int64), position[keys]
-    unique_keys, index = np.unique(keys, return_inverse=True)
-    return unique_keys.astype(np.int64), index.astype(np.int64).reshape(-1)
