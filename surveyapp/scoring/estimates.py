@@ -18,6 +18,11 @@ its variance is ``L' V L`` for the full linearised covariance V of the shares
 (R: ``svyratio(covmat = TRUE)`` then ``t(L) %*% V %*% L``) without ever forming
 V. Variances per domain come from :mod:`surveyapp.scoring.variance`.
 
+Two entry points share all of this: :func:`estimate` reads responses, and
+:func:`estimate_totals` reads :class:`~surveyapp.scoring.totals.CellTotals`,
+integer sums per (leaf, stratum, weight) cell, and gives the same results
+(within rounding) from a few thousand cells instead of a million rows.
+
 Missing values: a criterion nobody in the domain answered has no estimate (NaN,
 flagged ``"no data"``). A factor then averages the criteria that do have
 answers there, and the index the factors that do (flagged ``"review"``); with
@@ -45,7 +50,14 @@ from surveyapp.scoring.rows import (
     checked_settings,
     results_table,
 )
-from surveyapp.scoring.variance import DomainDesign, build_domain_design
+from surveyapp.scoring.totals import CellTotals
+from surveyapp.scoring.variance import (
+    DomainDesign,
+    WithinCells,
+    build_cell_design,
+    build_domain_design,
+    within_cells,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -55,7 +67,7 @@ class _Counts:
     """One criterion on every membership pair, each (M,).
 
     For a response: whether it answered, whether it was satisfied, its answer
-    (0 if none).
+    (0 if none). For a cell of totals: X_kc, Y_kc and A_kc.
     """
 
     answered: NDArray[Any]
@@ -68,7 +80,7 @@ class _PairValues(Protocol):
 
     @property
     def weight(self) -> FloatArray:
-        """The weight of the pair's response."""
+        """The weight of the pair's response (or of each response of its cell)."""
         ...
 
     def counts(self, criterion: int) -> _Counts:
@@ -86,6 +98,25 @@ class _ResponsePairs:
     def counts(self, criterion: int) -> _Counts:
         answer = self.answers[criterion]
         return _Counts(answer > 0, answer >= SATISFIED_FROM, answer)
+
+
+@dataclass(frozen=True, eq=False)
+class _CellPairs:
+    """Pairs of cells: the totals' counts, criterion-major (C, K), gathered."""
+
+    answered: NDArray[np.int64]
+    satisfied: NDArray[np.int64]
+    answer_sum: NDArray[np.int64]
+    member_cell: NDArray[np.int64]
+    weight: FloatArray
+
+    def counts(self, criterion: int) -> _Counts:
+        cells = self.member_cell
+        return _Counts(
+            self.answered[criterion][cells],
+            self.satisfied[criterion][cells],
+            self.answer_sum[criterion][cells],
+        )
 
 
 def estimate(
@@ -119,14 +150,48 @@ def estimate(
         np.ascontiguousarray(data.answers.T)[:, design.member_response],
         data.weights[design.member_response],
     )
-    estimates = _domain_estimates(data, design, values)
+    estimates = _domain_estimates(data, design, values, None)
     return results_table(data, domains.names, estimates, settings)
+
+
+def estimate_totals(
+    totals: CellTotals,
+    domains: DomainSpec,
+    method: IntervalMethod = "kg",
+    level: float = 0.95,
+    *,
+    composite_method: CompositeMethod = "logit",
+    complement_rule: bool = True,
+) -> Results:
+    """:func:`estimate` from cell totals: the same rows, from K cells.
+
+    ``domains`` is over the cells (its "responses" are the K cells), e.g.
+    ``totals.leaf_domains(parent_of)``; a domain holds whole cells. For the
+    responses the totals were summed from, the results equal those of
+    :func:`estimate` with the same domains on the responses, up to rounding
+    (relative 1e-12). The other arguments and errors are those of
+    :func:`estimate`, and a stratum with a single response is an error here too.
+    """
+    settings = checked_settings(method, level, composite_method, complement_rule)
+    design = build_cell_design(totals, domains)
+    member_cell = design.member_response
+    values = _CellPairs(
+        np.ascontiguousarray(totals.answered.T),
+        np.ascontiguousarray(totals.satisfied.T),
+        np.ascontiguousarray(totals.answer_sum.T),
+        member_cell,
+        totals.weight[member_cell],
+    )
+    within = within_cells(totals, domains)
+    estimates = _domain_estimates(totals, design, values, within)
+    return results_table(totals, domains.names, estimates, settings)
 
 
 def _domain_estimates(
     criteria: Criteria,
     design: DomainDesign,
     values: _PairValues,
+    within: WithinCells | None,
 ) -> DomainEstimates:
     """Totals, shares, composite weights and variances of every domain."""
     totals = _domain_totals(design, values, criteria.n_criteria)
@@ -134,6 +199,8 @@ def _domain_estimates(
     weights = composite_weights(criteria, totals.answered_weight > 0)
     coefficients = _Coefficients.of(totals, share)
     variances = _linearised_variances(design, criteria, values, coefficients, weights)
+    if within is not None:
+        variances = _add_within(variances, within, criteria, coefficients, weights)
     return DomainEstimates(
         totals=totals,
         share=share,
@@ -244,4 +311,31 @@ def _linearised_variances(
         factor_influence *= index_weight_t[f][member_domain]
         index_influence += factor_influence
     index_var = design.variance(index_influence)
+    return Variances(share_var, factor_var, index_var)
+
+
+def _add_within(
+    between: Variances,
+    within: WithinCells,
+    criteria: Criteria,
+    coefficients: _Coefficients,
+    weights: CompositeWeights,
+) -> Variances:
+    """Add the within-cell parts, with the influence coefficients used above."""
+    satisfied, answered = coefficients.satisfied, coefficients.answered
+    share_var = between.share + within.share_variance(satisfied, answered)
+    factor_var = between.factor.copy()
+    satisfied = satisfied * weights.factor
+    answered = answered * weights.factor
+    for f in range(len(criteria.factor_codes)):
+        columns = np.flatnonzero(criteria.factor_of_criterion == f)
+        factor_var[:, f] += within.variance(
+            satisfied[:, columns], answered[:, columns], columns
+        )
+    index_weight = weights.index[:, criteria.factor_of_criterion]
+    index_var = between.index + within.variance(
+        satisfied * index_weight,
+        answered * index_weight,
+        np.arange(criteria.n_criteria),
+    )
     return Variances(share_var, factor_var, index_var)

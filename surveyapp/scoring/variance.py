@@ -20,6 +20,19 @@ strata cut across domains.
 Everything is vectorised over domains: influence values live on membership pairs
 (response, domain) and are summed per (domain, stratum) cell with
 ``np.bincount``. No Python loop runs over domains or responses.
+
+Cell totals (:mod:`surveyapp.scoring.totals`; each response its own PSU, no
+fpc): a member is then a (cell, domain) pair whose cell holds n_k responses of
+one weight, and its "influence value" is their sum t_k. Splitting each
+response's deviation at the cell mean,
+
+    sum_(i in k) (z_i - m_h)^2 = sum_(i in k) (z_i - t_k / n_k)^2
+                                 + (t_k - n_k m_h)^2 / n_k,
+
+the second term is the between-cells part (:meth:`DomainDesign.variance` with
+``member_size``) and the first the within-cell part, a quadratic form in the
+cell's cross-products (:class:`WithinCells`). Both are exact rewritings of the
+formula above, so a cell of one response gives the row formula itself.
 """
 
 from __future__ import annotations
@@ -28,9 +41,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
-from surveyapp.scoring.data import SurveyData, compact_pairs
+from surveyapp.scoring.data import SurveyData, check_psus_per_stratum, compact_pairs
 from surveyapp.scoring.domains import DomainSpec
+from surveyapp.scoring.totals import CellTotals
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +65,8 @@ class DomainDesign:
       of each (domain, PSU) cell.
     - ``domain_responses``: int64 (D,); ``domain_df``: int64 (D,) PSUs minus
       strata among the domain's responses (R's ``degf`` of the subset).
+    - ``member_size``: float64 (M,) responses in each pair's cell of totals, or
+      ``None`` when members are responses (or PSUs).
     """
 
     n_domains: int
@@ -64,6 +81,7 @@ class DomainDesign:
     psu_cell_cell: NDArray[np.int64] | None
     domain_responses: NDArray[np.int64]
     domain_df: NDArray[np.int64]
+    member_size: NDArray[np.float64] | None = None
 
     @property
     def n_cells(self) -> int:
@@ -74,9 +92,10 @@ class DomainDesign:
         """Linearised variance per domain, shape (D,), from influence values (M,).
 
         ``influence[m]`` is the influence value of pair m's response for pair m's
-        domain. Computed in two passes (stratum means, then squared deviations)
-        so that a stratum whose PSU totals are all equal contributes 0, not
-        rounding noise.
+        domain (with ``member_size``: the sum over pair m's cell, and the result
+        is the between-cells part only). Computed in two passes (stratum means,
+        then squared deviations) so that a stratum whose PSU totals are all
+        equal contributes 0, not rounding noise.
         """
         if self.member_psu_cell is None or self.psu_cell_cell is None:
             totals = influence
@@ -87,8 +106,15 @@ class DomainDesign:
             cell_of_total = self.psu_cell_cell
         n_cells = self.n_cells
         cell_mean = _sum_by(cell_of_total, totals, n_cells) / self.cell_psus
-        deviation = totals - cell_mean[cell_of_total]
-        squares = _sum_by(cell_of_total, deviation * deviation, n_cells)
+        if self.member_size is None:
+            deviation = totals - cell_mean[cell_of_total]
+            squares = _sum_by(cell_of_total, deviation * deviation, n_cells)
+        else:
+            # Between cells of totals: (t_k - n_k m)^2 / n_k.
+            deviation = totals - cell_mean[cell_of_total] * self.member_size
+            squares = _sum_by(
+                cell_of_total, deviation * deviation / self.member_size, n_cells
+            )
         # PSUs of the stratum outside the domain have total 0: (0 - mean)^2 each.
         squares += (self.cell_psus - self.cell_units) * cell_mean * cell_mean
         return _sum_by(self.cell_domain, self.cell_scale * squares, self.n_domains)
@@ -183,3 +209,138 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
         domain_responses=domain_responses,
         domain_df=(domain_psus - domain_strata).astype(np.int64),
     )
+
+
+def build_cell_design(totals: CellTotals, domains: DomainSpec) -> DomainDesign:
+    """The (domain, stratum) cells of (cell, domain) pairs of cell totals.
+
+    ``domains`` is over the K cells of ``totals`` (its "responses" are cells,
+    e.g. :meth:`CellTotals.leaf_domains`). Raises ``ValueError`` if it names a
+    cell ``totals`` lacks, if there are no responses, or if a stratum has a
+    single response.
+    """
+    domains.check_responses(totals.n_cells)
+    if totals.n_cells == 0:
+        raise ValueError("the survey has no responses")
+    n_strata = len(totals.stratum_labels)
+    stratum_size = _sum_by(totals.stratum, totals.n.astype(np.float64), n_strata)
+    check_psus_per_stratum(stratum_size, totals.stratum_labels, "response")
+    member_unit = domains.member_response
+    member_domain = domains.member_domain
+    n_domains = domains.n_domains
+    group_keys, member_group = compact_pairs(
+        member_domain, totals.stratum[member_unit], n_strata
+    )
+    group_domain = group_keys // n_strata
+    group_size = stratum_size[group_keys % n_strata]
+    member_size = totals.n[member_unit].astype(np.float64)
+    domain_responses = _sum_by(member_domain, member_size, n_domains).astype(np.int64)
+    domain_strata = np.bincount(group_domain, minlength=n_domains)
+    return DomainDesign(
+        n_domains=n_domains,
+        member_response=member_unit,
+        member_domain=member_domain,
+        member_cell=member_group,
+        cell_domain=group_domain,
+        cell_psus=group_size,
+        cell_scale=1.0 * group_size / (group_size - 1.0),
+        cell_units=_sum_by(member_group, member_size, int(group_keys.size)),
+        member_psu_cell=None,
+        psu_cell_cell=None,
+        domain_responses=domain_responses,
+        domain_df=(domain_responses - domain_strata).astype(np.int64),
+        member_size=member_size,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class WithinCells:
+    """Within-cell scatter of the indicators y (satisfied) and x (answered).
+
+    ``yy``, ``yx``, ``xx``: float64 (D, C, C), over the domain's cells k,
+    ``sum_k c_k (n_k G_k - U_k U_k')`` for the blocks of G_k (``yy``, ``yx``,
+    ``xx`` of the totals) and U_k (``satisfied``, ``answered``), with
+    ``c_k = n_h / (n_h - 1) w_k^2 / n_k``, the cell's stratum scale and weight.
+    """
+
+    yy: NDArray[np.float64]
+    yx: NDArray[np.float64]
+    xx: NDArray[np.float64]
+
+    def variance(
+        self,
+        a: NDArray[np.float64],
+        b: NDArray[np.float64],
+        columns: NDArray[np.int64],
+    ) -> NDArray[np.float64]:
+        """Within-cell variance (D,) of ``z = w (a'y - b'x)``, a and b (D, J).
+
+        ``columns`` (J,): the criteria a and b weigh. Term by term
+        ``a_c a_e yy - 2 a_c b_e yx + b_c b_e xx``: where every response
+        answering c and e is satisfied, a = b and the three blocks are equal, so
+        each term is exactly 0 and a zero variance stays exactly 0.
+        """
+        block = np.ix_(np.arange(self.yy.shape[0]), columns, columns)
+        a_row, a_col = a[:, :, None], a[:, None, :]
+        b_row, b_col = b[:, :, None], b[:, None, :]
+        terms = (a_row * a_col) * self.yy[block]
+        terms -= 2.0 * ((a_row * b_col) * self.yx[block])
+        terms += (b_row * b_col) * self.xx[block]
+        return np.asarray(terms.sum(axis=(1, 2)), dtype=np.float64)
+
+    def share_variance(
+        self, a: NDArray[np.float64], b: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Within-cell variances (D, C) of ``w (a_c y_c - b_c x_c)``, each c."""
+        diagonal = np.arange(self.yy.shape[1])
+        terms = (a * a) * self.yy[:, diagonal, diagonal]
+        terms -= 2.0 * ((a * b) * self.yx[:, diagonal, diagonal])
+        terms += (b * b) * self.xx[:, diagonal, diagonal]
+        return terms
+
+
+def within_cells(
+    totals: CellTotals, domains: DomainSpec, chunk: int = 4096
+) -> WithinCells:
+    """The :class:`WithinCells` of each domain of ``domains`` (over the cells).
+
+    Cells are taken ``chunk`` at a time, so memory stays K-independent.
+    """
+    n_criteria = totals.n_criteria
+    size = totals.n.astype(np.float64)
+    stratum_size = _sum_by(totals.stratum, size, len(totals.stratum_labels))
+    scale = stratum_size / (stratum_size - 1.0)
+    coefficient = scale[totals.stratum] * totals.weight * totals.weight / size
+    membership = sparse.csc_array(
+        (
+            np.ones(domains.member_domain.size),
+            (domains.member_domain, domains.member_response),
+        ),
+        shape=(domains.n_domains, totals.n_cells),
+    )
+    summed = np.zeros((domains.n_domains, 3 * n_criteria * n_criteria))
+    for start in range(0, totals.n_cells, chunk):  # chunks of cells
+        cells = slice(start, start + chunk)
+        scatter = _scatter(totals, cells).reshape(-1, summed.shape[1])
+        summed += membership[:, cells] @ (coefficient[cells, None] * scatter)
+    blocks = summed.reshape(domains.n_domains, 3, n_criteria, n_criteria)
+    return WithinCells(yy=blocks[:, 0], yx=blocks[:, 1], xx=blocks[:, 2])
+
+
+def _scatter(totals: CellTotals, cells: slice) -> NDArray[np.float64]:
+    """``n_k G_k - U_k U_k'`` blocks yy, yx, xx of some cells, (k, 3, C, C).
+
+    Computed in integers, so a cell whose responses are all alike gives
+    exactly 0.
+    """
+    n = totals.n[cells, None, None]
+    answered = totals.answered[cells]
+    satisfied = totals.satisfied[cells]
+    return np.stack(
+        [
+            n * totals.yy[cells] - satisfied[:, :, None] * satisfied[:, None, :],
+            n * totals.yx[cells] - satisfied[:, :, None] * answered[:, None, :],
+            n * totals.xx[cells] - answered[:, :, None] * answered[:, None, :],
+        ],
+        axis=1,
+    ).astype(np.float64)
