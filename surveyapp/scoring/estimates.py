@@ -53,11 +53,10 @@ from surveyapp.scoring.rows import (
 from surveyapp.scoring.totals import CellTotals
 from surveyapp.scoring.variance import (
     DomainDesign,
-    WithinCells,
     build_cell_design,
     build_domain_design,
-    within_cells,
 )
+from surveyapp.scoring.within import WithinCells, within_cells
 
 FloatArray = NDArray[np.float64]
 
@@ -321,21 +320,33 @@ def _add_within(
     coefficients: _Coefficients,
     weights: CompositeWeights,
 ) -> Variances:
-    """Add the within-cell parts, with the influence coefficients used above."""
-    satisfied, answered = coefficients.satisfied, coefficients.answered
-    share_var = between.share + within.share_variance(satisfied, answered)
+    """Add the within-cell parts, with the influence coefficients used above.
+
+    In the (satisfied, answered but not satisfied) indicators the influence
+    ``w (satisfied y - answered x)`` is ``w (alpha y - beta u)`` with
+    ``alpha = satisfied - answered`` and ``beta = answered``.
+    """
+    alpha = coefficients.satisfied - coefficients.answered
+    beta = coefficients.answered
+    share_var = between.share.copy()
+    for c in range(criteria.n_criteria):
+        column = np.array([c])
+        share_var[:, c] += within.variance(
+            alpha[:, column], beta[:, column], column, between.share[:, c]
+        )
     factor_var = between.factor.copy()
-    satisfied = satisfied * weights.factor
-    answered = answered * weights.factor
+    alpha = alpha * weights.factor
+    beta = beta * weights.factor
     for f in range(len(criteria.factor_codes)):
         columns = np.flatnonzero(criteria.factor_of_criterion == f)
         factor_var[:, f] += within.variance(
-            satisfied[:, columns], answered[:, columns], columns
+            alpha[:, columns], beta[:, columns], columns, between.factor[:, f]
         )
     index_weight = weights.index[:, criteria.factor_of_criterion]
     index_var = between.index + within.variance(
-        satisfied * index_weight,
-        answered * index_weight,
+        alpha * index_weight,
+        beta * index_weight,
         np.arange(criteria.n_criteria),
+        between.index,
     )
     return Variances(share_var, factor_var, index_var)

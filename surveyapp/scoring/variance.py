@@ -31,8 +31,9 @@ response's deviation at the cell mean,
 
 the second term is the between-cells part (:meth:`DomainDesign.variance` with
 ``member_size``) and the first the within-cell part, a quadratic form in the
-cell's cross-products (:class:`WithinCells`). Both are exact rewritings of the
-formula above, so a cell of one response gives the row formula itself.
+cell's cross-products (:mod:`surveyapp.scoring.within`). Both are exact
+rewritings of the formula above, so a cell of one response gives the row
+formula itself.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from surveyapp.scoring.data import SurveyData, check_psus_per_stratum, compact_pairs
 from surveyapp.scoring.domains import DomainSpec
@@ -251,96 +251,3 @@ def build_cell_design(totals: CellTotals, domains: DomainSpec) -> DomainDesign:
         domain_df=(domain_responses - domain_strata).astype(np.int64),
         member_size=member_size,
     )
-
-
-@dataclass(frozen=True, eq=False)
-class WithinCells:
-    """Within-cell scatter of the indicators y (satisfied) and x (answered).
-
-    ``yy``, ``yx``, ``xx``: float64 (D, C, C), over the domain's cells k,
-    ``sum_k c_k (n_k G_k - U_k U_k')`` for the blocks of G_k (``yy``, ``yx``,
-    ``xx`` of the totals) and U_k (``satisfied``, ``answered``), with
-    ``c_k = n_h / (n_h - 1) w_k^2 / n_k``, the cell's stratum scale and weight.
-    """
-
-    yy: NDArray[np.float64]
-    yx: NDArray[np.float64]
-    xx: NDArray[np.float64]
-
-    def variance(
-        self,
-        a: NDArray[np.float64],
-        b: NDArray[np.float64],
-        columns: NDArray[np.int64],
-    ) -> NDArray[np.float64]:
-        """Within-cell variance (D,) of ``z = w (a'y - b'x)``, a and b (D, J).
-
-        ``columns`` (J,): the criteria a and b weigh. Term by term
-        ``a_c a_e yy - 2 a_c b_e yx + b_c b_e xx``: where every response
-        answering c and e is satisfied, a = b and the three blocks are equal, so
-        each term is exactly 0 and a zero variance stays exactly 0.
-        """
-        block = np.ix_(np.arange(self.yy.shape[0]), columns, columns)
-        a_row, a_col = a[:, :, None], a[:, None, :]
-        b_row, b_col = b[:, :, None], b[:, None, :]
-        terms = (a_row * a_col) * self.yy[block]
-        terms -= 2.0 * ((a_row * b_col) * self.yx[block])
-        terms += (b_row * b_col) * self.xx[block]
-        return np.asarray(terms.sum(axis=(1, 2)), dtype=np.float64)
-
-    def share_variance(
-        self, a: NDArray[np.float64], b: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        """Within-cell variances (D, C) of ``w (a_c y_c - b_c x_c)``, each c."""
-        diagonal = np.arange(self.yy.shape[1])
-        terms = (a * a) * self.yy[:, diagonal, diagonal]
-        terms -= 2.0 * ((a * b) * self.yx[:, diagonal, diagonal])
-        terms += (b * b) * self.xx[:, diagonal, diagonal]
-        return terms
-
-
-def within_cells(
-    totals: CellTotals, domains: DomainSpec, chunk: int = 4096
-) -> WithinCells:
-    """The :class:`WithinCells` of each domain of ``domains`` (over the cells).
-
-    Cells are taken ``chunk`` at a time, so memory stays K-independent.
-    """
-    n_criteria = totals.n_criteria
-    size = totals.n.astype(np.float64)
-    stratum_size = _sum_by(totals.stratum, size, len(totals.stratum_labels))
-    scale = stratum_size / (stratum_size - 1.0)
-    coefficient = scale[totals.stratum] * totals.weight * totals.weight / size
-    membership = sparse.csc_array(
-        (
-            np.ones(domains.member_domain.size),
-            (domains.member_domain, domains.member_response),
-        ),
-        shape=(domains.n_domains, totals.n_cells),
-    )
-    summed = np.zeros((domains.n_domains, 3 * n_criteria * n_criteria))
-    for start in range(0, totals.n_cells, chunk):  # chunks of cells
-        cells = slice(start, start + chunk)
-        scatter = _scatter(totals, cells).reshape(-1, summed.shape[1])
-        summed += membership[:, cells] @ (coefficient[cells, None] * scatter)
-    blocks = summed.reshape(domains.n_domains, 3, n_criteria, n_criteria)
-    return WithinCells(yy=blocks[:, 0], yx=blocks[:, 1], xx=blocks[:, 2])
-
-
-def _scatter(totals: CellTotals, cells: slice) -> NDArray[np.float64]:
-    """``n_k G_k - U_k U_k'`` blocks yy, yx, xx of some cells, (k, 3, C, C).
-
-    Computed in integers, so a cell whose responses are all alike gives
-    exactly 0.
-    """
-    n = totals.n[cells, None, None]
-    answered = totals.answered[cells]
-    satisfied = totals.satisfied[cells]
-    return np.stack(
-        [
-            n * totals.yy[cells] - satisfied[:, :, None] * satisfied[:, None, :],
-            n * totals.yx[cells] - satisfied[:, :, None] * answered[:, None, :],
-            n * totals.xx[cells] - answered[:, :, None] * answered[:, None, :],
-        ],
-        axis=1,
-    ).astype(np.float64)
