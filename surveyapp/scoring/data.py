@@ -253,7 +253,7 @@ class SurveyData:
         integer ids.
         """
         layout = criterion_layout(criterion_codes)
-        answer_array = _answers_as_int8(answers, len(layout.order))
+        answer_array = answers_as_int8(answers, len(layout.order))
         if layout.order != tuple(range(len(layout.order))):
             answer_array = answer_array[:, layout.order]
         return cls(
@@ -387,7 +387,11 @@ def check_psus_per_stratum(
         )
 
 
-def _answers_as_int8(answers: ArrayLike, n_criteria: int) -> NDArray[np.int8]:
+def answers_as_int8(answers: ArrayLike, n_criteria: int) -> NDArray[np.int8]:
+    """Answers (n, C) as int8, 0 for not answered (0 or NaN given).
+
+    Raises ``ValueError`` on a wrong shape or an answer outside 1..5.
+    """
     array = np.asarray(answers)
     if array.ndim != 2 or array.shape[1] != n_criteria:
         raise ValueError(

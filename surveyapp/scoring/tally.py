@@ -1,8 +1,9 @@
-"""Counting responses into cells: the integer sums behind :class:`CellTotals`.
+"""Counting responses into cells: the integer sums behind ``CellTotals``.
 
 Rows (responses, or cells of several parts) are grouped by (leaf, stratum,
 weight) and summed with ``np.bincount`` and ``np.add.reduceat``: loops run over
-criteria or pairs of criteria, never over responses. Every count is exact.
+criteria, never over responses. Every count is exact. The checks at the end
+refuse sums that no set of responses can give.
 """
 
 from __future__ import annotations
@@ -169,3 +170,61 @@ def label_key(label: str) -> tuple[int, int, str]:
     except ValueError:
         return (1, 0, label)
     return (0, number, "") if str(number) == label else (1, 0, label)
+
+
+def check_counts(
+    n: IntArray, answered: IntArray, satisfied: IntArray, answer_sum: IntArray
+) -> None:
+    """Raise ``ValueError`` naming the first cell whose counts no responses give.
+
+    Shapes: ``n`` (K,), the others (K, C).
+    """
+    _first_bad(n < 1, "has no responses (n < 1)")
+    _first_bad(satisfied < 0, "has a negative satisfied count")
+    _first_bad(satisfied > answered, "has more satisfied than answered")
+    _first_bad(answered > n[:, None], "has more answered than responses")
+    # Each satisfied answer is 4 or 5, each other answered one 1..3.
+    _first_bad(
+        (answer_sum < answered + 3 * satisfied)
+        | (answer_sum > 3 * answered + 2 * satisfied),
+        "has an answer sum that its answered and satisfied counts rule out",
+    )
+
+
+def check_cross_products(
+    n: IntArray,
+    answered: IntArray,
+    satisfied: IntArray,
+    xx: IntArray,
+    yx: IntArray,
+    yy: IntArray,
+) -> None:
+    """Raise ``ValueError`` naming the first cell whose cross-products (K, C, C)
+    disagree with its counts (K, C) or no set of responses can give."""
+    diagonal = np.arange(answered.shape[1])
+    _first_bad(
+        (xx[:, diagonal, diagonal] != answered)
+        | (yx[:, diagonal, diagonal] != satisfied)
+        | (yy[:, diagonal, diagonal] != satisfied),
+        "has cross-products whose diagonal is not its answered and satisfied counts",
+    )
+    _first_bad(
+        (xx != xx.transpose(0, 2, 1)) | (yy != yy.transpose(0, 2, 1)),
+        "has xx or yy not symmetric",
+    )
+    # y <= x for every response, and a pair of counts cannot exceed either count.
+    _first_bad(
+        (yy < 0)
+        | (yy > yx)
+        | (yx > xx)
+        | (xx > answered[:, :, None])
+        | (yx > satisfied[:, :, None])
+        | (xx < answered[:, :, None] + answered[:, None, :] - n[:, None, None]),
+        "has cross-products that no set of responses can give",
+    )
+
+
+def _first_bad(bad: NDArray[np.bool_], message: str) -> None:
+    if bad.any():
+        cell = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"cell {cell} {message}")

@@ -36,10 +36,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from surveyapp.scoring.data import SurveyData, criterion_layout, encode_labels
+from surveyapp.scoring.data import (
+    SurveyData,
+    answers_as_int8,
+    criterion_layout,
+    encode_labels,
+)
 from surveyapp.scoring.domains import WHOLE_SAMPLE, DomainSpec
 from surveyapp.scoring.tally import (
     answer_totals,
+    check_counts,
+    check_cross_products,
     cross_products,
     group_cells,
     merged_codes,
@@ -60,7 +67,8 @@ class CellTotals:
     ``xx``, ``yx``, ``yy`` int64 (K, C, C). Criteria are in numerical order
     (``criterion_codes``), as in :class:`SurveyData`.
 
-    Build it with :meth:`from_data`, :meth:`from_arrays` or :meth:`combine`;
+    Build it with :meth:`from_data`, :meth:`from_responses`, :meth:`from_arrays`
+    or :meth:`combine`;
     every constructor validates (``ValueError`` naming the first bad cell).
     """
 
@@ -83,8 +91,10 @@ class CellTotals:
     def __post_init__(self) -> None:
         _check_shapes(self)
         _check_labels(self)
-        _check_counts(self)
-        _check_cross_products(self)
+        check_counts(self.n, self.answered, self.satisfied, self.answer_sum)
+        check_cross_products(
+            self.n, self.answered, self.satisfied, self.xx, self.yx, self.yy
+        )
 
     @property
     def n_cells(self) -> int:
@@ -212,28 +222,81 @@ class CellTotals:
                 "population correction; estimate clustered or fpc designs from "
                 "the responses"
             )
-        leaf_codes, leaf_names = encode_labels(leaf_labels)
-        if leaf_codes.shape != (data.n_responses,):
-            raise ValueError(
-                f"leaf_labels must have one label per response ({data.n_responses})"
-            )
-        cells = group_cells(
-            leaf_codes, data.strata, len(data.stratum_labels), data.weights
+        return cls._summed(
+            data.criterion_codes,
+            data.answers,
+            data.weights,
+            (data.strata, data.stratum_labels),
+            leaf_labels,
         )
+
+    @classmethod
+    def from_responses(
+        cls,
+        answers: ArrayLike,
+        criterion_codes: Sequence[str],
+        weights: ArrayLike,
+        strata: ArrayLike,
+        leaf_labels: ArrayLike,
+    ) -> CellTotals:
+        """:meth:`from_data` for a part of a survey, such as one month.
+
+        Arguments as in :meth:`SurveyData.from_arrays` (n responses, 0 or NaN
+        for not answered), without its rule that a stratum holds two
+        responses: a month may have one, and only sums of parts are estimated.
+        Raises ``ValueError``.
+        """
+        layout = criterion_layout(criterion_codes)
+        answer_array = answers_as_int8(answers, len(layout.order))
+        answer_array = np.ascontiguousarray(answer_array[:, list(layout.order)])
+        n = answer_array.shape[0]
+        weight_array = np.asarray(weights, dtype=np.float64)
+        stratum_codes, stratum_labels = encode_labels(strata)
+        if weight_array.shape != (n,) or stratum_codes.shape != (n,):
+            raise ValueError(
+                f"weights and strata must have one entry per response ({n})"
+            )
+        return cls._summed(
+            layout.criterion_codes,
+            answer_array,
+            weight_array,
+            (stratum_codes, stratum_labels),
+            leaf_labels,
+        )
+
+    @classmethod
+    def _summed(
+        cls,
+        criterion_codes: tuple[str, ...],
+        answers: NDArray[np.int8],
+        weights: NDArray[np.float64],
+        strata: tuple[IntArray, tuple[str, ...]],
+        leaf_labels: ArrayLike,
+    ) -> CellTotals:
+        """Group rows (n,) by (leaf, stratum, weight) and sum them; criteria
+        already in numerical order, strata as (codes, labels)."""
+        leaf_codes, leaf_names = encode_labels(leaf_labels)
+        if leaf_codes.shape != (answers.shape[0],):
+            raise ValueError(
+                f"leaf_labels must have one label per response ({answers.shape[0]})"
+            )
+        stratum_codes, stratum_labels = strata
+        cells = group_cells(leaf_codes, stratum_codes, len(stratum_labels), weights)
         answered, satisfied, answer_sum = answer_totals(
-            data.answers, cells.index, cells.size
+            answers, cells.index, cells.size
         )
         xx, yx, yy = cross_products(
-            data.answers, cells.index, cells.size, answered, satisfied
+            answers, cells.index, cells.size, answered, satisfied
         )
+        layout = criterion_layout(criterion_codes)
         return cls(
-            criterion_codes=data.criterion_codes,
-            factor_codes=data.factor_codes,
-            factor_of_criterion=data.factor_of_criterion,
+            criterion_codes=layout.criterion_codes,
+            factor_codes=layout.factor_codes,
+            factor_of_criterion=layout.factor_of_criterion,
             leaf=cells.leaf,
             leaf_labels=leaf_names,
             stratum=cells.stratum,
-            stratum_labels=data.stratum_labels,
+            stratum_labels=stratum_labels,
             weight=cells.weight,
             n=np.bincount(cells.index, minlength=cells.size).astype(np.int64),
             answered=answered,
@@ -350,53 +413,3 @@ def _check_labels(totals: CellTotals) -> None:
         raise ValueError(
             f"weight {totals.weight[cell]!r} of cell {cell} is not a positive number"
         )
-
-
-def _check_counts(totals: CellTotals) -> None:
-    answered, satisfied = totals.answered, totals.satisfied
-    _first_bad(totals.n < 1, "has no responses (n < 1)")
-    _first_bad(satisfied < 0, "has a negative satisfied count")
-    _first_bad(satisfied > answered, "has more satisfied than answered")
-    _first_bad(answered > totals.n[:, None], "has more answered than responses")
-    # Each satisfied answer is 4 or 5, each other answered one 1..3.
-    _first_bad(
-        (totals.answer_sum < answered + 3 * satisfied)
-        | (totals.answer_sum > 3 * answered + 2 * satisfied),
-        "has an answer sum that its answered and satisfied counts rule out",
-    )
-
-
-def _check_cross_products(totals: CellTotals) -> None:
-    diagonal = np.arange(totals.n_criteria)
-    xx, yx, yy = totals.xx, totals.yx, totals.yy
-    _first_bad(
-        (xx[:, diagonal, diagonal] != totals.answered)
-        | (yx[:, diagonal, diagonal] != totals.satisfied)
-        | (yy[:, diagonal, diagonal] != totals.satisfied),
-        "has cross-products whose diagonal is not its answered and satisfied counts",
-    )
-    _first_bad(
-        (xx != xx.transpose(0, 2, 1)) | (yy != yy.transpose(0, 2, 1)),
-        "has xx or yy not symmetric",
-    )
-    # y <= x for every response, and a pair of counts cannot exceed either count.
-    _first_bad(
-        (yy < 0)
-        | (yy > yx)
-        | (yx > xx)
-        | (xx > totals.answered[:, :, None])
-        | (yx > totals.satisfied[:, :, None])
-        | (
-            xx
-            < totals.answered[:, :, None]
-            + totals.answered[:, None, :]
-            - totals.n[:, None, None]
-        ),
-        "has cross-products that no set of responses can give",
-    )
-
-
-def _first_bad(bad: NDArray[np.bool_], message: str) -> None:
-    if bad.any():
-        cell = int(np.argwhere(bad)[0][0])
-        raise ValueError(f"cell {cell} {message}")
