@@ -212,16 +212,15 @@ def check_cross_products(
         (xx != xx.transpose(0, 2, 1)) | (yy != yy.transpose(0, 2, 1)),
         "has xx or yy not symmetric",
     )
-    # y <= x for every response, and a pair of counts cannot exceed either count.
-    _first_bad(
-        (yy < 0)
-        | (yy > yx)
-        | (yx > xx)
-        | (xx > answered[:, :, None])
-        | (yx > satisfied[:, :, None])
-        | (xx < answered[:, :, None] + answered[:, None, :] - n[:, None, None]),
-        "has cross-products that no set of responses can give",
-    )
+    # y <= x for every response, and a pair of counts cannot exceed either count
+    # (nor fall below what the cell's size forces).
+    bad = yy < 0
+    bad |= yy > yx
+    bad |= yx > xx
+    bad |= xx > answered[:, :, None]
+    bad |= yx > satisfied[:, :, None]
+    bad |= xx < answered[:, :, None] + answered[:, None, :] - n[:, None, None]
+    _first_bad(bad, "has cross-products that no set of responses can give")
 
 
 def _first_bad(bad: NDArray[np.bool_], message: str) -> None:

@@ -367,12 +367,14 @@ def _whole_numbers(name: str, value: ArrayLike) -> IntArray:
 
 
 def _square_in_order(array: IntArray, order: IntArray) -> IntArray:
-    if array.ndim != 3 or array.shape[1] != order.size:
+    if array.ndim != 3 or array.shape[1:] != (order.size, order.size):
         raise ValueError(
             f"cross-products must have shape (K, {order.size}, {order.size}), "
             f"not {array.shape}"
         )
-    return array[:, order][:, :, order]
+    if (order == np.arange(order.size)).all():
+        return array
+    return array[:, order[:, None], order[None, :]]
 
 
 def _check_shapes(totals: CellTotals) -> None:

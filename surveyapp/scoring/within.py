@@ -176,23 +176,31 @@ def within_cells(
 def _scatter(totals: CellTotals, cells: NDArray[np.int64]) -> FloatArray:
     """``n_k G_k - T_k T_k'`` blocks yy, yu, uu of some cells, (k, 3, C, C).
 
-    Computed in integers (exact in float64 up to 2^53), so a cell whose
-    responses all answered alike gives exactly 0.
+    Integer arithmetic in float64 (exact below 2^53, i.e. up to 94 million
+    responses in a cell), so a cell whose responses all answered alike gives
+    exactly 0.
     """
-    n = totals.n[cells, None, None]
-    satisfied = totals.satisfied[cells]
-    unsatisfied = totals.answered[cells] - satisfied
-    yy, yx, xx = totals.yy[cells], totals.yx[cells], totals.xx[cells]
-    yu = yx - yy
-    uu = xx - yx - yx.transpose(0, 2, 1) + yy
-    return np.stack(
-        [
-            n * yy - satisfied[:, :, None] * satisfied[:, None, :],
-            n * yu - satisfied[:, :, None] * unsatisfied[:, None, :],
-            n * uu - unsatisfied[:, :, None] * unsatisfied[:, None, :],
-        ],
-        axis=1,
-    ).astype(np.float64)
+    n = totals.n[cells].astype(np.float64)[:, None, None]
+    satisfied = totals.satisfied[cells].astype(np.float64)
+    unsatisfied = totals.answered[cells] - totals.satisfied[cells]
+    unsatisfied = unsatisfied.astype(np.float64)
+    yy = totals.yy[cells].astype(np.float64)
+    yx = totals.yx[cells].astype(np.float64)
+    out = np.empty((cells.size, 3, *yy.shape[1:]))
+    # yy block: n yy - Y Y'
+    np.multiply(n, yy, out=out[:, 0])
+    out[:, 0] -= satisfied[:, :, None] * satisfied[:, None, :]
+    # yu block, with sum y_c u_e = yx - yy: n (yx - yy) - Y U'
+    np.subtract(yx, yy, out=out[:, 1])
+    out[:, 1] *= n
+    out[:, 1] -= satisfied[:, :, None] * unsatisfied[:, None, :]
+    # uu block, with sum u_c u_e = xx - yx - yx' + yy: n (...) - U U'
+    np.subtract(totals.xx[cells], yx, out=out[:, 2])
+    out[:, 2] -= yx.transpose(0, 2, 1)
+    out[:, 2] += yy
+    out[:, 2] *= n
+    out[:, 2] -= unsatisfied[:, :, None] * unsatisfied[:, None, :]
+    return out
 
 
 def _two_product(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
