@@ -10,7 +10,9 @@ per idea:
   (optionally clustered, optionally finite-population) designs;
 - :mod:`~surveyapp.scoring.totals`: :class:`CellTotals`, exact integer sums
   per (leaf, stratum, weight) cell, the sufficient statistics of everything
-  below;
+  below (summed by :mod:`~surveyapp.scoring.tally`);
+- :mod:`~surveyapp.scoring.within`: the within-cell part of variances from
+  cell totals;
 - :mod:`~surveyapp.scoring.estimates`: :func:`estimate` (from responses) and
   :func:`estimate_totals` (from cell totals): shares, factor indices, the SIPAS
   index and their standard errors;

@@ -54,10 +54,20 @@ def group_cells(
 
 
 def sum_by_cell(index: IntArray, size: int, values: IntArray) -> IntArray:
-    """Sums of ``values`` rows (rows, ...) per cell, int64 (size, ...)."""
+    """Sums of ``values`` rows (rows, ...) per cell, int64 (size, ...).
+
+    Every cell 0..size-1 must have a row. Starts from each cell's first row
+    and adds its second, third... rows: the loop runs over the most rows a
+    cell has (the number of parts combined), not over cells.
+    """
     order = np.argsort(index, kind="stable")
-    starts = np.searchsorted(index[order], np.arange(size))
-    return np.add.reduceat(values[order], starts, axis=0).astype(np.int64)
+    first = np.searchsorted(index[order], np.arange(size))
+    rows_per_cell = np.bincount(index, minlength=size)
+    sums = values[order[first]].astype(np.int64, copy=False)
+    for extra in range(1, int(rows_per_cell.max(initial=1))):
+        more = np.flatnonzero(rows_per_cell > extra)
+        sums[more] += values[order[first[more] + extra]]
+    return sums
 
 
 def answer_totals(

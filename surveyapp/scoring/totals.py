@@ -20,7 +20,7 @@ response i answered criterion c and ``y_ic`` = 1 if it was satisfied (answer
   An influence value is ``z_i = w_k (a'y_i - b'x_i)`` inside a cell, so the
   cell's sum of squared deviations is ``w_k^2 / n_k v'(n_k G_k - U_k U_k')v``
   with ``v = (a, -b)``, G_k the cross-products and U_k = (Y_k, X_k): that is
-  the within-cell part of the variance (:mod:`surveyapp.scoring.variance`).
+  the within-cell part of the variance (:mod:`surveyapp.scoring.within`).
 
 Every count is additive: the totals of a year are the sums of its months' cells
 with the same (leaf, stratum, weight) (:meth:`CellTotals.combine`), and the
@@ -68,8 +68,8 @@ class CellTotals:
     (``criterion_codes``), as in :class:`SurveyData`.
 
     Build it with :meth:`from_data`, :meth:`from_responses`, :meth:`from_arrays`
-    or :meth:`combine`;
-    every constructor validates (``ValueError`` naming the first bad cell).
+    or :meth:`combine`; each validates (``ValueError`` naming the first bad
+    cell).
     """
 
     criterion_codes: tuple[str, ...]

@@ -131,12 +131,13 @@ class WithinCells:
 
 
 def within_cells(
-    totals: CellTotals, domains: DomainSpec, chunk: int = 4096
+    totals: CellTotals, domains: DomainSpec, chunk: int = 512
 ) -> WithinCells:
     """The :class:`WithinCells` of each domain of ``domains`` (over the cells).
 
-    The scatter of cells is formed ``chunk`` cells at a time and summed per
-    domain through a sparse (D, K) membership matrix.
+    The scatter of cells is formed ``chunk`` cells at a time (small enough to
+    stay in cache) and summed into the domains of those cells through a sparse
+    membership matrix.
     """
     n_criteria = totals.n_criteria
     size = totals.n.astype(np.float64)
@@ -144,20 +145,24 @@ def within_cells(
     stratum_size = np.bincount(totals.stratum, weights=size, minlength=n_strata)
     scale = stratum_size[totals.stratum] / (stratum_size[totals.stratum] - 1.0)
     coefficient = scale * totals.weight * totals.weight / size
-    membership = sparse.csc_array(
-        (
-            np.ones(domains.member_domain.size),
-            (domains.member_domain, domains.member_response),
-        ),
-        shape=(domains.n_domains, totals.n_cells),
-    )
+    # Pairs by cell, so that a chunk of cells is a range of pairs; each chunk
+    # adds into the domains it touches only.
+    by_cell = np.argsort(domains.member_response, kind="stable")
+    pair_cell = domains.member_response[by_cell]
+    pair_domain = domains.member_domain[by_cell]
+    starts = np.arange(0, totals.n_cells + chunk, chunk)
+    bounds = np.searchsorted(pair_cell, starts)
     summed = np.zeros((domains.n_domains, 3 * n_criteria * n_criteria))
-    for start in range(0, totals.n_cells, chunk):  # chunks of cells
+    for i, start in enumerate(starts[:-1]):  # chunks of cells
         cells = np.arange(start, min(start + chunk, totals.n_cells))
-        scatter = _scatter(totals, cells).reshape(cells.size, -1)
-        summed += membership[:, start : start + cells.size] @ (
-            coefficient[cells, None] * scatter
+        pairs = slice(bounds[i], bounds[i + 1])
+        touched, local = np.unique(pair_domain[pairs], return_inverse=True)
+        membership = sparse.csr_array(
+            (np.ones(local.size), (local.reshape(-1), pair_cell[pairs] - start)),
+            shape=(touched.size, cells.size),
         )
+        scatter = _scatter(totals, cells).reshape(cells.size, -1)
+        summed[touched] += membership @ (coefficient[cells, None] * scatter)
     blocks = summed.reshape(domains.n_domains, 3, n_criteria, n_criteria)
     order = np.argsort(domains.member_domain, kind="stable")
     return WithinCells(
