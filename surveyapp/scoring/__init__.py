@@ -8,8 +8,15 @@ per idea:
   domain (agencies, agency-tree roll-ups, ``ALL``);
 - :mod:`~surveyapp.scoring.variance`: Taylor linearisation for stratified
   (optionally clustered, optionally finite-population) designs;
-- :mod:`~surveyapp.scoring.estimates`: :func:`estimate`, shares, factor
-  indices, the SIPAS index and their standard errors;
+- :mod:`~surveyapp.scoring.totals`: :class:`CellTotals`, exact integer sums
+  per (leaf, stratum, weight) cell, the sufficient statistics of everything
+  below (summed by :mod:`~surveyapp.scoring.tally`);
+- :mod:`~surveyapp.scoring.within`: the within-cell part of variances from
+  cell totals;
+- :mod:`~surveyapp.scoring.estimates`: :func:`estimate` (from responses) and
+  :func:`estimate_totals` (from cell totals): shares, factor indices, the SIPAS
+  index and their standard errors;
+- :mod:`~surveyapp.scoring.rows`: the result rows, one rule for both;
 - :mod:`~surveyapp.scoring.composites`: how factor indices and the index
   average the criteria, including those without answers in a domain;
 - :mod:`~surveyapp.scoring.intervals`: Korn-Graubard, R's beta and logit,
@@ -25,7 +32,7 @@ per idea:
 
 from surveyapp.scoring.data import SurveyData
 from surveyapp.scoring.domains import WHOLE_SAMPLE, DomainSpec
-from surveyapp.scoring.estimates import estimate
+from surveyapp.scoring.estimates import estimate, estimate_totals
 from surveyapp.scoring.intervals import (
     COMPOSITE_METHODS,
     INTERVAL_METHODS,
@@ -40,9 +47,11 @@ from surveyapp.scoring.io import (
 )
 from surveyapp.scoring.ranking import RankIntervals, rank_domains, rank_intervals
 from surveyapp.scoring.results import ResultRow, Results
+from surveyapp.scoring.totals import CellTotals
 from surveyapp.scoring.weights import Poststratification, poststratify
 
 __all__ = [
+    "CellTotals",
     "COMPOSITE_METHODS",
     "INTERVAL_METHODS",
     "CompositeMethod",
@@ -57,6 +66,7 @@ __all__ = [
     "SurveyFile",
     "SurveyInputError",
     "estimate",
+    "estimate_totals",
     "poststratify",
     "rank_domains",
     "rank_intervals",

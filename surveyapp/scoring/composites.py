@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from surveyapp.scoring.data import SurveyData
+from surveyapp.scoring.data import Criteria
 
 FloatArray = NDArray[np.float64]
 
@@ -37,19 +37,19 @@ class CompositeWeights:
 
 
 def composite_weights(
-    data: SurveyData, has_data: NDArray[np.bool_]
+    criteria: Criteria, has_data: NDArray[np.bool_]
 ) -> CompositeWeights:
     """Weights of the criteria in each factor and of the factors in the index."""
-    n_factors = len(data.factor_codes)
-    membership = np.zeros((data.n_criteria, n_factors))
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1.0
+    n_factors = len(criteria.factor_codes)
+    membership = np.zeros((criteria.n_criteria, n_factors))
+    membership[np.arange(criteria.n_criteria), criteria.factor_of_criterion] = 1.0
     available = has_data.astype(np.float64)
     criteria_per_factor = available @ membership  # (D, F)
     with np.errstate(divide="ignore"):
         per_criterion = np.where(
             criteria_per_factor > 0, 1.0 / criteria_per_factor, 0.0
         )
-    factor_weight = available * per_criterion[:, data.factor_of_criterion]
+    factor_weight = available * per_criterion[:, criteria.factor_of_criterion]
     factor_has_data = criteria_per_factor > 0
     factors_with_data = factor_has_data.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
@@ -58,24 +58,24 @@ def composite_weights(
 
 
 def composite_estimates(
-    data: SurveyData,
+    criteria: Criteria,
     share: FloatArray,
     mean_score: FloatArray,
     weights: CompositeWeights,
 ) -> tuple[FloatArray, FloatArray]:
     """Estimates and mean scores of the factors, then the index: (D, F + 1) each.
 
-    NaN where the factor (or every factor, for the index) has no data.
+    NaN where the factor (or every factor, for the index) has no criteria.
     """
     factor_has_data = weights.index > 0
     factor_estimate = np.where(
         factor_has_data,
-        _per_factor(np.nan_to_num(share, nan=0.0) * weights.factor, data),
+        _per_factor(np.nan_to_num(share, nan=0.0) * weights.factor, criteria),
         np.nan,
     )
     factor_score = np.where(
         factor_has_data,
-        _per_factor(np.nan_to_num(mean_score) * weights.factor, data),
+        _per_factor(np.nan_to_num(mean_score) * weights.factor, criteria),
         np.nan,
     )
     index_has_data = factor_has_data.any(axis=1)
@@ -96,27 +96,29 @@ def composite_estimates(
 
 
 def criteria_counts(
-    data: SurveyData, has_data: NDArray[np.bool_]
+    criteria: Criteria, has_data: NDArray[np.bool_]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Criteria with answers (D, F + 1) and criteria in all (F + 1,) per composite.
 
     The flags tell a composite that averages only some of its criteria.
     """
-    n_factors = len(data.factor_codes)
-    criteria_total = np.bincount(data.factor_of_criterion, minlength=n_factors)
-    used_per_factor = has_data.astype(np.int64) @ _membership(data)
+    n_factors = len(criteria.factor_codes)
+    criteria_total = np.bincount(criteria.factor_of_criterion, minlength=n_factors)
+    used_per_factor = has_data.astype(np.int64) @ _membership(criteria)
     criteria_used = np.column_stack([used_per_factor, used_per_factor.sum(axis=1)])
-    return criteria_used, np.append(criteria_total, data.n_criteria)
+    return criteria_used, np.append(criteria_total, criteria.n_criteria)
 
 
-def _membership(data: SurveyData) -> NDArray[np.int64]:
+def _membership(criteria: Criteria) -> NDArray[np.int64]:
     """(C, F) indicator of each criterion's factor."""
-    membership = np.zeros((data.n_criteria, len(data.factor_codes)), dtype=np.int64)
-    membership[np.arange(data.n_criteria), data.factor_of_criterion] = 1
+    membership = np.zeros(
+        (criteria.n_criteria, len(criteria.factor_codes)), dtype=np.int64
+    )
+    membership[np.arange(criteria.n_criteria), criteria.factor_of_criterion] = 1
     return membership
 
 
-def _per_factor(values: FloatArray, data: SurveyData) -> FloatArray:
+def _per_factor(values: FloatArray, criteria: Criteria) -> FloatArray:
     """Sum (D, C) values over each factor's criteria -> (D, F)."""
-    summed: FloatArray = values @ _membership(data).astype(np.float64)
+    summed: FloatArray = values @ _membership(criteria).astype(np.float64)
     return summed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,6 +25,11 @@ LOWEST_ANSWER = 1
 HIGHEST_ANSWER = 5
 #: An answer of 4 ("satisfied") or 5 ("very satisfied") counts as satisfied.
 SATISFIED_FROM = 4
+
+# Use a dense table of keys instead of sorting when it is at most this many
+# times larger than the number of keys: a bincount over the table costs less
+# than np.unique's sort.
+_DENSE_TABLE_FACTOR = 8
 
 
 def criterion_sort_key(code: str) -> tuple[int, int]:
@@ -40,6 +46,79 @@ def factor_of_code(code: str) -> str:
     """The factor code (``F3``) of a criterion code (``F3.2``)."""
     criterion_sort_key(code)
     return code.split(".", 1)[0]
+
+
+class Criteria(Protocol):
+    """What composites and results need to know of the criteria.
+
+    ``criterion_codes`` (C,) in numerical order, ``factor_codes`` (F,) and
+    ``factor_of_criterion`` int64 (C,), the factor index of each criterion.
+    :class:`SurveyData` and :class:`~surveyapp.scoring.totals.CellTotals` are
+    both ``Criteria``.
+    """
+
+    @property
+    def criterion_codes(self) -> tuple[str, ...]: ...
+
+    @property
+    def factor_codes(self) -> tuple[str, ...]: ...
+
+    @property
+    def factor_of_criterion(self) -> NDArray[np.int64]: ...
+
+    @property
+    def n_criteria(self) -> int: ...
+
+
+@dataclass(frozen=True, eq=False)
+class CriterionLayout:
+    """Criterion codes put in numerical order, and their factors.
+
+    ``order``: the given columns in numerical order of their codes (column j of
+    the result is given column ``order[j]``); the other fields are those of
+    :class:`Criteria`.
+    """
+
+    order: tuple[int, ...]
+    criterion_codes: tuple[str, ...]
+    factor_codes: tuple[str, ...]
+    factor_of_criterion: NDArray[np.int64]
+
+
+def criterion_layout(criterion_codes: Sequence[str]) -> CriterionLayout:
+    """Order ``F<factor>.<criterion>`` codes numerically and find their factors.
+
+    Raises ``ValueError`` on a malformed or repeated code.
+    """
+    codes = [str(code) for code in criterion_codes]
+    if len(set(codes)) != len(codes):
+        raise ValueError("criterion codes must be distinct")
+    order = sorted(range(len(codes)), key=lambda j: criterion_sort_key(codes[j]))
+    sorted_codes = tuple(codes[j] for j in order)
+    factor_labels = [factor_of_code(code) for code in sorted_codes]
+    factor_codes = tuple(dict.fromkeys(factor_labels))
+    factor_index = np.array(
+        [factor_codes.index(label) for label in factor_labels], dtype=np.int64
+    )
+    return CriterionLayout(tuple(order), sorted_codes, factor_codes, factor_index)
+
+
+def compact_pairs(
+    major: NDArray[np.int64], minor: NDArray[np.int64], n_minor: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Distinct ``major * n_minor + minor`` keys (sorted) and each pair's index.
+
+    Shapes: ``major``, ``minor`` (M,) -> keys (K,), index (M,). Both must be
+    non-negative and ``minor < n_minor``.
+    """
+    keys = major * np.int64(n_minor) + minor
+    table_size = (int(major.max()) + 1 if major.size else 0) * n_minor
+    if table_size <= _DENSE_TABLE_FACTOR * keys.size + 1_000_000:
+        present = np.bincount(keys, minlength=table_size) > 0
+        position = np.cumsum(present, dtype=np.int64) - 1
+        return np.flatnonzero(present).astype(np.int64), position[keys]
+    unique_keys, index = np.unique(keys, return_inverse=True)
+    return unique_keys.astype(np.int64), index.astype(np.int64).reshape(-1)
 
 
 def encode_labels(labels: ArrayLike) -> tuple[NDArray[np.int64], tuple[str, ...]]:
@@ -173,24 +252,15 @@ class SurveyData:
         ``strata`` (n,) indexes ``stratum_labels``; ``psu`` (n,) holds any
         integer ids.
         """
-        codes = [str(code) for code in criterion_codes]
-        if len(set(codes)) != len(codes):
-            raise ValueError("criterion codes must be distinct")
-        order = sorted(range(len(codes)), key=lambda j: criterion_sort_key(codes[j]))
-        answer_array = _answers_as_int8(answers, len(codes))
-        if order != list(range(len(codes))):
-            answer_array = answer_array[:, order]
-        sorted_codes = tuple(codes[j] for j in order)
-        factor_labels = [factor_of_code(code) for code in sorted_codes]
-        factor_codes = tuple(dict.fromkeys(factor_labels))
-        factor_index = np.array(
-            [factor_codes.index(label) for label in factor_labels], dtype=np.int64
-        )
+        layout = criterion_layout(criterion_codes)
+        answer_array = answers_as_int8(answers, len(layout.order))
+        if layout.order != tuple(range(len(layout.order))):
+            answer_array = answer_array[:, layout.order]
         return cls(
             answers=np.ascontiguousarray(answer_array),
-            criterion_codes=sorted_codes,
-            factor_codes=factor_codes,
-            factor_of_criterion=factor_index,
+            criterion_codes=layout.criterion_codes,
+            factor_codes=layout.factor_codes,
+            factor_of_criterion=layout.factor_of_criterion,
             weights=np.asarray(weights, dtype=np.float64),
             strata=np.asarray(strata, dtype=np.int64),
             stratum_labels=tuple(stratum_labels),
@@ -246,13 +316,9 @@ class SurveyData:
         if self.psu is not None:
             self._validate_psu(self.psu, n)
         psu_counts = self.psus_per_stratum()
-        single = np.flatnonzero(psu_counts == 1)
-        if single.size:
-            unit = "response" if self.psu is None else "PSU"
-            raise ValueError(
-                f"stratum {self.stratum_labels[single[0]]!r} has a single {unit}; "
-                "its variance cannot be estimated (merge it with another stratum)"
-            )
+        check_psus_per_stratum(
+            psu_counts, self.stratum_labels, "response" if self.psu is None else "PSU"
+        )
         if self.fpc is not None:
             self._validate_fpc(self.fpc, n, psu_counts)
 
@@ -307,7 +373,25 @@ class SurveyData:
         return (population - psu_counts) / population
 
 
-def _answers_as_int8(answers: ArrayLike, n_criteria: int) -> NDArray[np.int8]:
+def check_psus_per_stratum(
+    psu_counts: NDArray[np.int64] | NDArray[np.float64],
+    stratum_labels: Sequence[str],
+    unit: str,
+) -> None:
+    """Raise ``ValueError`` if a stratum has a single PSU; ``psu_counts`` (H,)."""
+    single = np.flatnonzero(psu_counts == 1)
+    if single.size:
+        raise ValueError(
+            f"stratum {stratum_labels[single[0]]!r} has a single {unit}; "
+            "its variance cannot be estimated (merge it with another stratum)"
+        )
+
+
+def answers_as_int8(answers: ArrayLike, n_criteria: int) -> NDArray[np.int8]:
+    """Answers (n, C) as int8, 0 for not answered (0 or NaN given).
+
+    Raises ``ValueError`` on a wrong shape or an answer outside 1..5.
+    """
     array = np.asarray(answers)
     if array.ndim != 2 or array.shape[1] != n_criteria:
         raise ValueError(

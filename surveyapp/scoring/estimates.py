@@ -18,97 +18,104 @@ its variance is ``L' V L`` for the full linearised covariance V of the shares
 (R: ``svyratio(covmat = TRUE)`` then ``t(L) %*% V %*% L``) without ever forming
 V. Variances per domain come from :mod:`surveyapp.scoring.variance`.
 
+Two entry points share all of this: :func:`estimate` reads responses, and
+:func:`estimate_totals` reads :class:`~surveyapp.scoring.totals.CellTotals`,
+integer sums per (leaf, stratum, weight) cell, and gives the same results
+(within rounding) from a few thousand cells instead of a million rows.
+
 Missing values: a criterion nobody in the domain answered has no estimate (NaN,
 flagged ``"no data"``). A factor then averages the criteria that do have
 answers there, and the index the factors that do (flagged ``"review"``); with
-none, it has no estimate either. Standard errors below 1e-12 are rounding noise
-of an exactly zero variance and are reported as 0.
+none, it has no estimate either. The rows themselves (intervals, flags) come
+from :mod:`surveyapp.scoring.rows`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from surveyapp.scoring.composites import (
-    CompositeWeights,
-    composite_estimates,
-    composite_weights,
-    criteria_counts,
-)
-from surveyapp.scoring.data import SATISFIED_FROM, SurveyData
+from surveyapp.scoring.composites import CompositeWeights, composite_weights
+from surveyapp.scoring.data import SATISFIED_FROM, Criteria, SurveyData
 from surveyapp.scoring.domains import DomainSpec
-from surveyapp.scoring.flags import composite_flags, share_flags
-from surveyapp.scoring.intervals import (
-    COMPOSITE_METHODS,
-    INTERVAL_METHODS,
-    CompositeMethod,
-    IntervalMethod,
-    check_level,
-    composite_interval,
-    nchs_effective_n,
-    share_interval,
+from surveyapp.scoring.intervals import CompositeMethod, IntervalMethod
+from surveyapp.scoring.results import Results
+from surveyapp.scoring.rows import (
+    DomainEstimates,
+    DomainTotals,
+    Variances,
+    checked_settings,
+    results_table,
 )
-from surveyapp.scoring.results import CRITERION, FACTOR, INDEX, INDEX_CODE, Results
-from surveyapp.scoring.variance import DomainDesign, build_domain_design
-
-#: A standard error below this is the rounding noise of a zero variance.
-ZERO_SE = 1e-12
+from surveyapp.scoring.totals import CellTotals
+from surveyapp.scoring.variance import (
+    DomainDesign,
+    build_cell_design,
+    build_domain_design,
+)
+from surveyapp.scoring.within import WithinCells, within_cells
 
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The caller's choices of :func:`estimate`, validated."""
-
-    method: IntervalMethod
-    level: float
-    composite_method: CompositeMethod
-    complement_rule: bool
-
-
 @dataclass(frozen=True, eq=False)
-class _Totals:
-    """Weighted totals per domain and criterion, each (D, C)."""
+class _Counts:
+    """One criterion on every membership pair, each (M,).
 
-    answered_weight: FloatArray
-    satisfied_weight: FloatArray
-    score_weight: FloatArray
-    n: NDArray[np.int64]
-    df: NDArray[np.int64]
-
-
-@dataclass(frozen=True, eq=False)
-class _Variances:
-    """Linearised variances of shares (D, C), factors (D, F) and the index (D,)."""
-
-    share: FloatArray
-    factor: FloatArray
-    index: FloatArray
-
-
-@dataclass(frozen=True, eq=False)
-class _RowBlock:
-    """One kind of row for every domain, each array D x k values.
-
-    Criterion rows have k = C, composite rows (factors, then the index)
-    k = F + 1; arrays may be (D, k) or flat (D * k,), in domain-major order.
-    Undefined values are NaN.
+    For a response: whether it answered, whether it was satisfied, its answer
+    (0 if none). For a cell of totals: X_kc, Y_kc and A_kc.
     """
 
-    n: NDArray[np.int64]
-    df: NDArray[np.int64]
-    estimate: FloatArray
-    se: FloatArray
-    low: FloatArray
-    high: FloatArray
-    n_eff: FloatArray
-    flag: NDArray[np.object_]
-    reasons: NDArray[np.object_]
-    mean_score: FloatArray
+    answered: NDArray[Any]
+    satisfied: NDArray[Any]
+    answer_sum: NDArray[Any]
+
+
+class _PairValues(Protocol):
+    """What the estimators read per membership pair (M pairs)."""
+
+    @property
+    def weight(self) -> FloatArray:
+        """The weight of the pair's response (or of each response of its cell)."""
+        ...
+
+    def counts(self, criterion: int) -> _Counts:
+        """The pairs' values for ``criterion``."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class _ResponsePairs:
+    """Pairs of responses: answers (C, M), criterion-major, and weights (M,)."""
+
+    answers: NDArray[np.int8]
+    weight: FloatArray
+
+    def counts(self, criterion: int) -> _Counts:
+        answer = self.answers[criterion]
+        return _Counts(answer > 0, answer >= SATISFIED_FROM, answer)
+
+
+@dataclass(frozen=True, eq=False)
+class _CellPairs:
+    """Pairs of cells: the totals' counts, criterion-major (C, K), gathered."""
+
+    answered: NDArray[np.int64]
+    satisfied: NDArray[np.int64]
+    answer_sum: NDArray[np.int64]
+    member_cell: NDArray[np.int64]
+    weight: FloatArray
+
+    def counts(self, criterion: int) -> _Counts:
+        cells = self.member_cell
+        return _Counts(
+            self.answered[criterion][cells],
+            self.satisfied[criterion][cells],
+            self.answer_sum[criterion][cells],
+        )
 
 
 def estimate(
@@ -134,78 +141,107 @@ def estimate(
     Returns D x (C + F + 1) rows: see :class:`Results`. Raises ``ValueError``
     on an unknown method, a bad level or domains that do not fit the data.
     """
-    settings = _checked_settings(method, level, composite_method, complement_rule)
+    settings = checked_settings(method, level, composite_method, complement_rule)
     design = build_domain_design(data, domains)
     # Per-pair copies of the answers and weights: criteria are then read as
     # contiguous rows instead of gathering from the response arrays each time.
-    answers_by_criterion = np.ascontiguousarray(data.answers.T)[
-        :, design.member_response
-    ]
-    member_weight = data.weights[design.member_response]
-    totals = _domain_totals(design, answers_by_criterion, member_weight)
+    values = _ResponsePairs(
+        np.ascontiguousarray(data.answers.T)[:, design.member_response],
+        data.weights[design.member_response],
+    )
+    estimates = _domain_estimates(data, design, values, None)
+    return results_table(data, domains.names, estimates, settings)
+
+
+def estimate_totals(
+    totals: CellTotals,
+    domains: DomainSpec,
+    method: IntervalMethod = "kg",
+    level: float = 0.95,
+    *,
+    composite_method: CompositeMethod = "logit",
+    complement_rule: bool = True,
+) -> Results:
+    """:func:`estimate` from cell totals: the same rows, from K cells.
+
+    ``domains`` is over the cells (its "responses" are the K cells), e.g.
+    ``totals.leaf_domains(parent_of)``; a domain holds whole cells. For the
+    responses the totals were summed from, the results equal those of
+    :func:`estimate` with the same domains on the responses, up to rounding
+    (relative 1e-12). The other arguments and errors are those of
+    :func:`estimate`, and a stratum with a single response is an error here too.
+    """
+    settings = checked_settings(method, level, composite_method, complement_rule)
+    design = build_cell_design(totals, domains)
+    member_cell = design.member_response
+    values = _CellPairs(
+        np.ascontiguousarray(totals.answered.T),
+        np.ascontiguousarray(totals.satisfied.T),
+        np.ascontiguousarray(totals.answer_sum.T),
+        member_cell,
+        totals.weight[member_cell],
+    )
+    within = within_cells(totals, domains)
+    estimates = _domain_estimates(totals, design, values, within)
+    return results_table(totals, domains.names, estimates, settings)
+
+
+def _domain_estimates(
+    criteria: Criteria,
+    design: DomainDesign,
+    values: _PairValues,
+    within: WithinCells | None,
+) -> DomainEstimates:
+    """Totals, shares, composite weights and variances of every domain."""
+    totals = _domain_totals(design, values, criteria.n_criteria)
     share, mean_score = _ratios(totals)
-    weights = composite_weights(data, totals.answered_weight > 0)
-    variances = _linearised_variances(
-        design, data, answers_by_criterion, member_weight, totals, share, weights
+    weights = composite_weights(criteria, totals.answered_weight > 0)
+    coefficients = _Coefficients.of(totals, share)
+    variances = _linearised_variances(design, criteria, values, coefficients, weights)
+    if within is not None:
+        variances = _add_within(variances, within, criteria, coefficients, weights)
+    return DomainEstimates(
+        totals=totals,
+        share=share,
+        mean_score=mean_score,
+        weights=weights,
+        variances=variances,
+        responses=design.domain_responses,
+        df=design.domain_df,
     )
-    criteria = _criterion_rows(share, variances.share, mean_score, totals, settings)
-    composites = _composite_rows(
-        data, design, share, mean_score, weights, variances, settings
-    )
-    return _results_table(data, domains, criteria, composites, settings)
-
-
-def _checked_settings(
-    method: IntervalMethod,
-    level: float,
-    composite_method: CompositeMethod,
-    complement_rule: bool,
-) -> _Settings:
-    if method not in INTERVAL_METHODS:
-        raise ValueError(
-            f"unknown interval method {method!r}; "
-            f"use one of {', '.join(INTERVAL_METHODS)}"
-        )
-    if composite_method not in COMPOSITE_METHODS:
-        raise ValueError(
-            f"unknown composite interval method {composite_method!r}; "
-            f"use one of {', '.join(COMPOSITE_METHODS)}"
-        )
-    return _Settings(method, check_level(level), composite_method, complement_rule)
 
 
 def _domain_totals(
-    design: DomainDesign,
-    answers_by_criterion: NDArray[np.int8],
-    member_weight: FloatArray,
-) -> _Totals:
-    n_criteria = answers_by_criterion.shape[0]
+    design: DomainDesign, values: _PairValues, n_criteria: int
+) -> DomainTotals:
     shape = (design.n_domains, n_criteria)
     answered_weight = np.empty(shape)
     satisfied_weight = np.empty(shape)
     score_weight = np.empty(shape)
     n = np.empty(shape, dtype=np.int64)
     df = np.empty(shape, dtype=np.int64)
+    member_weight = values.weight
     for c in range(n_criteria):  # a loop over the C criteria, not over rows
-        answer = answers_by_criterion[c]
-        answered = answer > 0
+        counts = values.counts(c)
         # Sums per (domain, stratum) cell first: the cells also give the
         # strata count for df, and domain totals are then cheap.
-        answered_per_cell = design.cell_sums(answered.astype(np.float64))
-        weight_answered = design.cell_sums(member_weight * answered)
+        answered_per_cell = design.cell_sums(counts.answered.astype(np.float64))
+        weight_answered = design.cell_sums(member_weight * counts.answered)
         answered_weight[:, c] = design.domain_sums(weight_answered)
         satisfied_weight[:, c] = design.domain_sums(
-            design.cell_sums(member_weight * (answer >= SATISFIED_FROM))
+            design.cell_sums(member_weight * counts.satisfied)
         )
         # sum w (a - 1) / 4 over answers = (sum w a - sum w [answered]) / 4,
         # since a is 0 where not answered.
-        weighted_answer = design.domain_sums(design.cell_sums(member_weight * answer))
+        weighted_answer = design.domain_sums(
+            design.cell_sums(member_weight * counts.answer_sum)
+        )
         score_weight[:, c] = (weighted_answer - answered_weight[:, c]) / 4.0
-        n[:, c], df[:, c] = design.answered_counts(answered, answered_per_cell)
-    return _Totals(answered_weight, satisfied_weight, score_weight, n, df)
+        n[:, c], df[:, c] = design.answered_counts(counts.answered, answered_per_cell)
+    return DomainTotals(answered_weight, satisfied_weight, score_weight, n, df)
 
 
-def _ratios(totals: _Totals) -> tuple[FloatArray, FloatArray]:
+def _ratios(totals: DomainTotals) -> tuple[FloatArray, FloatArray]:
     """Shares and mean scores (0..100), (D, C); NaN where nobody answered."""
     has_data = totals.answered_weight > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -218,45 +254,54 @@ def _ratios(totals: _Totals) -> tuple[FloatArray, FloatArray]:
     return share, mean_score
 
 
+@dataclass(frozen=True, eq=False)
+class _Coefficients:
+    """Influence of a response: ``z = w (satisfied y - answered x)``, each (D, C).
+
+    ``satisfied`` = 1 / X_dc and ``answered`` = P_dc / X_dc; 0 where nobody
+    answered.
+    """
+
+    satisfied: FloatArray
+    answered: FloatArray
+
+    @classmethod
+    def of(cls, totals: DomainTotals, share: FloatArray) -> _Coefficients:
+        inverse_total = np.zeros_like(totals.answered_weight)
+        np.divide(
+            1.0,
+            totals.answered_weight,
+            out=inverse_total,
+            where=totals.answered_weight > 0,
+        )
+        return cls(inverse_total, np.nan_to_num(share, nan=0.0) * inverse_total)
+
+
 def _linearised_variances(
     design: DomainDesign,
-    data: SurveyData,
-    answers_by_criterion: NDArray[np.int8],
-    member_weight: FloatArray,
-    totals: _Totals,
-    share: FloatArray,
+    criteria: Criteria,
+    values: _PairValues,
+    coefficients: _Coefficients,
     weights: CompositeWeights,
-) -> _Variances:
+) -> Variances:
     """Variances of shares, factors and the index from one pass over criteria."""
     member_domain = design.member_domain
-    share_var = np.empty_like(share)
-    factor_var = np.empty((design.n_domains, len(data.factor_codes)))
-    # Per-domain coefficients, criterion-major so each gather reads one row:
-    # z = w ([a >= 4] / X - [answered] P / X).
-    inverse_total = np.zeros_like(totals.answered_weight)
-    np.divide(
-        1.0,
-        totals.answered_weight,
-        out=inverse_total,
-        where=totals.answered_weight > 0,
-    )
-    satisfied_coefficient = np.ascontiguousarray(inverse_total.T)
-    answered_coefficient = np.ascontiguousarray(
-        (np.nan_to_num(share, nan=0.0) * inverse_total).T
-    )
+    member_weight = values.weight
+    n_factors = len(criteria.factor_codes)
+    share_var = np.empty(coefficients.satisfied.shape)
+    factor_var = np.empty((design.n_domains, n_factors))
+    # Criterion-major so that each gather reads one row.
+    satisfied_coefficient = np.ascontiguousarray(coefficients.satisfied.T)
+    answered_coefficient = np.ascontiguousarray(coefficients.answered.T)
     factor_weight_t = np.ascontiguousarray(weights.factor.T)
     index_weight_t = np.ascontiguousarray(weights.index.T)
     index_influence = np.zeros(member_domain.size)
-    for f in range(len(data.factor_codes)):
+    for f in range(n_factors):
         factor_influence = np.zeros(member_domain.size)
-        for c in np.flatnonzero(data.factor_of_criterion == f):
-            answer = answers_by_criterion[c]
-            influence = np.where(
-                answer >= SATISFIED_FROM, satisfied_coefficient[c][member_domain], 0.0
-            )
-            influence -= np.where(
-                answer > 0, answered_coefficient[c][member_domain], 0.0
-            )
+        for c in np.flatnonzero(criteria.factor_of_criterion == f):
+            counts = values.counts(int(c))
+            influence = counts.satisfied * satisfied_coefficient[c][member_domain]
+            influence -= counts.answered * answered_coefficient[c][member_domain]
             influence *= member_weight
             share_var[:, c] = design.variance(influence)
             influence *= factor_weight_t[c][member_domain]
@@ -265,165 +310,43 @@ def _linearised_variances(
         factor_influence *= index_weight_t[f][member_domain]
         index_influence += factor_influence
     index_var = design.variance(index_influence)
-    return _Variances(share_var, factor_var, index_var)
+    return Variances(share_var, factor_var, index_var)
 
 
-def _standard_error(variance: FloatArray) -> FloatArray:
-    se = np.sqrt(np.maximum(variance, 0.0))
-    se[se < ZERO_SE] = 0.0
-    return se
-
-
-def _criterion_rows(
-    share: FloatArray,
-    share_var: FloatArray,
-    mean_score: FloatArray,
-    totals: _Totals,
-    settings: _Settings,
-) -> _RowBlock:
-    """Criterion rows (D, C): the share interval, NCHS ``n_eff`` and flags."""
-    share_se = np.where(np.isfinite(share), _standard_error(share_var), np.nan)
-    flat_p = share.ravel()
-    flat_se = share_se.ravel()
-    flat_n = totals.n.ravel()
-    flat_df = totals.df.ravel()
-    defined = np.isfinite(flat_p)
-    low = np.full(flat_p.shape, np.nan)
-    high = np.full(flat_p.shape, np.nan)
-    low[defined], high[defined] = share_interval(
-        settings.method,
-        flat_p[defined],
-        flat_se[defined],
-        flat_n[defined],
-        flat_df[defined],
-        settings.level,
-    )
-    n_eff = np.full(flat_p.shape, np.nan)
-    n_eff[defined] = nchs_effective_n(
-        flat_p[defined], flat_se[defined], flat_n[defined]
-    )
-    flag, reasons = share_flags(
-        flat_p,
-        flat_n,
-        n_eff,
-        flat_df,
-        low,
-        high,
-        complement_rule=settings.complement_rule,
-    )
-    return _RowBlock(
-        totals.n,
-        totals.df,
-        share,
-        share_se,
-        low,
-        high,
-        n_eff,
-        flag,
-        reasons,
-        mean_score,
-    )
-
-
-def _composite_rows(
-    data: SurveyData,
-    design: DomainDesign,
-    share: FloatArray,
-    mean_score: FloatArray,
+def _add_within(
+    between: Variances,
+    within: WithinCells,
+    criteria: Criteria,
+    coefficients: _Coefficients,
     weights: CompositeWeights,
-    variances: _Variances,
-    settings: _Settings,
-) -> _RowBlock:
-    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags."""
-    estimate_, score = composite_estimates(data, share, mean_score, weights)
-    se = np.where(
-        np.isfinite(estimate_),
-        _standard_error(np.column_stack([variances.factor, variances.index])),
-        np.nan,
-    )
-    n_composites = estimate_.shape[1]
-    n = np.repeat(design.domain_responses[:, None], n_composites, axis=1)
-    df = np.repeat(design.domain_df[:, None], n_composites, axis=1)
-    criteria_used, criteria_total = criteria_counts(data, np.isfinite(share))
-    flat_estimate = estimate_.ravel()
-    flat_se = se.ravel()
-    flat_n = n.ravel()
-    flat_df = df.ravel()
-    defined = np.isfinite(flat_estimate)
-    low = np.full(flat_estimate.shape, np.nan)
-    high = np.full(flat_estimate.shape, np.nan)
-    n_eff = np.full(flat_estimate.shape, np.nan)
-    low[defined], high[defined] = composite_interval(
-        settings.composite_method,
-        flat_estimate[defined],
-        flat_se[defined],
-        flat_n[defined],
-        flat_df[defined],
-        settings.level,
-    )
-    n_eff[defined] = nchs_effective_n(
-        flat_estimate[defined], flat_se[defined], flat_n[defined]
-    )
-    flag, reasons = composite_flags(
-        flat_estimate,
-        flat_n,
-        n_eff,
-        flat_df,
-        low,
-        high,
-        criteria_used.ravel(),
-        np.broadcast_to(criteria_total, estimate_.shape).ravel(),
-    )
-    return _RowBlock(n, df, estimate_, se, low, high, n_eff, flag, reasons, score)
+) -> Variances:
+    """Add the within-cell parts, with the influence coefficients used above.
 
-
-def _results_table(
-    data: SurveyData,
-    domains: DomainSpec,
-    criteria: _RowBlock,
-    composites: _RowBlock,
-    settings: _Settings,
-) -> Results:
-    """Interleave per domain: its criteria, then its factors, then the index."""
-    n_domains = domains.n_domains
-    n_criteria = data.n_criteria
-    n_factors = len(data.factor_codes)
-    n_composites = n_factors + 1
-
-    def rows(
-        criterion_part: NDArray[np.generic], composite_part: NDArray[np.generic]
-    ) -> NDArray[np.generic]:
-        return np.concatenate(
-            [
-                criterion_part.reshape(n_domains, n_criteria),
-                composite_part.reshape(n_domains, n_composites),
-            ],
-            axis=1,
-        ).ravel()
-
-    codes = np.array(
-        [*data.criterion_codes, *data.factor_codes, INDEX_CODE], dtype=object
+    In the (satisfied, answered but not satisfied) indicators the influence
+    ``w (satisfied y - answered x)`` is ``w (alpha y - beta u)`` with
+    ``alpha = satisfied - answered`` and ``beta = answered``.
+    """
+    alpha = coefficients.satisfied - coefficients.answered
+    beta = coefficients.answered
+    share_var = between.share.copy()
+    for c in range(criteria.n_criteria):
+        column = np.array([c])
+        share_var[:, c] += within.variance(
+            alpha[:, column], beta[:, column], column, between.share[:, c]
+        )
+    factor_var = between.factor.copy()
+    alpha = alpha * weights.factor
+    beta = beta * weights.factor
+    for f in range(len(criteria.factor_codes)):
+        columns = np.flatnonzero(criteria.factor_of_criterion == f)
+        factor_var[:, f] += within.variance(
+            alpha[:, columns], beta[:, columns], columns, between.factor[:, f]
+        )
+    index_weight = weights.index[:, criteria.factor_of_criterion]
+    index_var = between.index + within.variance(
+        alpha * index_weight,
+        beta * index_weight,
+        np.arange(criteria.n_criteria),
+        between.index,
     )
-    levels = np.array(
-        [CRITERION] * n_criteria + [FACTOR] * n_factors + [INDEX], dtype=object
-    )
-    return Results(
-        domain=np.repeat(
-            np.array(domains.names, dtype=object), n_criteria + n_composites
-        ),
-        level=np.tile(levels, n_domains),
-        code=np.tile(codes, n_domains),
-        n=rows(criteria.n, composites.n).astype(np.int64),
-        df=rows(criteria.df, composites.df).astype(np.int64),
-        estimate=rows(criteria.estimate, composites.estimate).astype(np.float64),
-        se=rows(criteria.se, composites.se).astype(np.float64),
-        ci_low=rows(criteria.low, composites.low).astype(np.float64),
-        ci_high=rows(criteria.high, composites.high).astype(np.float64),
-        n_eff=rows(criteria.n_eff, composites.n_eff).astype(np.float64),
-        flag=rows(criteria.flag, composites.flag).astype(object),
-        flag_reasons=rows(criteria.reasons, composites.reasons).astype(object),
-        mean_score=rows(criteria.mean_score, composites.mean_score).astype(np.float64),
-        method=settings.method,
-        confidence=settings.level,
-        composite_method=settings.composite_method,
-    )
+    return Variances(share_var, factor_var, index_var)

@@ -20,6 +20,20 @@ strata cut across domains.
 Everything is vectorised over domains: influence values live on membership pairs
 (response, domain) and are summed per (domain, stratum) cell with
 ``np.bincount``. No Python loop runs over domains or responses.
+
+Cell totals (:mod:`surveyapp.scoring.totals`; each response its own PSU, no
+fpc): a member is then a (cell, domain) pair whose cell holds n_k responses of
+one weight, and its "influence value" is their sum t_k. Splitting each
+response's deviation at the cell mean,
+
+    sum_(i in k) (z_i - m_h)^2 = sum_(i in k) (z_i - t_k / n_k)^2
+                                 + (t_k - n_k m_h)^2 / n_k,
+
+the second term is the between-cells part (:meth:`DomainDesign.variance` with
+``member_size``) and the first the within-cell part, a quadratic form in the
+cell's cross-products (:mod:`surveyapp.scoring.within`). Both are exact
+rewritings of the formula above, so a cell of one response gives the row
+formula itself.
 """
 
 from __future__ import annotations
@@ -29,13 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from surveyapp.scoring.data import SurveyData
+from surveyapp.scoring.data import SurveyData, check_psus_per_stratum, compact_pairs
 from surveyapp.scoring.domains import DomainSpec
-
-# Use a dense table of (domain, key) pairs instead of sorting when it is at most
-# this many times larger than the number of pairs: a bincount over the table
-# costs less than np.unique's sort.
-_DENSE_TABLE_FACTOR = 8
+from surveyapp.scoring.totals import CellTotals
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +65,8 @@ class DomainDesign:
       of each (domain, PSU) cell.
     - ``domain_responses``: int64 (D,); ``domain_df``: int64 (D,) PSUs minus
       strata among the domain's responses (R's ``degf`` of the subset).
+    - ``member_size``: float64 (M,) responses in each pair's cell of totals, or
+      ``None`` when members are responses (or PSUs).
     """
 
     n_domains: int
@@ -69,6 +81,7 @@ class DomainDesign:
     psu_cell_cell: NDArray[np.int64] | None
     domain_responses: NDArray[np.int64]
     domain_df: NDArray[np.int64]
+    member_size: NDArray[np.float64] | None = None
 
     @property
     def n_cells(self) -> int:
@@ -79,9 +92,10 @@ class DomainDesign:
         """Linearised variance per domain, shape (D,), from influence values (M,).
 
         ``influence[m]`` is the influence value of pair m's response for pair m's
-        domain. Computed in two passes (stratum means, then squared deviations)
-        so that a stratum whose PSU totals are all equal contributes 0, not
-        rounding noise.
+        domain (with ``member_size``: the sum over pair m's cell, and the result
+        is the between-cells part only). Computed in two passes (stratum means,
+        then squared deviations) so that a stratum whose PSU totals are all
+        equal contributes 0, not rounding noise.
         """
         if self.member_psu_cell is None or self.psu_cell_cell is None:
             totals = influence
@@ -92,8 +106,15 @@ class DomainDesign:
             cell_of_total = self.psu_cell_cell
         n_cells = self.n_cells
         cell_mean = _sum_by(cell_of_total, totals, n_cells) / self.cell_psus
-        deviation = totals - cell_mean[cell_of_total]
-        squares = _sum_by(cell_of_total, deviation * deviation, n_cells)
+        if self.member_size is None:
+            deviation = totals - cell_mean[cell_of_total]
+            squares = _sum_by(cell_of_total, deviation * deviation, n_cells)
+        else:
+            # Between cells of totals: (t_k - n_k m)^2 / n_k.
+            deviation = totals - cell_mean[cell_of_total] * self.member_size
+            squares = _sum_by(
+                cell_of_total, deviation * deviation / self.member_size, n_cells
+            )
         # PSUs of the stratum outside the domain have total 0: (0 - mean)^2 each.
         squares += (self.cell_psus - self.cell_units) * cell_mean * cell_mean
         return _sum_by(self.cell_domain, self.cell_scale * squares, self.n_domains)
@@ -107,7 +128,9 @@ class DomainDesign:
         return _sum_by(self.cell_domain, cell_values, self.n_domains)
 
     def answered_counts(
-        self, answered: NDArray[np.bool_], answered_per_cell: NDArray[np.float64]
+        self,
+        answered: NDArray[np.bool_] | NDArray[np.int64],
+        answered_per_cell: NDArray[np.float64],
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Responses and degrees of freedom per domain among answering pairs.
 
@@ -146,7 +169,7 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
     n_domains = domains.n_domains
     n_strata = len(data.stratum_labels)
     member_stratum = data.strata[member_response]
-    cell_keys, member_cell = _compact_pairs(member_domain, member_stratum, n_strata)
+    cell_keys, member_cell = compact_pairs(member_domain, member_stratum, n_strata)
     cell_domain = cell_keys // n_strata
     cell_stratum = cell_keys % n_strata
     psus_per_stratum = data.psus_per_stratum().astype(np.float64)
@@ -163,7 +186,7 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
         domain_psus = domain_responses
     else:
         n_psus = int(data.psu.max()) + 1
-        psu_keys, member_psu_cell = _compact_pairs(
+        psu_keys, member_psu_cell = compact_pairs(
             member_domain, data.psu[member_response], n_psus
         )
         # Every pair of a (domain, PSU) cell lies in the same (domain, stratum)
@@ -188,18 +211,43 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
     )
 
 
-def _compact_pairs(
-    major: NDArray[np.int64], minor: NDArray[np.int64], n_minor: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Distinct ``major * n_minor + minor`` keys (sorted) and each pair's index.
+def build_cell_design(totals: CellTotals, domains: DomainSpec) -> DomainDesign:
+    """The (domain, stratum) cells of (cell, domain) pairs of cell totals.
 
-    Shapes: ``major``, ``minor`` (M,) -> keys (K,), index (M,).
+    ``domains`` is over the K cells of ``totals`` (its "responses" are cells,
+    e.g. :meth:`CellTotals.leaf_domains`). Raises ``ValueError`` if it names a
+    cell ``totals`` lacks, if there are no responses, or if a stratum has a
+    single response.
     """
-    keys = major * np.int64(n_minor) + minor
-    table_size = (int(major.max()) + 1 if major.size else 0) * n_minor
-    if table_size <= _DENSE_TABLE_FACTOR * keys.size + 1_000_000:
-        present = np.bincount(keys, minlength=table_size) > 0
-        position = np.cumsum(present, dtype=np.int64) - 1
-        return np.flatnonzero(present).astype(np.int64), position[keys]
-    unique_keys, index = np.unique(keys, return_inverse=True)
-    return unique_keys.astype(np.int64), index.astype(np.int64).reshape(-1)
+    domains.check_responses(totals.n_cells)
+    if totals.n_cells == 0:
+        raise ValueError("the survey has no responses")
+    n_strata = len(totals.stratum_labels)
+    stratum_size = _sum_by(totals.stratum, totals.n.astype(np.float64), n_strata)
+    check_psus_per_stratum(stratum_size, totals.stratum_labels, "response")
+    member_unit = domains.member_response
+    member_domain = domains.member_domain
+    n_domains = domains.n_domains
+    group_keys, member_group = compact_pairs(
+        member_domain, totals.stratum[member_unit], n_strata
+    )
+    group_domain = group_keys // n_strata
+    group_size = stratum_size[group_keys % n_strata]
+    member_size = totals.n[member_unit].astype(np.float64)
+    domain_responses = _sum_by(member_domain, member_size, n_domains).astype(np.int64)
+    domain_strata = np.bincount(group_domain, minlength=n_domains)
+    return DomainDesign(
+        n_domains=n_domains,
+        member_response=member_unit,
+        member_domain=member_domain,
+        member_cell=member_group,
+        cell_domain=group_domain,
+        cell_psus=group_size,
+        cell_scale=1.0 * group_size / (group_size - 1.0),
+        cell_units=_sum_by(member_group, member_size, int(group_keys.size)),
+        member_psu_cell=None,
+        psu_cell_cell=None,
+        domain_responses=domain_responses,
+        domain_df=(domain_responses - domain_strata).astype(np.int64),
+        member_size=member_size,
+    )
