@@ -51,6 +51,32 @@ def criterion_codes() -> list[str]:
     ]
 
 
+def draw_answers(
+    rng: np.random.Generator, satisfied_share: np.ndarray, group: np.ndarray
+) -> np.ndarray:
+    """Answers n x 16 (0 = unanswered): satisfied with its group's share.
+
+    In chunks, so that generating 10 million responses does not need more
+    memory than estimating them.
+    """
+    n, n_criteria = len(group), sum(FACTOR_SIZES)
+    answers = np.empty((n, n_criteria), dtype=np.int8)
+    chunk = 500_000
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        rows = stop - start
+        share = satisfied_share[group[start:stop]][:, None]
+        satisfied = rng.random((rows, n_criteria)) < share
+        block = np.where(
+            satisfied,
+            rng.integers(4, 6, (rows, n_criteria), dtype=np.int8),
+            rng.integers(1, 4, (rows, n_criteria), dtype=np.int8),
+        )
+        block[rng.random((rows, n_criteria)) < MISSING_SHARE] = 0
+        answers[start:stop] = block
+    return answers
+
+
 def synthetic(n: int, n_agencies: int, seed: int = 1) -> dict[str, np.ndarray]:
     """Synthetic responses: agency, stratum codes, weights and answers (n, 16)."""
     rng = np.random.default_rng(seed)
@@ -71,24 +97,7 @@ def synthetic(n: int, n_agencies: int, seed: int = 1) -> dict[str, np.ndarray]:
     dossiers = rng.integers(20, 2000, n_agencies * 4)
     counts = np.bincount(stratum, minlength=n_agencies * 4)
     weights = dossiers[stratum] / counts[stratum]
-    satisfied_share = rng.beta(8, 2, n_agencies)
-    n_criteria = sum(FACTOR_SIZES)
-    answers = np.empty((n, n_criteria), dtype=np.int8)
-    # In chunks, so that generating 10 million responses does not need more
-    # memory than estimating them.
-    chunk = 500_000
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        rows = stop - start
-        share = satisfied_share[agency[start:stop]][:, None]
-        satisfied = rng.random((rows, n_criteria)) < share
-        block = np.where(
-            satisfied,
-            rng.integers(4, 6, (rows, n_criteria), dtype=np.int8),
-            rng.integers(1, 4, (rows, n_criteria), dtype=np.int8),
-        )
-        block[rng.random((rows, n_criteria)) < MISSING_SHARE] = 0
-        answers[start:stop] = block
+    answers = draw_answers(rng, rng.beta(8, 2, n_agencies), agency)
     return {
         "agency": agency,
         "stratum": stratum,

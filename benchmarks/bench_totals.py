@@ -43,10 +43,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_scoring import criterion_codes, draw_answers  # same folder, run as a script
 
 REPO = Path(__file__).resolve().parent.parent
-FACTOR_SIZES = (3, 4, 3, 3, 3)  # 16 criteria in 5 factors, as sipas-2023
-MISSING_SHARE = 0.06
 N_FIELDS = 11
 MONTHS = 12
 SCENARIOS = {
@@ -55,13 +54,6 @@ SCENARIOS = {
     "province-10m": (10_000_000, 150, 10, (N_FIELDS, N_FIELDS)),
     "national-10m": (10_000_000, 3_500, 34, (1, 4)),
 }
-
-
-def criterion_codes() -> list[str]:
-    """``F1.1`` ... ``F5.3``."""
-    return [
-        f"F{f + 1}.{c + 1}" for f, size in enumerate(FACTOR_SIZES) for c in range(size)
-    ]
 
 
 def synthetic(
@@ -85,22 +77,7 @@ def synthetic(
     per_cell = np.bincount(cell, minlength=n_points * N_FIELDS * MONTHS)
     dossiers = rng.integers(20, 2000, per_cell.size)
     weights = dossiers[cell] / per_cell[cell]
-    satisfied_share = rng.beta(8, 2, n_points)
-    n_criteria = sum(FACTOR_SIZES)
-    answers = np.empty((n, n_criteria), dtype=np.int8)
-    chunk = 500_000
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        rows = stop - start
-        share = satisfied_share[point[start:stop]][:, None]
-        satisfied = rng.random((rows, n_criteria)) < share
-        block = np.where(
-            satisfied,
-            rng.integers(4, 6, (rows, n_criteria), dtype=np.int8),
-            rng.integers(1, 4, (rows, n_criteria), dtype=np.int8),
-        )
-        block[rng.random((rows, n_criteria)) < MISSING_SHARE] = 0
-        answers[start:stop] = block
+    answers = draw_answers(rng, rng.beta(8, 2, n_points), point)
     return {
         "point": point,
         "stratum": stratum,
