@@ -50,6 +50,12 @@ default) and ``n_eff = min(n, F(1-F)/se^2)`` (``n`` where F is 0 or 1 or se is
 
 A row's flag is its most severe rule; ``reasons`` lists every rule it broke,
 joined by ``"; "``.
+
+Ties: a value within 1e-9 (relative) of a threshold counts as equal to it
+(:data:`TIE`), so that ``n_eff`` = 30 exactly is not suppressed because one
+computation rounded it to 29.999999999999996 and another to 30.0 (as
+:func:`~surveyapp.scoring.estimate` and
+:func:`~surveyapp.scoring.estimate_totals`, which add in different orders).
 """
 
 from __future__ import annotations
@@ -72,8 +78,11 @@ SMALL_WIDTH: Final = 0.05
 MAX_RELATIVE_WIDTH: Final = 1.30
 #: Widest composite interval on the logit scale that may be published.
 MAX_LOGIT_WIDTH: Final = 4.0
+#: Relative distance within which a value ties with a threshold.
+TIE: Final = 1e-9
 
 StringArray = NDArray[np.object_]
+FloatArray = NDArray[np.float64]
 
 #: Interval ends are clipped to [_TINY, 1 - _TINY] to take their logit.
 _TINY: Final = 1e-12
@@ -103,16 +112,16 @@ def share_flags(
     has_data = np.isfinite(p_)
     p_safe = np.where(has_data, p_, 0.5)
     width = np.where(has_data, width, 0.0)
-    middle = (width > SMALL_WIDTH) & (width < MAX_WIDTH)
+    middle = _above(width, SMALL_WIDTH) & _below(width, MAX_WIDTH)
     # Relative width compared by multiplication: no division by p = 0.
-    too_relative = middle & (width > MAX_RELATIVE_WIDTH * p_safe)
+    too_relative = middle & _above(width, MAX_RELATIVE_WIDTH * p_safe)
     complement_relative = (
-        middle & (width > MAX_RELATIVE_WIDTH * (1.0 - p_safe)) & complement_rule
+        middle & _above(width, MAX_RELATIVE_WIDTH * (1.0 - p_safe)) & complement_rule
     )
     suppress_rules = [
         (n_ < MIN_N, f"n<{MIN_N}"),
-        (n_eff_ < MIN_N, f"n_eff<{MIN_N}"),
-        (width >= MAX_WIDTH, "CI width>=30 points"),
+        (_below(n_eff_, MIN_N), f"n_eff<{MIN_N}"),
+        (~_below(width, MAX_WIDTH), "CI width>=30 points"),
         (too_relative, "relative CI width>130%"),
     ]
     review_rules = [
@@ -158,10 +167,10 @@ def composite_flags(
     partial = has_data & (used < total)
     suppress_rules = [
         (n_ < MIN_N, f"n<{MIN_N}"),
-        (n_eff_ < MIN_N, f"n_eff<{MIN_N}"),
-        (high_ - low_ >= MAX_WIDTH, "CI width>=30 points"),
+        (_below(n_eff_, MIN_N), f"n_eff<{MIN_N}"),
+        (~_below(high_ - low_, MAX_WIDTH), "CI width>=30 points"),
         (
-            interior & (logit_width >= MAX_LOGIT_WIDTH),
+            interior & ~_below(logit_width, MAX_LOGIT_WIDTH),
             "CI width>=4 on the logit scale",
         ),
     ]
@@ -182,6 +191,18 @@ def composite_flags(
         )
         reasons[partial] = _join(reasons[partial], partial_text)
     return flags, reasons
+
+
+def _below(value: FloatArray, threshold: ArrayLike) -> NDArray[np.bool_]:
+    """``value < threshold``, a tie (within :data:`TIE`) not counting."""
+    limit = np.asarray(threshold, dtype=np.float64)
+    return np.asarray(value < limit - TIE * np.abs(limit))
+
+
+def _above(value: FloatArray, threshold: ArrayLike) -> NDArray[np.bool_]:
+    """``value > threshold``, a tie (within :data:`TIE`) not counting."""
+    limit = np.asarray(threshold, dtype=np.float64)
+    return np.asarray(value > limit + TIE * np.abs(limit))
 
 
 def _combine(

@@ -161,6 +161,14 @@ def test_flags_list_every_reason() -> None:
     assert reasons.split("; ") == ["n<30", "n_eff<30", "CI width>=30 points", "df<8"]
 
 
+def test_flags_treat_a_rounded_tie_as_the_threshold() -> None:
+    """n_eff = 30 exactly may come out as 29.999999999999996 from sums taken in
+    another order (estimate_totals); it must not be suppressed for that."""
+    assert _flag(0.8, 500, 29.999999999999996, 100, 0.78, 0.82)[0] == "ok"
+    assert _flag(0.8, 500, 29.99999, 100, 0.78, 0.82)[0] == "suppress"
+    assert _flag(0.5, 500, 100, 100, 0.35, 0.6499999999999999)[0] == "suppress"
+
+
 def test_composite_flags() -> None:
     flags, reasons = composite_flags(
         [0.8, 0.8, 0.8, math.nan],

@@ -312,6 +312,21 @@ def test_equal_influence_inside_a_cell_gives_a_zero_se() -> None:
     assert cells.se[factor].tolist() == [0.0, 0.0]
 
 
+def test_a_tie_with_a_flag_threshold_gives_the_same_flag() -> None:
+    """Found by the property test: here p(1 - p) / se^2 is exactly 30; rows
+    gave n_eff = 30.0 ("review"), cells 29.999999999999996 ("suppress") before
+    the flags treated a rounded tie as the threshold."""
+    column = [1, 4, 4, 4, 4, 4, 4, 4, 4, 1, 4, 4, 4, 4, 4, 4] * 2
+    answers = np.zeros((32, 5), dtype=np.int64)
+    answers[:, 1] = column
+    strata = ([0] * 8 + [1] * 8) * 2
+    data = SurveyData.from_arrays(answers, CODES, [1.5] * 32, strata)
+    totals = CellTotals.from_data(data, ["S0"] * 32)
+    cells = estimate_totals(totals, totals.leaf_domains())
+    assert_same_results(cells, estimate(data, DomainSpec.from_labels(["S0"] * 32)))
+    assert cells.flag[1] == "review"
+
+
 def test_leaf_domains_keep_numeric_order() -> None:
     leaves = [10, 9, 10, 9, 2, 2]
     data = make_survey(HAND_ANSWERS, HAND_STRATA, HAND_WEIGHTS, codes=["F1.1"])
