@@ -43,9 +43,7 @@ def compute_trend(
 ) -> list[TrendPoint]:
     """The index of each of the `months` months up to `last_month`, with intervals."""
     first = shift_month(last_month.year, last_month.month, 1 - months)
-    labels = [
-        "{}-{:02d}".format(*shift_month(first[0], first[1], i)) for i in range(months)
-    ]
+    labels = _month_labels(first, months)
     window = Period.months(date(*first, 1), last_month)
     rows = load_rows(subtree_ids(root.id), questionnaire, window)
     if len(rows) < 2:
@@ -95,3 +93,8 @@ def compute_trend(
         if row["level"] == "index"
     }
     return [TrendPoint(label, by_month.get(label)) for label in labels]
+
+
+def _month_labels(first: tuple[int, int], months: int) -> list[str]:
+    """The label ("YYYY-MM") of each of `months` months from `first` on."""
+    return ["{}-{:02d}".format(*shift_month(*first, i)) for i in range(months)]
