@@ -20,8 +20,6 @@ from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
 from surveyapp.models import Agency, Questionnaire
 from surveyapp.scoring import ResultRow
 
-THIN_FLAGS = {"review", "suppress", "no data"}
-
 
 @dataclass(frozen=True)
 class LabelledRow:
@@ -88,7 +86,7 @@ def build_dashboard(
                 factor.row["estimate"] if factor.row else None,
                 factor.row["ci_low"] if factor.row else None,
                 factor.row["ci_high"] if factor.row else None,
-                thin=factor.row is None or factor.row["flag"] in THIN_FLAGS,
+                thin=factor.row is None or factor.row["flag"] != "ok",
             )
             for factor, _criteria in factors
         ],

@@ -189,8 +189,8 @@ def _dossier_code(point_id: int, submitted: datetime, receipt_id: int) -> str:
 
 def _receipt_rows(plans: list[Numbered]) -> Iterator[tuple[Any, ...]]:
     for desk, _, receipts in plans:
-        for i in np.flatnonzero(receipts).tolist():
-            submitted = _utc(desk.submitted_at[i : i + 1])[0]
+        times = _utc(desk.submitted_at[receipts > 0])
+        for i, submitted in zip(np.flatnonzero(receipts).tolist(), times, strict=True):
             receipt_id = int(receipts[i])
             yield (
                 receipt_id,

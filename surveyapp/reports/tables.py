@@ -196,7 +196,13 @@ def tidy_table(report: Report) -> Table:
         Column(_("Responses after finalisation"), "count"),
     ]
     rows = [
-        _tidy_row(report, r, report.labels.get(r["code"], r["code"]), rank_of)
+        _tidy_row(
+            report,
+            r,
+            report.labels.get(r["code"], r["code"]),
+            rank_of,
+            report.response_rates.get(r["domain"]) if r["level"] == "index" else None,
+        )
         for r in report.published_rows
     ]
     # Units ranked on another version's index: that index, named with its version.
@@ -220,11 +226,10 @@ def _tidy_row(
     r: ResultRow,
     wording: str,
     rank_of: dict[str, tuple[int, RankEntry]],
-    response_rate: float | None = None,
+    response_rate: float | None,
 ) -> list[Cell]:
     info = report.agency_info(r["domain"])
-    is_index = r["level"] == "index"
-    ranked = rank_of.get(r["domain"]) if is_index else None
+    ranked = rank_of.get(r["domain"]) if r["level"] == "index" else None
     finalised = report.finalised
     return [
         *(r[key] for key in TIDY_KEYS),  # type: ignore[literal-required]
@@ -232,9 +237,7 @@ def _tidy_row(
         info.depth,
         wording,
         (ranked[1].label or _("not ranked")) if ranked is not None else None,
-        response_rate
-        if response_rate is not None
-        else (report.response_rates.get(r["domain"]) if is_index else None),
+        response_rate,
         finalised_text(finalised) if finalised else None,
         finalised.late_responses if finalised else None,
     ]
