@@ -62,7 +62,7 @@ FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
-class _Counts:
+class Counts:
     """One criterion on every membership pair, each (M,).
 
     For a response: whether it answered, whether it was satisfied, its answer
@@ -74,7 +74,7 @@ class _Counts:
     answer_sum: NDArray[Any]
 
 
-class _PairValues(Protocol):
+class PairValues(Protocol):
     """What the estimators read per membership pair (M pairs)."""
 
     @property
@@ -82,25 +82,25 @@ class _PairValues(Protocol):
         """The weight of the pair's response (or of each response of its cell)."""
         ...
 
-    def counts(self, criterion: int) -> _Counts:
+    def counts(self, criterion: int) -> Counts:
         """The pairs' values for ``criterion``."""
         ...
 
 
 @dataclass(frozen=True, eq=False)
-class _ResponsePairs:
+class ResponsePairs:
     """Pairs of responses: answers (C, M), criterion-major, and weights (M,)."""
 
     answers: NDArray[np.int8]
     weight: FloatArray
 
-    def counts(self, criterion: int) -> _Counts:
+    def counts(self, criterion: int) -> Counts:
         answer = self.answers[criterion]
-        return _Counts(answer > 0, answer >= SATISFIED_FROM, answer)
+        return Counts(answer > 0, answer >= SATISFIED_FROM, answer)
 
 
 @dataclass(frozen=True, eq=False)
-class _CellPairs:
+class CellPairs:
     """Pairs of cells: the totals' counts, criterion-major (C, K), gathered."""
 
     answered: NDArray[np.int64]
@@ -109,9 +109,9 @@ class _CellPairs:
     member_cell: NDArray[np.int64]
     weight: FloatArray
 
-    def counts(self, criterion: int) -> _Counts:
+    def counts(self, criterion: int) -> Counts:
         cells = self.member_cell
-        return _Counts(
+        return Counts(
             self.answered[criterion][cells],
             self.satisfied[criterion][cells],
             self.answer_sum[criterion][cells],
@@ -145,7 +145,7 @@ def estimate(
     design = build_domain_design(data, domains)
     # Per-pair copies of the answers and weights: criteria are then read as
     # contiguous rows instead of gathering from the response arrays each time.
-    values = _ResponsePairs(
+    values = ResponsePairs(
         np.ascontiguousarray(data.answers.T)[:, design.member_response],
         data.weights[design.member_response],
     )
@@ -174,7 +174,7 @@ def estimate_totals(
     settings = checked_settings(method, level, composite_method, complement_rule)
     design = build_cell_design(totals, domains)
     member_cell = design.member_response
-    values = _CellPairs(
+    values = CellPairs(
         np.ascontiguousarray(totals.answered.T),
         np.ascontiguousarray(totals.satisfied.T),
         np.ascontiguousarray(totals.answer_sum.T),
@@ -189,15 +189,15 @@ def estimate_totals(
 def _domain_estimates(
     criteria: Criteria,
     design: DomainDesign,
-    values: _PairValues,
+    values: PairValues,
     within: WithinCells | None,
 ) -> DomainEstimates:
     """Totals, shares, composite weights and variances of every domain."""
-    totals = _domain_totals(design, values, criteria.n_criteria)
-    share, mean_score = _ratios(totals)
+    totals = domain_totals(design, values, criteria.n_criteria)
+    share, mean_score = ratios(totals)
     weights = composite_weights(criteria, totals.answered_weight > 0)
-    coefficients = _Coefficients.of(totals, share)
-    variances = _linearised_variances(design, criteria, values, coefficients, weights)
+    coefficients = Coefficients.of(totals, share)
+    variances = linearised_variances(design, criteria, values, coefficients, weights)
     if within is not None:
         variances = _add_within(variances, within, criteria, coefficients, weights)
     return DomainEstimates(
@@ -211,8 +211,8 @@ def _domain_estimates(
     )
 
 
-def _domain_totals(
-    design: DomainDesign, values: _PairValues, n_criteria: int
+def domain_totals(
+    design: DomainDesign, values: PairValues, n_criteria: int
 ) -> DomainTotals:
     shape = (design.n_domains, n_criteria)
     answered_weight = np.empty(shape)
@@ -241,7 +241,7 @@ def _domain_totals(
     return DomainTotals(answered_weight, satisfied_weight, score_weight, n, df)
 
 
-def _ratios(totals: DomainTotals) -> tuple[FloatArray, FloatArray]:
+def ratios(totals: DomainTotals) -> tuple[FloatArray, FloatArray]:
     """Shares and mean scores (0..100), (D, C); NaN where nobody answered."""
     has_data = totals.answered_weight > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -255,7 +255,7 @@ def _ratios(totals: DomainTotals) -> tuple[FloatArray, FloatArray]:
 
 
 @dataclass(frozen=True, eq=False)
-class _Coefficients:
+class Coefficients:
     """Influence of a response: ``z = w (satisfied y - answered x)``, each (D, C).
 
     ``satisfied`` = 1 / X_dc and ``answered`` = P_dc / X_dc; 0 where nobody
@@ -266,7 +266,7 @@ class _Coefficients:
     answered: FloatArray
 
     @classmethod
-    def of(cls, totals: DomainTotals, share: FloatArray) -> _Coefficients:
+    def of(cls, totals: DomainTotals, share: FloatArray) -> Coefficients:
         inverse_total = np.zeros_like(totals.answered_weight)
         np.divide(
             1.0,
@@ -277,14 +277,20 @@ class _Coefficients:
         return cls(inverse_total, np.nan_to_num(share, nan=0.0) * inverse_total)
 
 
-def _linearised_variances(
+def linearised_variances(
     design: DomainDesign,
     criteria: Criteria,
-    values: _PairValues,
-    coefficients: _Coefficients,
+    values: PairValues,
+    coefficients: Coefficients,
     weights: CompositeWeights,
+    extra: FloatArray | None = None,
 ) -> Variances:
-    """Variances of shares, factors and the index from one pass over criteria."""
+    """Variances of shares, factors and the index from one pass over criteria.
+
+    ``extra`` (F, M), if given, is added to each factor's influence values on
+    the pairs: the part of a pooled factor's influence that comes from its
+    estimated version shares (:mod:`surveyapp.scoring.pooled`).
+    """
     member_domain = design.member_domain
     member_weight = values.weight
     n_factors = len(criteria.factor_codes)
@@ -306,6 +312,8 @@ def _linearised_variances(
             share_var[:, c] = design.variance(influence)
             influence *= factor_weight_t[c][member_domain]
             factor_influence += influence
+        if extra is not None:
+            factor_influence += extra[f]
         factor_var[:, f] = design.variance(factor_influence)
         factor_influence *= index_weight_t[f][member_domain]
         index_influence += factor_influence
@@ -317,7 +325,7 @@ def _add_within(
     between: Variances,
     within: WithinCells,
     criteria: Criteria,
-    coefficients: _Coefficients,
+    coefficients: Coefficients,
     weights: CompositeWeights,
 ) -> Variances:
     """Add the within-cell parts, with the influence coefficients used above.

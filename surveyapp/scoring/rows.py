@@ -40,6 +40,8 @@ from surveyapp.scoring.results import CRITERION, FACTOR, INDEX, INDEX_CODE, Resu
 ZERO_SE = 1e-12
 
 FloatArray = NDArray[np.float64]
+#: Criteria answered (D, F + 1) and criteria in all, (F + 1,) or (D, F + 1).
+CriteriaCounts = tuple[NDArray[np.int64], NDArray[np.int64]]
 
 
 @dataclass(frozen=True)
@@ -210,10 +212,61 @@ def _criterion_rows(
     )
 
 
+def composite_table(
+    criteria: Criteria,
+    names: Sequence[str],
+    estimates: DomainEstimates,
+    settings: Settings,
+    counts: CriteriaCounts,
+) -> Results:
+    """Only the factor and index rows of every domain, in output order.
+
+    For estimates whose criteria have no rows of their own (pooled versions):
+    ``counts`` gives the criteria answered (D, F + 1) of the criteria there
+    are (F + 1,) or (D, F + 1) for the composite flags.
+    """
+    block = _composite_rows(criteria, estimates, settings, counts)
+    n_composites = len(criteria.factor_codes) + 1
+
+    def rows(values: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.asarray(values).reshape(-1)
+
+    return Results(
+        domain=np.repeat(np.array(list(names), dtype=object), n_composites),
+        level=np.tile(
+            np.array([FACTOR] * (n_composites - 1) + [INDEX], dtype=object),
+            len(names),
+        ),
+        code=np.tile(
+            np.array([*criteria.factor_codes, INDEX_CODE], dtype=object), len(names)
+        ),
+        n=rows(block.n).astype(np.int64),
+        df=rows(block.df).astype(np.int64),
+        estimate=rows(block.estimate).astype(np.float64),
+        se=rows(block.se).astype(np.float64),
+        ci_low=rows(block.low).astype(np.float64),
+        ci_high=rows(block.high).astype(np.float64),
+        n_eff=rows(block.n_eff).astype(np.float64),
+        flag=rows(block.flag).astype(object),
+        flag_reasons=rows(block.reasons).astype(object),
+        mean_score=rows(block.mean_score).astype(np.float64),
+        method=settings.method,
+        confidence=settings.level,
+        composite_method=settings.composite_method,
+    )
+
+
 def _composite_rows(
-    criteria: Criteria, estimates: DomainEstimates, settings: Settings
+    criteria: Criteria,
+    estimates: DomainEstimates,
+    settings: Settings,
+    counts: CriteriaCounts | None = None,
 ) -> _RowBlock:
-    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags."""
+    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags.
+
+    ``counts``: criteria answered and in all per composite, for the flags; by
+    default :func:`~surveyapp.scoring.composites.criteria_counts`.
+    """
     share = estimates.share
     variances = estimates.variances
     estimate_, score = composite_estimates(
@@ -227,7 +280,9 @@ def _composite_rows(
     n_composites = estimate_.shape[1]
     n = np.repeat(estimates.responses[:, None], n_composites, axis=1)
     df = np.repeat(estimates.df[:, None], n_composites, axis=1)
-    criteria_used, criteria_total = criteria_counts(criteria, np.isfinite(share))
+    if counts is None:
+        counts = criteria_counts(criteria, np.isfinite(share))
+    criteria_used, criteria_total = counts
     flat_estimate = estimate_.ravel()
     flat_se = se.ravel()
     flat_n = n.ravel()

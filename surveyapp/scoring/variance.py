@@ -39,13 +39,34 @@ formula itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from surveyapp.scoring.data import SurveyData, check_psus_per_stratum, compact_pairs
 from surveyapp.scoring.domains import DomainSpec
-from surveyapp.scoring.totals import CellTotals
+
+
+class CellLayout(Protocol):
+    """What a design over cells reads: each cell's stratum and responses.
+
+    :class:`~surveyapp.scoring.totals.CellTotals` is one; the pooled
+    estimator's cells of several versions (:mod:`surveyapp.scoring.pooled`)
+    are another.
+    """
+
+    @property
+    def n_cells(self) -> int: ...
+
+    @property
+    def stratum(self) -> NDArray[np.int64]: ...
+
+    @property
+    def stratum_labels(self) -> tuple[str, ...]: ...
+
+    @property
+    def n(self) -> NDArray[np.int64]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,7 +232,7 @@ def build_domain_design(data: SurveyData, domains: DomainSpec) -> DomainDesign:
     )
 
 
-def build_cell_design(totals: CellTotals, domains: DomainSpec) -> DomainDesign:
+def build_cell_design(totals: CellLayout, domains: DomainSpec) -> DomainDesign:
     """The (domain, stratum) cells of (cell, domain) pairs of cell totals.
 
     ``domains`` is over the K cells of ``totals`` (its "responses" are cells,

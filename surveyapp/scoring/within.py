@@ -131,19 +131,29 @@ class WithinCells:
 
 
 def within_cells(
-    totals: CellTotals, domains: DomainSpec, chunk: int = 512
+    totals: CellTotals,
+    domains: DomainSpec,
+    chunk: int = 512,
+    *,
+    stratum_size: FloatArray | None = None,
 ) -> WithinCells:
     """The :class:`WithinCells` of each domain of ``domains`` (over the cells).
 
     The scatter of cells is formed ``chunk`` cells at a time (small enough to
     stay in cache) and summed into the domains of those cells through a sparse
-    membership matrix.
+    membership matrix. ``stratum_size`` (H,): the responses n_h of each stratum
+    in the whole sample, when ``totals`` holds only part of it (one
+    questionnaire version of a pooled estimate); by default its own.
     """
     n_criteria = totals.n_criteria
     size = totals.n.astype(np.float64)
     n_strata = len(totals.stratum_labels)
-    stratum_size = np.bincount(totals.stratum, weights=size, minlength=n_strata)
-    scale = stratum_size[totals.stratum] / (stratum_size[totals.stratum] - 1.0)
+    sizes: FloatArray = (
+        np.bincount(totals.stratum, weights=size, minlength=n_strata).astype(np.float64)
+        if stratum_size is None
+        else stratum_size
+    )
+    scale = sizes[totals.stratum] / (sizes[totals.stratum] - 1.0)
     coefficient = scale * totals.weight * totals.weight / size
     # Pairs by cell, so that a chunk of cells is a range of pairs; each chunk
     # adds into the domains it touches only.
