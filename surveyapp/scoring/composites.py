@@ -57,15 +57,33 @@ def composite_weights(
     return CompositeWeights(factor_weight, index_weight)
 
 
+@dataclass(frozen=True, eq=False)
+class FactorRange:
+    """Where each factor's estimate and mean score must lie, each (D, F).
+
+    A pooled factor (:mod:`surveyapp.scoring.pooled`) is a weighted mean of
+    its versions' factors, so it lies between them; rounding can leave it a
+    hair outside (0.9999999999999999 from versions all at 1), which would
+    change its interval and flags, so it is clipped back. NaN: no bound.
+    """
+
+    low: FloatArray
+    high: FloatArray
+    score_low: FloatArray
+    score_high: FloatArray
+
+
 def composite_estimates(
     criteria: Criteria,
     share: FloatArray,
     mean_score: FloatArray,
     weights: CompositeWeights,
+    factor_range: FactorRange | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Estimates and mean scores of the factors, then the index: (D, F + 1) each.
 
     NaN where the factor (or every factor, for the index) has no criteria.
+    Factors are clipped into ``factor_range`` if given.
     """
     factor_has_data = weights.index > 0
     factor_estimate = np.where(
@@ -78,6 +96,13 @@ def composite_estimates(
         _per_factor(np.nan_to_num(mean_score) * weights.factor, criteria),
         np.nan,
     )
+    if factor_range is not None:
+        factor_estimate = np.fmin(
+            np.fmax(factor_estimate, factor_range.low), factor_range.high
+        )
+        factor_score = np.fmin(
+            np.fmax(factor_score, factor_range.score_low), factor_range.score_high
+        )
     index_has_data = factor_has_data.any(axis=1)
     index_estimate = np.where(
         index_has_data,

@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from surveyapp.scoring.composites import CompositeWeights
+from surveyapp.scoring.composites import CompositeWeights, FactorRange
 from surveyapp.scoring.estimates import (
     Coefficients,
     PairValues,
@@ -135,16 +135,18 @@ class VersionShares:
     weights: CompositeWeights
     gamma: FloatArray
     counts: CriteriaCounts
+    factor_range: FactorRange
 
 
 def version_shares(
     pooling: Pooling,
     population: FloatArray,
     has_data: NDArray[np.bool_],
-    share: FloatArray,
+    share_and_score: tuple[FloatArray, FloatArray],
 ) -> VersionShares:
     """The pooled factors' weights from ``population`` (D, V), N_vd, and
-    ``has_data`` and ``share`` (D, C), the joint criteria's.
+    ``has_data`` and ``share_and_score`` (D, C) each, the joint
+    criteria's.
 
     A version without answers to any criterion of f in d gets no share of f
     there, and the others' shares are renormalised (``N_fd`` sums only the
@@ -168,8 +170,15 @@ def version_shares(
         )
         per_criterion = np.where(group_has, 1.0 / answered, 0.0)
     within_group = has_data * per_criterion[:, group]  # (D, C): 1 / m_vfd
-    group_estimate = (np.nan_to_num(share, nan=0.0) * within_group) @ in_group
+    group_estimate, group_score = (
+        (np.nan_to_num(ratio, nan=0.0) * within_group) @ in_group
+        for ratio in share_and_score
+    )
+    factor_range = _factor_range(
+        group_estimate, group_score, group_has, pooling.n_parts
+    )
     pooled = (share_of_group * group_estimate) @ group_factor  # (D, F) F_fd
+    pooled = np.fmin(np.fmax(pooled, factor_range.low), factor_range.high)
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma = np.where(
             group_has,
@@ -185,7 +194,31 @@ def version_shares(
         has_data * (share_of_group * per_criterion)[:, group], index_weight
     )
     counts = _criteria_counts(pooling, population > 0, has_data, in_group, group_factor)
-    return VersionShares(weights, gamma, counts)
+    return VersionShares(weights, gamma, counts, factor_range)
+
+
+def _factor_range(
+    group_estimate: FloatArray,
+    group_score: FloatArray,
+    group_has: NDArray[np.bool_],
+    n_parts: int,
+) -> FactorRange:
+    """The lowest and highest of the versions' factors (D, G) per pooled
+    factor (D, F), NaN where no version has data."""
+    n_domains = group_has.shape[0]
+
+    def by_version(values: FloatArray) -> FloatArray:
+        masked = np.where(group_has, values, np.nan)
+        return masked.reshape(n_domains, n_parts, -1)
+
+    estimate = by_version(group_estimate)
+    score = by_version(group_score)
+    return FactorRange(
+        low=np.fmin.reduce(estimate, axis=1),
+        high=np.fmax.reduce(estimate, axis=1),
+        score_low=np.fmin.reduce(score, axis=1),
+        score_high=np.fmax.reduce(score, axis=1),
+    )
 
 
 def _criteria_counts(
@@ -233,7 +266,9 @@ def pooled_estimates(
             for v in range(pooling.n_parts)
         ]
     )
-    shares = version_shares(pooling, population, totals.answered_weight > 0, share)
+    shares = version_shares(
+        pooling, population, totals.answered_weight > 0, (share, mean_score)
+    )
     coefficients = Coefficients.of(totals, share)
     n_factors = len(pooling.factor_codes)
     # Influence of the version shares: w_i (F_vfd - F_fd) / N_fd per pair.
@@ -252,6 +287,7 @@ def pooled_estimates(
         variances=variances,
         responses=design.domain_responses,
         df=design.domain_df,
+        factor_range=shares.factor_range,
     )
     return estimates, shares.counts
 

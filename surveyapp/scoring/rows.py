@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from surveyapp.scoring.composites import (
     CompositeWeights,
+    FactorRange,
     composite_estimates,
     criteria_counts,
 )
@@ -83,7 +84,8 @@ class DomainEstimates:
 
     ``share`` and ``mean_score`` (D, C), NaN where nobody answered;
     ``responses`` and ``df`` int64 (D,): every response of the domain, and its
-    PSUs minus its strata (the n and df of factor and index rows).
+    PSUs minus its strata (the n and df of factor and index rows);
+    ``factor_range``: bounds of the factors (pooled estimates only).
     """
 
     totals: DomainTotals
@@ -93,6 +95,7 @@ class DomainEstimates:
     variances: Variances
     responses: NDArray[np.int64]
     df: NDArray[np.int64]
+    factor_range: FactorRange | None = None
 
 
 def standard_error(variance: FloatArray) -> FloatArray:
@@ -270,7 +273,11 @@ def _composite_rows(
     share = estimates.share
     variances = estimates.variances
     estimate_, score = composite_estimates(
-        criteria, share, estimates.mean_score, estimates.weights
+        criteria,
+        share,
+        estimates.mean_score,
+        estimates.weights,
+        estimates.factor_range,
     )
     se = np.where(
         np.isfinite(estimate_),

@@ -53,7 +53,9 @@ def criteria(version: str) -> dict[str, list[str]]:
 def answers(rng, n: int, codes: list[str], p_sat: float) -> np.ndarray:
     satisfied = rng.random((n, len(codes))) < p_sat
     values = np.where(
-        satisfied, rng.integers(4, 6, (n, len(codes))), rng.integers(1, 4, satisfied.shape)
+        satisfied,
+        rng.integers(4, 6, (n, len(codes))),
+        rng.integers(1, 4, satisfied.shape),
     ).astype(object)
     values[rng.random(values.shape) < 0.08] = ""
     return values
