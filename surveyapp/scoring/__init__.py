@@ -24,6 +24,9 @@ per idea:
   and the index;
 - :mod:`~surveyapp.scoring.flags`: NCHS 2017 reliability flags, carried over
   to composites;
+- :mod:`~surveyapp.scoring.pooled`: :func:`estimate_pooled_totals`, factor and
+  index estimates over domains whose responses used several questionnaire
+  versions (arithmetic in :mod:`~surveyapp.scoring.pooling`);
 - :mod:`~surveyapp.scoring.weights`: :func:`poststratify` to dossier counts;
 - :mod:`~surveyapp.scoring.ranking`: :func:`rank_intervals`, joint rank
   intervals;
@@ -45,6 +48,14 @@ from surveyapp.scoring.io import (
     read_survey_csv,
     write_results_csv,
 )
+from surveyapp.scoring.pooled import (
+    Correspondence,
+    VersionResponses,
+    estimate_pooled,
+    estimate_pooled_totals,
+    pooled_leaf_domains,
+    pooled_leaf_labels,
+)
 from surveyapp.scoring.ranking import RankIntervals, rank_domains, rank_intervals
 from surveyapp.scoring.results import ResultRow, Results
 from surveyapp.scoring.totals import CellTotals
@@ -55,6 +66,7 @@ __all__ = [
     "COMPOSITE_METHODS",
     "INTERVAL_METHODS",
     "CompositeMethod",
+    "Correspondence",
     "WHOLE_SAMPLE",
     "DomainSpec",
     "IntervalMethod",
@@ -65,8 +77,13 @@ __all__ = [
     "SurveyData",
     "SurveyFile",
     "SurveyInputError",
+    "VersionResponses",
     "estimate",
+    "estimate_pooled",
+    "estimate_pooled_totals",
     "estimate_totals",
+    "pooled_leaf_domains",
+    "pooled_leaf_labels",
     "poststratify",
     "rank_domains",
     "rank_intervals",

@@ -73,7 +73,7 @@ from surveyapp.scoring.rows import checked_settings, composite_table
 from surveyapp.scoring.tally import merged_codes
 from surveyapp.scoring.totals import CellTotals
 from surveyapp.scoring.variance import build_cell_design, build_domain_design
-from surveyapp.scoring.within import within_cells
+from surveyapp.scoring.within import WithinCells, within_cells
 
 IntArray = NDArray[np.int64]
 
@@ -253,23 +253,7 @@ def estimate_pooled_totals(
         member_cell,
         cells.weight[member_cell],
     )
-    stratum_size = np.bincount(
-        cells.stratum, cells.n.astype(np.float64), len(cells.stratum_labels)
-    ).astype(np.float64)
-    within = []
-    for v, part in enumerate(parts):
-        start = int(cells.start[v])
-        keep = cells.part[cell_domains.member_response] == v
-        part_domains = DomainSpec(
-            domains.names,
-            cell_domains.member_response[keep] - start,
-            cell_domains.member_domain[keep],
-        )
-        stratum_of_part = np.zeros(len(part.stratum_labels), dtype=np.int64)
-        stratum_of_part[part.stratum] = cells.stratum[start : start + part.n_cells]
-        within.append(
-            within_cells(part, part_domains, stratum_size=stratum_size[stratum_of_part])
-        )
+    within = _within_parts(parts, cells, cell_domains)
     estimates, criteria_counts = pooled_estimates(
         pooling,
         design,
@@ -279,6 +263,31 @@ def estimate_pooled_totals(
         within,
     )
     return composite_table(pooling, domains.names, estimates, settings, criteria_counts)
+
+
+def _within_parts(
+    parts: Sequence[CellTotals], cells: _JointCells, cell_domains: DomainSpec
+) -> list[WithinCells]:
+    """Each part's within-cell sums, over its own cells but with the strata
+    sizes n_h of all parts: the strata are shared."""
+    stratum_size = np.bincount(
+        cells.stratum, cells.n.astype(np.float64), len(cells.stratum_labels)
+    ).astype(np.float64)
+    within = []
+    for v, part in enumerate(parts):
+        start = int(cells.start[v])
+        keep = cells.part[cell_domains.member_response] == v
+        part_domains = DomainSpec(
+            cell_domains.names,
+            cell_domains.member_response[keep] - start,
+            cell_domains.member_domain[keep],
+        )
+        stratum_of_part = np.zeros(len(part.stratum_labels), dtype=np.int64)
+        stratum_of_part[part.stratum] = cells.stratum[start : start + part.n_cells]
+        within.append(
+            within_cells(part, part_domains, stratum_size=stratum_size[stratum_of_part])
+        )
+    return within
 
 
 def estimate_pooled(

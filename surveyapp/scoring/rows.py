@@ -265,10 +265,8 @@ def _composite_rows(
     settings: Settings,
     counts: CriteriaCounts | None = None,
 ) -> _RowBlock:
-    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags.
-
-    ``counts``: criteria answered and in all per composite, for the flags; by
-    default :func:`~surveyapp.scoring.composites.criteria_counts`.
+    """Factor and index rows (D, F + 1): composite interval, ``n_eff``, flags;
+    ``counts`` by default :func:`~surveyapp.scoring.composites.criteria_counts`.
     """
     share = estimates.share
     variances = estimates.variances

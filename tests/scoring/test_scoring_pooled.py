@@ -366,3 +366,24 @@ def test_a_lone_response_in_a_stratum_of_all_versions_is_an_error() -> None:
     totals = [old.totals(), new.totals()]
     results = estimate_pooled_totals(totals, CROSSED, pooled_leaf_domains(totals))
     assert list(results.n[results.domain == "ALL"]) == [2, 2, 2]
+
+
+def test_a_version_without_responses_pools_to_the_other() -> None:
+    none = VersionResponses(np.zeros((0, 3)), OLD_CODES, [], [], [])
+    new = VersionResponses(
+        [[5, 4, 3, 2], [4, 4, 1, 0], [1, 2, 3, 4]],
+        NEW_CODES,
+        [1.0, 2.0, 3.0],
+        ["H", "H", "H"],
+        ["S0", "S1", "S1"],
+    )
+    totals = [none.totals(), new.totals()]
+    domains = pooled_leaf_domains(totals)
+    pooled = estimate_pooled_totals(totals, CROSSED, domains)
+    own = estimate_totals(totals[1], totals[1].leaf_domains())
+    back = dict(zip(CROSSED.codes, CROSSED.factors[1], strict=True))
+    names = list(domains.names)
+    assert_same_results(
+        _composite_rows(pooled, names, back), _composite_rows(own, names)
+    )
+    assert_same_results(estimate_pooled([none, new], CROSSED, domains), pooled)
