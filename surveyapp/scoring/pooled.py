@@ -20,7 +20,12 @@ Definition, for a domain d and versions v (each response answered one):
   (the convention of composites); mean scores pool the same way.
 
 A domain with one version gives exactly that version's factor and index
-estimates (``N_vd / N_vd = 1``).
+estimates (``N_vd / N_vd = 1``). The shares ``N_vd / N_fd`` are meaningful only
+if all versions were weighted together (one post-stratification of all
+responses to the dossier counts), which is what the inputs must be. A pooled
+factor lies between its versions' factors; rounding that leaves it outside
+(0.9999999999999999 from versions all at 1) is clipped back, so that 0 and 1
+stay exact for the intervals and flags.
 
 Variance: ``F_fd`` is a smooth function of survey totals (the ``N_vd`` and
 every criterion's weighted satisfied and answered totals), so its variance is
@@ -43,11 +48,16 @@ with the formula as an expression (``tests/scoring/data/pooled_oracle.R``).
 
 Rows: those of :class:`~surveyapp.scoring.results.Results` for factors (coded
 by the correspondence) and the ``SIPAS`` index, with the composites'
-conventions: ``n`` = every response of the domain (all versions), ``df`` = those
-responses minus their strata, the composite interval
-(:func:`~surveyapp.scoring.intervals.composite_interval`) and flags
-(:func:`~surveyapp.scoring.flags.composite_flags`), where "criteria answered"
-counts the criteria of the versions present in the domain.
+conventions: ``n`` = every response of the domain (all versions); ``df`` = those
+responses minus their strata (R's ``degf`` of the domain), the same for every
+factor and the index; the composite interval
+(:func:`~surveyapp.scoring.intervals.composite_interval`, by default the logit
+interval with ``t`` on ``max(1, min(df, k))`` degrees of freedom, ``k`` the
+effective number of minority answers; [0, 1] where ``df < 1``); ``n_eff`` and
+flags (:func:`~surveyapp.scoring.flags.composite_flags`), where "k of t criteria
+answered" counts the criteria of the versions that have responses in the
+domain. There are no criterion rows: criteria are not comparable across
+versions.
 """
 
 from __future__ import annotations
