@@ -11,7 +11,7 @@ from surveyapp.demo.cli import demo_cli
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.kiosk.cli import kiosks_cli
 from surveyapp.receipts.cli import apikeys_cli, receipts_cli
-from surveyapp.reports.cli import responses_cli, sipas_cli
+from surveyapp.reports.cli import cells_cli, responses_cli, sipas_cli
 
 command_groups: list[AppGroup] = [
     demo_cli,
@@ -25,4 +25,5 @@ command_groups: list[AppGroup] = [
     kiosks_cli,
     receipts_cli,
     apikeys_cli,
+    cells_cli,
 ]

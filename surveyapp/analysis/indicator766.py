@@ -7,7 +7,8 @@ given with a receipt QR code (channel "receipt", one per dossier):
 - rated: receipt responses of the agency's subtree submitted in the period, less
   those excluded from scores as anomalous (``counts_in_scores``);
 - dissatisfied: rated responses where at least one factor's mean, over the items
-  answered (1..5; "no opinion" left out), is below 3;
+  answered (1..5; "no opinion" left out), is below 3
+  (:func:`surveyapp.analysis.cells.dissatisfied`, counted into each cell);
 - share = (rated − dissatisfied) ÷ rated, with an exact Clopper–Pearson 95 %
   interval (Clopper & Pearson 1934): every rated dossier counts once, so the
   binomial model holds without weights.
@@ -20,17 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats
-from sqlalchemy import func, select
 
-from surveyapp.analysis.selection import counts_in_scores
+from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.core.time import Period
 from surveyapp.core.tree import subtree_ids
-from surveyapp.extensions import db
-from surveyapp.models import Agency, Answer, Channel, Criterion, Response
+from surveyapp.models import Agency
 
 LEVEL = 0.95
-DISSATISFIED_BELOW = 3
 
 
 @dataclass(frozen=True)
@@ -67,30 +66,24 @@ def clopper_pearson(
     return low, high
 
 
-def indicator_766(agency: Agency, period: Period) -> Indicator766:
-    """The indicator for `agency`'s subtree in `period` (share None if none rated)."""
-    start, end = period.utc_bounds()
-    chosen = (
-        Response.channel == Channel.RECEIPT,
-        Response.agency_id.in_(subtree_ids(agency.id)),
-        Response.submitted_at >= start,
-        Response.submitted_at < end,
-        counts_in_scores(),
-    )
-    rated = db.session.scalar(select(func.count(Response.id)).where(*chosen)) or 0
-    low_factors = (
-        select(Answer.response_id)
-        .join(Response, Answer.response_id == Response.id)
-        .join(Criterion, Answer.criterion_id == Criterion.id)
-        .where(*chosen, Answer.value.is_not(None))
-        .group_by(Answer.response_id, Criterion.factor_id)
-        .having(func.avg(Answer.value) < DISSATISFIED_BELOW)
-        .subquery()
-    )
-    dissatisfied = (
-        db.session.scalar(select(func.count(func.distinct(low_factors.c.response_id))))
-        or 0
-    )
+def indicator_766(
+    agency: Agency, period: Period, data: PreparedData | None = None
+) -> Indicator766:
+    """The indicator for `agency`'s subtree in `period` (share None if none rated).
+
+    From `data` when given (it must cover the subtree and period), else read.
+    """
+    subtree = subtree_ids(agency.id)
+    if data is None:
+        data = prepare(subtree, period)
+    elif data.period != period:
+        data = data.within(period)
+    chosen = np.array(sorted(subtree))
+    rated = dissatisfied = 0
+    for sums in data.sums.values():
+        inside = np.isin(sums.agency_id, chosen)
+        rated += int(sums.receipt[inside].sum())
+        dissatisfied += int(sums.receipt_dissatisfied[inside].sum())
     if not rated:
         return Indicator766(0, 0, None, None, None)
     satisfied = rated - dissatisfied

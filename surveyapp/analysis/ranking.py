@@ -102,7 +102,11 @@ def _unit_index(scores: Scores, code: str) -> _UnitIndex:
     if row is not None:
         return _UnitIndex(row, scores.response_rate(code), None)
     node = scores.agencies[code]
-    in_use = questionnaires_in_use(scores.tree.subtree(node.id), scores.period)
+    subtree = scores.tree.subtree(node.id)
+    if scores.data is not None:
+        in_use = scores.data.in_use(subtree)
+    else:
+        in_use = questionnaires_in_use(subtree, scores.period)
     if not in_use:
         return _UnitIndex(None, scores.response_rate(code), None)
     questionnaire = in_use[0][0]
@@ -110,7 +114,9 @@ def _unit_index(scores: Scores, code: str) -> _UnitIndex:
     if agency is None:
         raise LookupError(code)
     method = cast(IntervalMethod, scores.method)
-    own = compute_scores(agency, scores.period, questionnaire, method, scores.level)
+    own = compute_scores(
+        agency, scores.period, questionnaire, method, scores.level, data=scores.data
+    )
     return _UnitIndex(
         own.row(code, "index", "SIPAS"), own.response_rate(code), questionnaire.code
     )

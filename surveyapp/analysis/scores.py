@@ -1,9 +1,10 @@
 """From stored responses to satisfaction indices: ORM rows -> arrays -> scoring.
 
 The scoring library knows nothing of agencies or dates; this module takes THE
-scored responses of an agency subtree in a period for one questionnaire version
-(:mod:`surveyapp.analysis.rows`), asks :mod:`surveyapp.analysis.weighting` for
-weights and strata, and hands arrays to :func:`surveyapp.scoring.estimate`.
+scored responses of an agency subtree in a period for one questionnaire version,
+summed into cells (:mod:`surveyapp.analysis.prepared`), asks
+:mod:`surveyapp.analysis.weighting` for weights and strata, and hands the cell
+totals to :func:`surveyapp.scoring.estimate_totals`.
 """
 
 from __future__ import annotations
@@ -14,21 +15,20 @@ from functools import cached_property
 import numpy as np
 from flask_babel import gettext as _
 
+from surveyapp.analysis.cells import CellLayout, CellSums
+from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.publication import published
-from surveyapp.analysis.rows import SurveyRows, load_rows
 from surveyapp.analysis.selection import ScoringError, choose_questionnaire
-from surveyapp.analysis.weighting import Weighting, weigh_responses
+from surveyapp.analysis.weighting import Weighting, weigh_cells
 from surveyapp.core.time import Period
 from surveyapp.core.tree import AgencyTree, Node, agency_tree
 from surveyapp.models import Agency, Questionnaire
 from surveyapp.scoring import (
     CompositeMethod,
-    DomainSpec,
     IntervalMethod,
     ResultRow,
     Results,
-    SurveyData,
-    estimate,
+    estimate_totals,
 )
 
 DEFAULT_METHOD: IntervalMethod = "kg"
@@ -54,13 +54,15 @@ class Scores:
     root: Agency
     period: Period
     questionnaire: Questionnaire
-    rows: SurveyRows
+    sums: CellSums  # one cell per (service point, field): months summed
     weighting: Weighting | None
     results: Results | None
     tree: AgencyTree
     method: str
     level: float
     notes: list[str] = field(default_factory=list)
+    # What the scores were computed from: rankings score other versions from it.
+    data: PreparedData | None = None
 
     @cached_property
     def agencies(self) -> dict[str, Node]:
@@ -88,6 +90,11 @@ class Scores:
         """Every result row as it may be shown (the reliability rules applied)."""
         return list(self._row_index.values())
 
+    @property
+    def n_responses(self) -> int:
+        """Scored responses of the subtree in the period, for this version."""
+        return self.sums.n_responses
+
     def response_count(self, domain: str) -> int:
         row = self.row(domain, "index", "SIPAS")
         return row["n"] if row else 0
@@ -106,33 +113,40 @@ def compute_scores(
     questionnaire: Questionnaire,
     method: IntervalMethod = DEFAULT_METHOD,
     level: float = DEFAULT_LEVEL,
+    data: PreparedData | None = None,
 ) -> Scores:
-    """Estimate every agency of `root`'s subtree over `period`."""
+    """Estimate every agency of `root`'s subtree over `period`.
+
+    From `data` when given (it must cover the subtree and period), else read.
+    """
     tree = agency_tree()
-    rows = load_rows(tree.subtree(root.id), questionnaire, period)
-    scores = Scores(root, period, questionnaire, rows, None, None, tree, method, level)
-    if len(rows) < 2:
+    subtree = tree.subtree(root.id)
+    if data is None:
+        data = prepare(subtree, period)
+    elif data.period != period:
+        data = data.within(period)
+    layout = CellLayout.of(questionnaire)
+    cells = data.of(questionnaire)
+    cells = cells.select(np.isin(cells.agency_id, sorted(subtree)))
+    sums = CellSums.combine(layout, [cells], by_month=False)
+    scores = Scores(
+        root, period, questionnaire, sums, None, None, tree, method, level, data=data
+    )
+    if sums.n_responses < 2:
         scores.notes.append(_("Too few responses to estimate anything."))
         return scores
-    weighting = weigh_responses(
-        rows.agency_ids, rows.field_codes, period.start, period.end
-    )
+    weighting = weigh_cells(sums, period.start, period.end)
     scores.weighting = weighting
     scores.notes.extend(weighting.notes)
-    labels = np.array([tree.code(a) for a in rows.agency_ids], dtype=object)
     try:
-        data = SurveyData.from_arrays(
-            rows.answers,
-            rows.columns,
+        totals = sums.estimable(
+            [tree.code(a) for a in sums.agency_id.tolist()],
+            weighting.strata,
             weighting.weights,
-            np.array(weighting.strata, dtype=object),
         )
-        domains = DomainSpec.from_tree(
-            labels, tree.parents_within(root.id), include_all=False
-        )
-        scores.results = estimate(
-            data,
-            domains,
+        scores.results = estimate_totals(
+            totals,
+            totals.leaf_domains(tree.parents_within(root.id), include_all=False),
             method=method,
             level=level,
             composite_method=DEFAULT_COMPOSITE_METHOD,
@@ -143,7 +157,10 @@ def compute_scores(
 
 
 def score_agency(
-    agency: Agency, period: Period, questionnaire_code: str | None = None
+    agency: Agency,
+    period: Period,
+    questionnaire_code: str | None = None,
+    data: PreparedData | None = None,
 ) -> Scores:
     """THE scores of `agency`'s subtree in `period`, for every page and export.
 
@@ -153,4 +170,4 @@ def score_agency(
     questionnaire = choose_questionnaire(
         agency, agency_tree().subtree(agency.id), period, questionnaire_code
     )
-    return compute_scores(agency, period, questionnaire)
+    return compute_scores(agency, period, questionnaire, data=data)

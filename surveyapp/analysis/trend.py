@@ -6,24 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from numpy.typing import NDArray
 
+from surveyapp.analysis.cells import CellLayout, CellSums
+from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.publication import published
-from surveyapp.analysis.rows import load_rows
 from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, DEFAULT_LEVEL
-from surveyapp.analysis.weighting import weigh_responses
-from surveyapp.core.time import Period, local_month, shift_month
-from surveyapp.core.tree import subtree_ids
-from surveyapp.models import (
-    Agency,
-    Questionnaire,
-)
-from surveyapp.scoring import (
-    DomainSpec,
-    ResultRow,
-    SurveyData,
-    estimate,
-)
+from surveyapp.analysis.weighting import weigh_cells
+from surveyapp.core.time import Period, shift_month
+from surveyapp.core.tree import agency_tree
+from surveyapp.models import Agency, Questionnaire
+from surveyapp.scoring import ResultRow, estimate_totals
 
 
 @dataclass(frozen=True)
@@ -34,54 +26,54 @@ class TrendPoint:
     row: ResultRow | None
 
 
+def trend_window(last_month: date, months: int = 12) -> Period:
+    """The whole months a trend of `months` months up to `last_month` covers."""
+    first = shift_month(last_month.year, last_month.month, 1 - months)
+    return Period.months(date(*first, 1), last_month)
+
+
 def compute_trend(
     root: Agency,
     questionnaire: Questionnaire,
     last_month: date,
     months: int = 12,
     level: float = DEFAULT_LEVEL,
+    data: PreparedData | None = None,
 ) -> list[TrendPoint]:
-    """The index of each of the `months` months up to `last_month`, with intervals."""
-    first = shift_month(last_month.year, last_month.month, 1 - months)
+    """The index of each of the `months` months up to `last_month`, with intervals.
+
+    From `data` when given (it must cover the subtree and the months), else read.
+    """
+    window = trend_window(last_month, months)
+    first = (window.start.year, window.start.month)
     labels = _month_labels(first, months)
-    window = Period.months(date(*first, 1), last_month)
-    rows = load_rows(subtree_ids(root.id), questionnaire, window)
-    if len(rows) < 2:
-        return [TrendPoint(label, None) for label in labels]
-    month_of = np.array([local_month(m) for m in rows.submitted_at], dtype=object)
+    subtree = agency_tree().subtree(root.id)
+    if data is None:
+        data = prepare(subtree, window)
+    cells = data.of(questionnaire)
+    cells = cells.select(np.isin(cells.agency_id, sorted(subtree)))
+    parts, leaves, strata, weights = [], [], [], []
     # Each month is weighted to its own dossier counts, in strata of its own, so
     # a point of the trend equals that month's index on the dashboard.
-    keep: list[NDArray[np.intp]] = []
-    weights: list[NDArray[np.float64]] = []
-    strata: list[str] = []
     for label in labels:
-        members = np.flatnonzero(month_of == label)
-        if members.size < 2:
-            continue  # too few to estimate; the point stays empty
         year, month = (int(part) for part in label.split("-"))
+        month_cells = cells.select(cells.month == year * 100 + month)
+        if month_cells.n_responses < 2:
+            continue  # too few to estimate; the point stays empty
         period = Period.month(year, month)
-        weighting = weigh_responses(
-            [rows.agency_ids[i] for i in members],
-            [rows.field_codes[i] for i in members],
-            period.start,
-            period.end,
-        )
-        keep.append(members)
+        weighting = weigh_cells(month_cells, period.start, period.end)
+        parts.append(month_cells)
+        leaves += [label] * len(month_cells)
+        strata += [f"{label}|{stratum}" for stratum in weighting.strata]
         weights.append(weighting.weights)
-        strata.extend(f"{label}|{stratum}" for stratum in weighting.strata)
-    if not keep:
+    if not parts:
         return [TrendPoint(label, None) for label in labels]
-    chosen = np.concatenate(keep)
+    joined = CellSums.concatenated(CellLayout.of(questionnaire), parts)
     try:
-        data = SurveyData.from_arrays(
-            rows.answers[chosen],
-            rows.columns,
-            np.concatenate(weights),
-            np.array(strata, dtype=object),
-        )
-        results = estimate(
-            data,
-            DomainSpec.from_labels(month_of[chosen], include_all=False),
+        totals = joined.estimable(leaves, strata, np.concatenate(weights))
+        results = estimate_totals(
+            totals,
+            totals.leaf_domains(include_all=False),
             level=level,
             composite_method=DEFAULT_COMPOSITE_METHOD,
         )

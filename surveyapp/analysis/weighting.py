@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from numpy.typing import NDArray
 from sqlalchemy import func, select
 
+from surveyapp.analysis.cells import CellSums
 from surveyapp.core.tree import agency_tree
 from surveyapp.extensions import db
 from surveyapp.models import DossierCount, ServiceField
@@ -42,10 +43,13 @@ SMALL_UNITS_STRATUM = "(small units)"
 
 @dataclass(frozen=True)
 class Weighting:
-    """Weights and strata for n responses, in the order they were given.
+    """Weights and strata for n groups of responses, in the order they were given.
 
-    ``weights`` float64 (n,); ``strata`` (n,) labels; ``unit_of_response`` (n,)
-    the agency id of each response's counting unit (None where uncounted);
+    A group is responses of one service point and service field (one response,
+    or a cell of responses summed together). ``weights`` float64 (n,), the
+    weight of each of the group's responses; ``strata`` (n,) labels;
+    ``unit_of_response`` (n,) the agency id of each group's counting unit (None
+    where uncounted); ``group_size`` (n,) responses per group;
     ``dossiers_by_unit`` dossiers in the period per counting unit; ``notes``
     human-readable reports of every rule that changed something.
     """
@@ -54,6 +58,7 @@ class Weighting:
     strata: list[str]
     counted: bool
     unit_of_response: list[int | None]
+    group_size: NDArray[np.int64]
     dossiers_by_unit: dict[int, int]
     notes: list[str] = field(default_factory=list)
 
@@ -68,7 +73,30 @@ class Weighting:
     @cached_property
     def _responses_by_unit(self) -> Tally[int | None]:
         # Counted once: a ranking asks for the rate of every unit in turn.
-        return Tally(self.unit_of_response)
+        tally: Tally[int | None] = Tally()
+        for unit, size in zip(
+            self.unit_of_response, self.group_size.tolist(), strict=True
+        ):
+            tally[unit] += size
+        return tally
+
+
+def service_field_codes() -> dict[int, str]:
+    """Every service field's code by id (weighting cells are named by code)."""
+    rows = db.session.execute(select(ServiceField.id, ServiceField.code))
+    return {field_id: code for field_id, code in rows}
+
+
+def weigh_cells(sums: CellSums, start: date, end: date) -> Weighting:
+    """:func:`weigh_responses` for cells: one entry per cell, of its responses."""
+    codes = service_field_codes()
+    return weigh_responses(
+        sums.agency_id.tolist(),
+        [codes[field_id] for field_id in sums.field_id.tolist()],
+        start,
+        end,
+        group_size=sums.n.tolist(),
+    )
 
 
 def months_between(start: date, end: date) -> list[tuple[int, int]]:
@@ -118,11 +146,23 @@ class _Cells:
         self.dossiers.append(dossiers)
 
 
-def _unweighted_cells(labels: list[str], field_codes: Sequence[str]) -> _Cells:
+def _tally(
+    keys: Sequence[tuple[str, str]], sizes: Sequence[int]
+) -> Tally[tuple[str, str]]:
+    """Responses per key, each key standing for a group of `sizes` responses."""
+    tally: Tally[tuple[str, str]] = Tally()
+    for key, size in zip(keys, sizes, strict=True):
+        tally[key] += size
+    return tally
+
+
+def _unweighted_cells(
+    labels: list[str], field_codes: Sequence[str], sizes: list[int]
+) -> _Cells:
     """Rule 2: dossiers = responses per cell gives weight 1 and the same pooling."""
     cells = _Cells(labels)
-    for (agency, code), responses in Tally(
-        zip(labels, field_codes, strict=True)
+    for (agency, code), responses in _tally(
+        list(zip(labels, field_codes, strict=True)), sizes
     ).items():
         cells.add(agency, code, responses)
     return cells
@@ -132,6 +172,7 @@ def _counted_cells(
     labels: list[str],
     field_codes: Sequence[str],
     units: list[int | None],
+    sizes: list[int],
     totals: dict[tuple[int, str], int],
     notes: list[str],
 ) -> _Cells:
@@ -144,10 +185,13 @@ def _counted_cells(
     if not uncounted:
         return cells
     responding_units = {unit for unit in units if unit is not None}
+    counted_responses = sum(sizes) - sum(sizes[i] for i in uncounted)
     average = sum(
         total for (unit, _), total in totals.items() if unit in responding_units
-    ) / max(len(units) - len(uncounted), 1)
-    extra = Tally((labels[i], field_codes[i]) for i in uncounted)
+    ) / max(counted_responses, 1)
+    extra = _tally(
+        [(labels[i], field_codes[i]) for i in uncounted], [sizes[i] for i in uncounted]
+    )
     for (agency, code), responses in extra.items():
         cells.add(agency, code, max(round(responses * average), responses))
     notes.append(
@@ -162,23 +206,33 @@ def _counted_cells(
 
 
 def weigh_responses(
-    agency_ids: Sequence[int], field_codes: Sequence[str], start: date, end: date
+    agency_ids: Sequence[int],
+    field_codes: Sequence[str],
+    start: date,
+    end: date,
+    group_size: Sequence[int] | None = None,
 ) -> Weighting:
-    """Weights and strata for responses given at `agency_ids` in `field_codes`."""
+    """Weights and strata for responses given at `agency_ids` in `field_codes`.
+
+    Each entry is one response, or a group of `group_size` responses.
+    """
     tree = agency_tree()
+    sizes = [1] * len(agency_ids) if group_size is None else list(group_size)
     totals = dossier_totals(start, end)
     counted_units = {agency_id for agency_id, _ in totals}
     notes: list[str] = []
     units = [tree.nearest(a, counted_units) for a in agency_ids]
     if not totals:
-        cells = _unweighted_cells([tree.code(a) for a in agency_ids], field_codes)
+        cells = _unweighted_cells(
+            [tree.code(a) for a in agency_ids], field_codes, sizes
+        )
         notes.append(_("No dossier counts for the period: every weight is 1."))
     else:
         labels = [
             tree.code(unit if unit is not None else agency_ids[i])
             for i, unit in enumerate(units)
         ]
-        cells = _counted_cells(labels, field_codes, units, totals, notes)
+        cells = _counted_cells(labels, field_codes, units, sizes, totals, notes)
     present_agencies = set(cells.labels)
     keep = [i for i, agency in enumerate(cells.agencies) if agency in present_agencies]
     result = poststratify(
@@ -187,15 +241,17 @@ def weigh_responses(
         np.array([cells.agencies[i] for i in keep], dtype=object),
         np.array([cells.field_codes[i] for i in keep], dtype=object),
         np.array([cells.dossiers[i] for i in keep], dtype=np.int64),
+        response_count=np.array(sizes, dtype=np.int64),
     )
     notes.extend(_pooling_note(collapse) for collapse in result.collapsed)
     strata = [str(label) for label in result.stratum_labels()]
-    strata = _merge_lonely_strata(strata, notes)
+    strata = _merge_lonely_strata(strata, sizes, notes)
     return Weighting(
         weights=result.weights,
         strata=strata,
         counted=bool(totals),
         unit_of_response=units,
+        group_size=np.array(sizes, dtype=np.int64),
         dossiers_by_unit=_dossiers_by_unit(totals),
         notes=notes,
     )
@@ -231,11 +287,15 @@ def _dossiers_by_unit(totals: dict[tuple[int, str], int]) -> dict[int, int]:
     return by_unit
 
 
-def _merge_lonely_strata(strata: list[str], notes: list[str]) -> list[str]:
+def _merge_lonely_strata(
+    strata: list[str], group_size: list[int], notes: list[str]
+) -> list[str]:
     """Give single-response strata a shared stratum, so every stratum has a variance."""
-    sizes = Tally(strata)
+    sizes: Tally[str] = Tally()
+    for label, size in zip(strata, group_size, strict=True):
+        sizes[label] += size
     lonely = {label for label, size in sizes.items() if size < 2}
-    if not lonely or len(strata) < 2:
+    if not lonely or sum(group_size) < 2:
         return strata
     target = SMALL_UNITS_STRATUM
     if len(lonely) < 2:

@@ -130,6 +130,18 @@ class Period:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
+    def month_span(self) -> tuple[int, int] | None:
+        """(first, last) month as YYYYMM when the period is whole months, else None."""
+        if self.start.day != 1 or self.end.day != 1:
+            return None
+        last = self.last_day
+        return month_number(self.start), month_number(last)
+
+
+def month_number(day: date | datetime) -> int:
+    """The month of `day` as YYYYMM (the key of response cells)."""
+    return day.year * 100 + day.month
+
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     """(year, month) `delta` months after the given month (negative: before)."""

@@ -10,10 +10,10 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.analysis.indicator766 import Indicator766, indicator_766
+from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.ranking import RankedAgency, rank_children
 from surveyapp.analysis.scores import Scores, score_agency
-from surveyapp.analysis.selection import questionnaires_in_use
-from surveyapp.analysis.trend import compute_trend
+from surveyapp.analysis.trend import compute_trend, trend_window
 from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
@@ -73,9 +73,11 @@ def build_dashboard(
     agency: Agency, period: Period, questionnaire_code: str | None, language: str
 ) -> Dashboard:
     """Compute the scores of `agency`'s subtree and dress them for the page."""
-    scores = score_agency(agency, period, questionnaire_code)
+    trend_end = min(period.last_day, local_today())
+    data, trend_data = _prepared(agency, period, trend_end)
+    scores = score_agency(agency, period, questionnaire_code, data=data)
     questionnaire = scores.questionnaire
-    in_use = questionnaires_in_use(subtree_ids(agency.id), period)
+    in_use = data.in_use()
     factors = _labelled_factors(scores, questionnaire, agency.code, language)
     ranking = rank_children(scores)
     chart_title = _("Factor indices with %(level)s confidence intervals", level="95 %")
@@ -92,8 +94,7 @@ def build_dashboard(
         ],
         chart_title,
     )
-    trend_end = min(date.fromordinal(period.end.toordinal() - 1), local_today())
-    trend = compute_trend(agency, questionnaire, trend_end)
+    trend = compute_trend(agency, questionnaire, trend_end, data=trend_data)
     trend_chart = trend_line(
         [
             Point(
@@ -118,8 +119,24 @@ def build_dashboard(
         trend_chart=Markup(trend_chart),  # noqa: S704 - built from escaped parts
         other_questionnaires=[(q, n) for q, n in in_use if q.id != questionnaire.id],
         response_rate=scores.response_rate(agency.code),
-        indicator_766=indicator_766(agency, period),
+        indicator_766=indicator_766(agency, period, data),
     )
+
+
+def _prepared(
+    agency: Agency, period: Period, trend_end: date
+) -> tuple[PreparedData, PreparedData]:
+    """The data of the period and of the trend's months, read once when both
+    are whole months."""
+    subtree = subtree_ids(agency.id)
+    window = trend_window(trend_end)
+    if period.month_span() is None:
+        return prepare(subtree, period), prepare(subtree, window)
+    both = Period.months(
+        min(period.start, window.start), max(period.last_day, window.last_day)
+    )
+    data = prepare(subtree, both)
+    return data.within(period), data.within(window)
 
 
 def _labelled_factors(

@@ -2,6 +2,7 @@
 
 from surveyapp.models.accounts import AuditEvent, Role, User
 from surveyapp.models.base import get_by_code, utc_now
+from surveyapp.models.cells import CellUpdate, ResponseCell
 from surveyapp.models.collection import ApiKey, Kiosk, Receipt
 from surveyapp.models.org import Agency, AgencyKind, Counter
 from surveyapp.models.questionnaires import (
@@ -28,6 +29,7 @@ __all__ = [
     "AnomalyState",
     "Answer",
     "AuditEvent",
+    "CellUpdate",
     "Channel",
     "Comment",
     "Counter",
@@ -39,6 +41,7 @@ __all__ = [
     "Questionnaire",
     "Receipt",
     "Response",
+    "ResponseCell",
     "Role",
     "ServiceField",
     "User",

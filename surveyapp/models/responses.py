@@ -14,9 +14,12 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     SmallInteger,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +65,13 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint(
             _one_of("anomaly_state", AnomalyState), name="anomaly_state_known"
+        ),
+        # The few responses not yet folded into cells, found without a scan.
+        Index(
+            "ix_responses_unfolded",
+            "submitted_at",
+            postgresql_where=text("NOT folded"),
+            sqlite_where=text("NOT folded"),
         ),
     )
 
@@ -110,6 +120,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     anomaly_reasons: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default="[]"
     )
+    # True while the response is summed into its response cell
+    # (surveyapp.models.cells); readers add the unfolded scored ones themselves.
+    folded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     agency: Mapped[Agency] = relationship()
     counter: Mapped[Counter | None] = relationship()

@@ -1,4 +1,5 @@
-"""`flask responses export` and `flask sipas export`: raw data and yearly reports."""
+"""`flask responses export`, `flask sipas export` and `flask cells`: raw data,
+yearly reports and the response cells they are computed from."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from surveyapp.analysis.folding import fold_responses, rebuild_cells
 from surveyapp.analysis.scores import ScoringError
 from surveyapp.core.audit import record
 from surveyapp.core.time import PeriodError
@@ -136,3 +138,28 @@ def sipas_export(
     db.session.commit()
     state = "finalised" if report.finalised else "computed"
     click.echo(f"{output}: {report.response_count} responses ({state})")
+
+
+cells_cli = AppGroup(
+    "cells", help="Response cells: the summed responses every page reads."
+)
+
+
+@cells_cli.command("fold")
+def cells_fold() -> None:
+    """Fold new scored responses into their cells (run every minute or so).
+
+    Pages read unfolded responses one by one, so folding keeps them fast; the
+    numbers are the same either way.
+    """
+    folded = fold_responses()
+    db.session.commit()
+    click.echo(f"{folded} responses folded into cells.")
+
+
+@cells_cli.command("rebuild")
+def cells_rebuild() -> None:
+    """Rebuild every cell from the responses (after a restore or a repair)."""
+    folded = rebuild_cells()
+    db.session.commit()
+    click.echo(f"Cells rebuilt from {folded} scored responses.")

@@ -26,7 +26,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from surveyapp.analysis.rows import format_weight
+from surveyapp.analysis.prepared import PreparedData, prepare_from_responses
+from surveyapp.analysis.rows import SurveyRows, format_weight, load_rows
 from surveyapp.analysis.scores import Scores, ScoringError, compute_scores
 from surveyapp.analysis.selection import choose_questionnaire, scored_responses
 from surveyapp.core.time import Period
@@ -139,8 +140,13 @@ def finaliser(finalisation: Finalisation) -> str:
     return user.email if user is not None else ""
 
 
-def _live_scores(agency: Agency, year: int, questionnaire: Questionnaire) -> Scores:
-    scores = compute_scores(agency, Period.year(year), questionnaire)
+def _live_scores(
+    agency: Agency,
+    year: int,
+    questionnaire: Questionnaire,
+    data: PreparedData | None = None,
+) -> Scores:
+    scores = compute_scores(agency, Period.year(year), questionnaire, data=data)
     if scores.results is None:
         raise ScoringError(
             _(
@@ -171,28 +177,42 @@ def year_report(
     return report
 
 
-def input_hash(scores: Scores) -> str:
+def input_hash(scores: Scores, rows: SurveyRows) -> str:
     """SHA-256 of a canonical JSON of the exact inputs of `scores`.
 
     Covers the sorted response ids with their service point, service field,
     answers, weight and stratum; the subtree's agencies; the questionnaire's
     columns; the period and time zone.
     """
-    rows, weighting = scores.rows, scores.weighting
+    weighting = scores.weighting
     if weighting is None:
         raise FinaliseError(_("There are no results to finalise."))
     code_of = {a.id: a.code for a in scores.agencies.values()}
-    responses = sorted(
-        [
-            int(response_id),
-            code_of[rows.agency_ids[i]],
-            rows.field_codes[i],
-            rows.answers[i].tolist(),
-            format_weight(float(weighting.weights[i])),
-            weighting.strata[i],
-        ]
-        for i, response_id in enumerate(rows.response_ids.tolist())
-    )
+    # Weights and strata belong to (service point, field) cells: look each up.
+    cell_of = {
+        key: i
+        for i, key in enumerate(
+            zip(
+                scores.sums.agency_id.tolist(),
+                scores.sums.field_id.tolist(),
+                strict=True,
+            )
+        )
+    }
+    responses = []
+    for i, response_id in enumerate(rows.response_ids.tolist()):
+        cell = cell_of[(rows.agency_ids[i], rows.field_ids[i])]
+        responses.append(
+            [
+                int(response_id),
+                code_of[rows.agency_ids[i]],
+                rows.field_codes[i],
+                rows.answers[i].tolist(),
+                format_weight(float(weighting.weights[cell])),
+                weighting.strata[cell],
+            ]
+        )
+    responses.sort()
     payload = {
         "questionnaire": scores.questionnaire.code,
         "columns": rows.columns,
@@ -231,15 +251,22 @@ def finalise_year(
                 when=f"{existing.finalised_at:%d/%m/%Y}",
             )
         )
-    scores = _live_scores(agency, year, questionnaire)
+    period = Period.year(year)
+    subtree = subtree_ids(agency.id)
+    # Finalised numbers come from the responses themselves, not the cells, and
+    # the hash covers exactly the responses they were computed from.
+    scores = _live_scores(
+        agency, year, questionnaire, prepare_from_responses(subtree, period)
+    )
+    rows = load_rows(subtree, questionnaire, period)
     report = report_from_scores(scores, year)
     finalisation = Finalisation(
         agency_id=agency.id,
         year=year,
         questionnaire_id=questionnaire.id,
         finalised_by_id=user.id if user is not None else None,
-        response_count=len(scores.rows),
-        input_hash=input_hash(scores),
+        response_count=scores.n_responses,
+        input_hash=input_hash(scores, rows),
         settings={
             "questionnaire": questionnaire.code,
             "interval_method": scores.method,
@@ -251,7 +278,7 @@ def finalise_year(
             "weighting_notes": list(scores.notes),
             "nchs_rules": NCHS_RULES,
             "app_version": app_version(),
-            "max_response_id": int(scores.rows.response_ids.max()),
+            "max_response_id": int(rows.response_ids.max()),
         },
         results=report.to_json(),
     )

@@ -158,11 +158,11 @@ def report_from_scores(scores: Scores, year: int) -> Report:
     weighting = scores.weighting
     # The weighting cells before pooling: (counting unit or service point, field).
     cells = {
-        (unit if unit is not None else agency_id, field_code)
-        for unit, agency_id, field_code in zip(
+        (unit if unit is not None else agency_id, field_id)
+        for unit, agency_id, field_id in zip(
             weighting.unit_of_response,
-            scores.rows.agency_ids,
-            scores.rows.field_codes,
+            scores.sums.agency_id.tolist(),
+            scores.sums.field_id.tolist(),
             strict=True,
         )
     }
@@ -175,7 +175,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         legal_basis=questionnaire.legal_basis,
         method=scores.method,
         level=scores.level,
-        response_count=len(scores.rows),
+        response_count=scores.n_responses,
         rows=list(scores.results.rows()),
         agencies=agencies,
         labels=questionnaire_labels(questionnaire),

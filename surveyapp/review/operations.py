@@ -13,10 +13,18 @@ from flask_babel import format_decimal
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from surveyapp.analysis.folding import unfold_response
 from surveyapp.core.access import can_see, visible_agency_ids
 from surveyapp.core.audit import record
 from surveyapp.extensions import db
-from surveyapp.models import AnomalyState, Answer, Criterion, Response, User
+from surveyapp.models import (
+    EXCLUDED_ANOMALY_STATES,
+    AnomalyState,
+    Answer,
+    Criterion,
+    Response,
+    User,
+)
 from surveyapp.review.reasons import describe_reason
 
 #: The decisions an admin takes, and the audit action recording each.
@@ -139,6 +147,8 @@ def set_review_state(response: Response, state: AnomalyState) -> bool:
     if response.anomaly_state == state:
         return False
     previous = response.anomaly_state
+    if state in EXCLUDED_ANOMALY_STATES:
+        unfold_response(response)  # its cell must stop counting it, now
     response.anomaly_state = state
     record(
         REVIEW_ACTIONS[state],

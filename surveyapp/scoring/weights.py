@@ -106,6 +106,7 @@ def poststratify(
     dossier_count: ArrayLike,
     *,
     min_responses: int = 2,
+    response_count: ArrayLike | None = None,
 ) -> Poststratification:
     """Weight responses to dossier counts per (agency, field) cell.
 
@@ -113,10 +114,15 @@ def poststratify(
     response; ``dossier_agency``, ``dossier_field``, ``dossier_count`` (k,)
     one entry per cell with dossiers (counts are whole numbers >= 0). See the
     module docstring for the collapse rule and the errors raised.
+
+    ``response_count`` (n,), whole numbers >= 1, makes each of the n entries a
+    group of that many responses of the same agency and field (e.g. responses
+    already summed per month): the result is the one of the expanded responses,
+    one entry per group.
     """
     if min_responses < 1:
         raise ValueError("min_responses must be at least 1")
-    responses = _ResponseCells.count(response_agency, response_field)
+    responses = _ResponseCells.count(response_agency, response_field, response_count)
     dossiers = _dossier_table(dossier_agency, dossier_field, dossier_count)
     tables = _CellTables(min_responses)
     for agency, fields in _fields_by_agency(responses.counts, dossiers):
@@ -156,22 +162,42 @@ class _ResponseCells:
     counts: dict[tuple[str, str], int]
 
     @classmethod
-    def count(cls, agency: ArrayLike, field: ArrayLike) -> _ResponseCells:
+    def count(
+        cls, agency: ArrayLike, field: ArrayLike, group_size: ArrayLike | None = None
+    ) -> _ResponseCells:
         agencies = np.asarray(agency).astype(str)
         fields = np.asarray(field).astype(str)
         if agencies.shape != fields.shape:
             raise ValueError("response_agency and response_field differ in length")
+        sizes = None if group_size is None else _group_sizes(group_size, agencies.shape)
         # One joined string per response lets a single np.unique sort find the
         # cells; _split_key takes the separator out again.
         cell_keys = np.char.add(np.char.add(agencies, "\x1f"), fields)
         unique_keys, key_of_response = np.unique(cell_keys, return_inverse=True)
         key_of_response = key_of_response.reshape(-1)
         per_key = np.bincount(key_of_response, minlength=unique_keys.size)
+        if sizes is not None:
+            per_key = np.bincount(
+                key_of_response, weights=sizes, minlength=unique_keys.size
+            ).astype(np.int64)
         keys = [_split_key(key) for key in unique_keys.tolist()]
         counts: dict[tuple[str, str], int] = {}
         for cell, responses in zip(keys, per_key.tolist(), strict=True):
             counts[cell] = int(responses)
         return cls(keys, key_of_response, counts)
+
+
+def _group_sizes(group_size: ArrayLike, shape: tuple[int, ...]) -> NDArray[np.int64]:
+    sizes = np.asarray(group_size)
+    if sizes.shape != shape:
+        raise ValueError("response_count must have one entry per response group")
+    if sizes.size and (
+        not np.issubdtype(sizes.dtype, np.number)
+        or (sizes != np.round(sizes)).any()
+        or sizes.min() < 1
+    ):
+        raise ValueError("response_count must hold whole numbers of at least 1")
+    return sizes.astype(np.int64)
 
 
 def _fields_by_agency(

@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from surveyapp.analysis.publication import HIDDEN_FLAGS, publishable, published
+from surveyapp.analysis.rows import load_rows
 from surveyapp.analysis.scores import compute_scores, score_agency
 from surveyapp.core.time import Period
+from surveyapp.core.tree import subtree_ids
 from surveyapp.extensions import db
 from surveyapp.models import (
     Agency,
@@ -351,8 +353,15 @@ def test_finalised_year_exports_stay_identical(
         stored = db.session.scalars(select(Finalisation)).one()
         agency = get_by_code(Agency, "TM-PHB")
         scores = score_agency(agency, Period.year(demo))  # type: ignore[arg-type]
-        assert stored.input_hash == input_hash(scores)
-        assert stored.response_count == len(scores.rows)
+        rows = load_rows(
+            subtree_ids(agency.id),  # type: ignore[union-attr]
+            scores.questionnaire,
+            Period.year(demo),
+        )
+        # The page's scores come from the cells, the finalisation from the
+        # responses: the same weights, strata and counts.
+        assert stored.input_hash == input_hash(scores, rows)
+        assert stored.response_count == scores.n_responses == len(rows)
         assert stored.settings["questionnaire"] == "sipas-2023"
     before = client.get(f"/quan-ly/bao-cao/TM-PHB/{demo}.xlsx")
     assert before.status_code == 200
