@@ -42,6 +42,19 @@ SQLITE_IDS_PER_STATEMENT = 5_000
 FOLD_LOCK = 0x63656C6C73
 
 
+# What a reader needs of a stored cell, in this order after its id or version.
+CELL_CONTENTS = (
+    ResponseCell.agency_id,
+    ResponseCell.service_field_id,
+    ResponseCell.month,
+    ResponseCell.responses,
+    ResponseCell.receipt_responses,
+    ResponseCell.receipt_dissatisfied,
+    ResponseCell.layout,
+    ResponseCell.sums,
+)
+
+
 class CellsOutOfStep(RuntimeError):
     """The cells disagree with the responses; ``flask cells rebuild`` repairs them."""
 
@@ -239,17 +252,7 @@ def _existing_cells(
     questionnaire: Questionnaire, sums: CellSums
 ) -> dict[tuple[int, int, int], Row[Any]]:
     rows = db.session.execute(
-        select(
-            ResponseCell.id,
-            ResponseCell.agency_id,
-            ResponseCell.service_field_id,
-            ResponseCell.month,
-            ResponseCell.responses,
-            ResponseCell.receipt_responses,
-            ResponseCell.receipt_dissatisfied,
-            ResponseCell.layout,
-            ResponseCell.sums,
-        )
+        select(ResponseCell.id, *CELL_CONTENTS)
         .where(
             ResponseCell.questionnaire_id == questionnaire.id,
             ResponseCell.month.in_(set(sums.month.tolist())),

@@ -17,7 +17,12 @@ import numpy as np
 from sqlalchemy import func, select
 
 from surveyapp.analysis.cells import CellLayout, CellSums
-from surveyapp.analysis.folding import CellsOutOfStep, questionnaire_by_id, row_sums
+from surveyapp.analysis.folding import (
+    CELL_CONTENTS,
+    CellsOutOfStep,
+    questionnaire_by_id,
+    row_sums,
+)
 from surveyapp.analysis.rows import load_rows_where
 from surveyapp.analysis.selection import scored_responses
 from surveyapp.core.time import Period
@@ -108,17 +113,7 @@ def _stored_cells(ids: frozenset[int], period: Period) -> PreparedData:
     if span is None:
         raise ValueError("cells hold whole months only")
     rows = db.session.execute(
-        select(
-            ResponseCell.questionnaire_id,
-            ResponseCell.agency_id,
-            ResponseCell.service_field_id,
-            ResponseCell.month,
-            ResponseCell.responses,
-            ResponseCell.receipt_responses,
-            ResponseCell.receipt_dissatisfied,
-            ResponseCell.layout,
-            ResponseCell.sums,
-        )
+        select(ResponseCell.questionnaire_id, *CELL_CONTENTS)
         .where(
             ResponseCell.month.between(*span),
             ResponseCell.agency_id.in_(ids),
