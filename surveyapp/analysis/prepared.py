@@ -8,9 +8,10 @@ response rates and QĐ 766 are all computed from one :class:`PreparedData`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,11 @@ from surveyapp.analysis.folding import (
     CellsOutOfStep,
     questionnaire_by_id,
     row_sums,
+    unfolded,
 )
 from surveyapp.analysis.rows import load_rows_where
 from surveyapp.analysis.selection import scored_responses
+from surveyapp.analysis.weighting import MonthlyDossiers, monthly_dossiers
 from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import CellUpdate, Questionnaire, Response, ResponseCell
@@ -43,6 +46,8 @@ class PreparedData:
     period: Period
     sums: dict[int, CellSums]
     questionnaires: dict[int, Questionnaire]
+    # The period's dossier counts by month, for every weighting made from it.
+    dossiers: MonthlyDossiers = field(default_factory=dict)
 
     def of(self, questionnaire: Questionnaire) -> CellSums:
         """The cells of one version (empty when it has no responses here)."""
@@ -78,12 +83,19 @@ class PreparedData:
                 for qid, sums in self.sums.items()
             },
             self.questionnaires,
+            self.dossiers,
         )
 
 
 def prepare(agency_ids: Iterable[int], period: Period) -> PreparedData:
     """THE read of the scored responses of `agency_ids` during `period`."""
-    ids = frozenset(agency_ids)
+    data = _read(frozenset(agency_ids), period)
+    return dataclasses.replace(
+        data, dossiers=monthly_dossiers(period.start, period.end)
+    )
+
+
+def _read(ids: frozenset[int], period: Period) -> PreparedData:
     if period.month_span() is None:
         return _from_responses(ids, period, unfolded_only=False)
     for _attempt in range(READ_ATTEMPTS):
@@ -101,7 +113,10 @@ def prepare(agency_ids: Iterable[int], period: Period) -> PreparedData:
 
 def prepare_from_responses(agency_ids: Iterable[int], period: Period) -> PreparedData:
     """:func:`prepare` from the responses alone, never the cells (finalisation)."""
-    return _from_responses(frozenset(agency_ids), period, unfolded_only=False)
+    data = _from_responses(frozenset(agency_ids), period, unfolded_only=False)
+    return dataclasses.replace(
+        data, dossiers=monthly_dossiers(period.start, period.end)
+    )
 
 
 def _last_update() -> int:
@@ -147,7 +162,7 @@ def _from_responses(
 ) -> PreparedData:
     chosen = list(scored_responses(set(ids), period))
     if unfolded_only:
-        chosen.append(Response.folded.is_(False))
+        chosen.append(unfolded())
     versions = db.session.scalars(
         select(Response.questionnaire_id).where(*chosen).distinct()
     ).all()

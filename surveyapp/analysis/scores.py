@@ -135,7 +135,7 @@ def compute_scores(
     if sums.n_responses < 2:
         scores.notes.append(_("Too few responses to estimate anything."))
         return scores
-    weighting = weigh_cells(sums, period.start, period.end)
+    weighting = weigh_cells(sums, period.start, period.end, data.dossiers or None)
     scores.weighting = weighting
     scores.notes.extend(weighting.notes)
     try:

@@ -61,7 +61,9 @@ def compute_trend(
         if month_cells.n_responses < 2:
             continue  # too few to estimate; the point stays empty
         period = Period.month(year, month)
-        weighting = weigh_cells(month_cells, period.start, period.end)
+        weighting = weigh_cells(
+            month_cells, period.start, period.end, data.dossiers or None
+        )
         parts.append(month_cells)
         leaves += [label] * len(month_cells)
         strata += [f"{label}|{stratum}" for stratum in weighting.strata]

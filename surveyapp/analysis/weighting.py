@@ -87,7 +87,9 @@ def service_field_codes() -> dict[int, str]:
     return {field_id: code for field_id, code in rows}
 
 
-def weigh_cells(sums: CellSums, start: date, end: date) -> Weighting:
+def weigh_cells(
+    sums: CellSums, start: date, end: date, monthly: MonthlyDossiers | None = None
+) -> Weighting:
     """:func:`weigh_responses` for cells: one entry per cell, of its responses."""
     codes = service_field_codes()
     return weigh_responses(
@@ -96,6 +98,7 @@ def weigh_cells(sums: CellSums, start: date, end: date) -> Weighting:
         start,
         end,
         group_size=sums.n.tolist(),
+        monthly=monthly,
     )
 
 
@@ -112,23 +115,48 @@ def months_between(start: date, end: date) -> list[tuple[int, int]]:
     return months
 
 
-def dossier_totals(start: date, end: date) -> dict[tuple[int, str], int]:
-    """Dossiers per (agency id, service field code) over the months in the period."""
+#: Dossiers per (agency id, service field code), by month as YYYYMM.
+MonthlyDossiers = dict[int, dict[tuple[int, str], int]]
+
+
+def monthly_dossiers(start: date, end: date) -> MonthlyDossiers:
+    """Dossier counts of the months that start in [start, end), month by month."""
     months = months_between(start, end)
     if not months:
         return {}
     first, last = months[0], months[-1]
     month_key = DossierCount.year * 100 + DossierCount.month
-    in_period = month_key.between(first[0] * 100 + first[1], last[0] * 100 + last[1])
     rows = db.session.execute(
         select(
-            DossierCount.agency_id, ServiceField.code, func.sum(DossierCount.dossiers)
+            month_key,
+            DossierCount.agency_id,
+            ServiceField.code,
+            func.sum(DossierCount.dossiers),
         )
         .join(ServiceField, DossierCount.service_field_id == ServiceField.id)
-        .where(in_period)
-        .group_by(DossierCount.agency_id, ServiceField.code)
+        .where(month_key.between(first[0] * 100 + first[1], last[0] * 100 + last[1]))
+        .group_by(month_key, DossierCount.agency_id, ServiceField.code)
     )
-    return {(agency_id, code): int(total) for agency_id, code, total in rows}
+    by_month: MonthlyDossiers = {}
+    for month, agency_id, code, total in rows:
+        by_month.setdefault(int(month), {})[(agency_id, code)] = int(total)
+    return by_month
+
+
+def dossier_totals(
+    start: date, end: date, monthly: MonthlyDossiers | None = None
+) -> dict[tuple[int, str], int]:
+    """Dossiers per (agency id, service field code) over the months in the period.
+
+    From `monthly` when given (it must hold those months), else read.
+    """
+    if monthly is None:
+        monthly = monthly_dossiers(start, end)
+    totals: dict[tuple[int, str], int] = {}
+    for year, month in months_between(start, end):
+        for key, dossiers in monthly.get(year * 100 + month, {}).items():
+            totals[key] = totals.get(key, 0) + dossiers
+    return totals
 
 
 @dataclass
@@ -211,14 +239,16 @@ def weigh_responses(
     start: date,
     end: date,
     group_size: Sequence[int] | None = None,
+    monthly: MonthlyDossiers | None = None,
 ) -> Weighting:
     """Weights and strata for responses given at `agency_ids` in `field_codes`.
 
-    Each entry is one response, or a group of `group_size` responses.
+    Each entry is one response, or a group of `group_size` responses. Dossier
+    counts come from `monthly` when given, else are read.
     """
     tree = agency_tree()
     sizes = [1] * len(agency_ids) if group_size is None else list(group_size)
-    totals = dossier_totals(start, end)
+    totals = dossier_totals(start, end, monthly)
     counted_units = {agency_id for agency_id, _ in totals}
     notes: list[str] = []
     units = [tree.nearest(a, counted_units) for a in agency_ids]

@@ -10,7 +10,11 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from surveyapp.analysis.folding import fold_responses, rebuild_cells
+from surveyapp.analysis.folding import (
+    fold_responses,
+    rebuild_cells,
+    tidy_after_rebuild,
+)
 from surveyapp.analysis.scores import ScoringError
 from surveyapp.core.audit import record
 from surveyapp.core.time import PeriodError
@@ -162,4 +166,5 @@ def cells_rebuild() -> None:
     """Rebuild every cell from the responses (after a restore or a repair)."""
     folded = rebuild_cells()
     db.session.commit()
+    tidy_after_rebuild()
     click.echo(f"Cells rebuilt from {folded} scored responses.")
