@@ -66,9 +66,7 @@ def _lowest_rating() -> ScalarSelect[int | None]:
 def _where(
     agency: Agency, filters: CommentFilter, include_hidden: bool
 ) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [
-        Response.agency_id.in_(subtree_ids(agency.id))
-    ]
+    clauses: list[ColumnElement[bool]] = [Comment.agency_id.in_(subtree_ids(agency.id))]
     if not include_hidden:
         clauses.append(Comment.hidden.is_(False))
     if filters.low_only:
@@ -87,15 +85,12 @@ def comment_page(
 ) -> CommentPage:
     """Comments given in `agency`'s subtree, newest first."""
     where = _where(agency, filters, include_hidden)
-    total = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Comment)
-            .join(Response, Comment.response_id == Response.id)
-            .where(*where)
-        )
-        or 0
-    )
+    counted = select(func.count()).select_from(Comment)
+    if filters.low_only or filters.field_code:
+        # Only these filters need the response; the plain count stays on the
+        # comments, not a join with every response of the subtree.
+        counted = counted.join(Response, Comment.response_id == Response.id)
+    total = db.session.scalar(counted.where(*where)) or 0
     rows = db.session.execute(
         select(Comment, _lowest_rating())
         .join(Response, Comment.response_id == Response.id)

@@ -197,9 +197,9 @@ def _write_plans(
     )
     write_rows(
         Comment.__table__,
-        ("response_id", "body", "hidden"),
+        ("response_id", "agency_id", "body", "hidden"),
         (
-            (first + i, body, False)
+            (first + i, desk.desk.point_id, body, False)
             for desk, first, _ in plans
             for i, body in enumerate(desk.comments)
             if body

@@ -18,10 +18,12 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    event,
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.base import utc_now
@@ -165,6 +167,11 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), unique=True
     )
+    # The response's service point, copied here so that a subtree's comments
+    # are counted from this table alone, not by joining a million responses.
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
     body: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(default=False)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -173,3 +180,12 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     )
 
     response: Mapped[Response] = relationship(back_populates="comment")
+
+
+@event.listens_for(Comment, "before_insert")
+def _copy_agency(
+    _mapper: Mapper[Comment], _connection: Connection, comment: Comment
+) -> None:
+    """A comment's agency is its response's, whoever creates it."""
+    if comment.agency_id is None:
+        comment.agency_id = comment.response.agency_id
