@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from surveyapp.models import Questionnaire
 from surveyapp.scoring import CellTotals
+from surveyapp.scoring.tally import answer_totals, cross_products
 
 IntArray = NDArray[np.int64]
 # QĐ 766: a rated dossier is dissatisfied when a factor's mean is below this.
@@ -74,26 +74,26 @@ class CellSums:
     """G cells of one questionnaire: their keys, counts and criterion sums.
 
     ``agency_id``, ``field_id``, ``month`` (YYYYMM; 0 once months are summed)
-    int64 (G,) key each cell; ``receipt`` and ``receipt_dissatisfied`` (G,)
-    count its QĐ 766 ratings; ``totals`` holds its sums as
-    :class:`~surveyapp.scoring.CellTotals` whose leaf i is cell i (unit
-    weight, one stratum), criteria in the layout's column names.
+    int64 (G,) key each cell; ``n`` counts its responses, ``receipt`` and
+    ``receipt_dissatisfied`` its QĐ 766 ratings; ``vectors`` (G, 3, C) holds
+    the answered, satisfied and answer-sum totals and ``squares`` (G, 3, C, C)
+    the cross-products xx, yx, yy of :class:`~surveyapp.scoring.CellTotals`,
+    columns in the layout's order. Plain arrays: cells are cut and summed
+    many times per page, and validated once, when estimated.
     """
 
     layout: CellLayout
     agency_id: IntArray
     field_id: IntArray
     month: IntArray
+    n: IntArray
     receipt: IntArray
     receipt_dissatisfied: IntArray
-    totals: CellTotals | None
+    vectors: IntArray
+    squares: IntArray
 
     def __len__(self) -> int:
         return int(self.agency_id.size)
-
-    @property
-    def n(self) -> IntArray:
-        return self.totals.n if self.totals is not None else _no_ints()
 
     @property
     def n_responses(self) -> int:
@@ -101,8 +101,14 @@ class CellSums:
 
     @classmethod
     def empty(cls, layout: CellLayout) -> CellSums:
+        c = layout.n_columns
         none = _no_ints()
-        return cls(layout, none, none, none, none, none, None)
+        return cls(
+            layout,
+            *(none,) * 6,
+            vectors=np.zeros((0, 3, c), np.int64),
+            squares=np.zeros((0, 3, c, c), np.int64),
+        )
 
     @classmethod
     def from_answers(
@@ -112,23 +118,26 @@ class CellSums:
         receipt: NDArray[np.bool_],
         answers: NDArray[np.int8],
     ) -> CellSums:
-        """Sum n responses, keyed (agency id, field id, month) each, into cells."""
+        """Sum n responses, keyed (agency id, field id, month) each, into cells.
+
+        ``answers`` (n, C) in the layout's column order, 0 where unanswered.
+        """
         if not len(answers):
             return cls.empty(layout)
         cell_keys, cell = _group(keys)
-        ones = np.ones(len(answers))
-        totals = CellTotals.from_responses(
-            answers, layout.columns, ones, np.zeros(len(answers), np.int64), cell
-        )
-        n_cells = len(cell_keys[0])
+        size = len(cell_keys[0])
+        answered, satisfied, answer_sum = answer_totals(answers, cell, size)
+        squares = cross_products(answers, cell, size, answered, satisfied)
         return cls(
             layout,
             *cell_keys,
-            receipt=_summed(cell, n_cells, receipt),
+            n=np.bincount(cell, minlength=size).astype(np.int64),
+            receipt=_summed(cell, size, receipt),
             receipt_dissatisfied=_summed(
-                cell, n_cells, receipt & dissatisfied(answers, layout)
+                cell, size, receipt & dissatisfied(answers, layout)
             ),
-            totals=totals,
+            vectors=np.stack([answered, satisfied, answer_sum], axis=1),
+            squares=np.stack(squares, axis=1),
         )
 
     @classmethod
@@ -143,75 +152,33 @@ class CellSums:
         if not blobs:
             return cls.empty(layout)
         c = layout.n_columns
-        packed = np.frombuffer(b"".join(blobs), dtype=STORED_INT)
-        packed = packed.reshape(len(blobs), 3 * c + 3 * c * c).astype(np.int64)
-        vectors = packed[:, : 3 * c].reshape(-1, 3, c)
-        squares = packed[:, 3 * c :].reshape(-1, 3, c, c)
-        n, receipt, receipt_dissatisfied = counts
-        totals = CellTotals.from_arrays(
-            layout.columns,
-            np.arange(len(blobs)),
-            np.zeros(len(blobs), np.int64),
-            np.ones(len(blobs)),
-            n,
-            *(vectors[:, i] for i in range(3)),
-            *(squares[:, i] for i in range(3)),
+        stored = np.frombuffer(b"".join(blobs), dtype=STORED_INT)
+        table: IntArray = stored.reshape(len(blobs), -1).astype(np.int64)
+        if table.shape[1] != 3 * c + 3 * c * c:
+            raise ValueError(f"stored cells do not hold {c} criteria")
+        return cls(
+            layout,
+            *keys,
+            *counts,
+            vectors=table[:, : 3 * c].reshape(-1, 3, c),
+            squares=table[:, 3 * c :].reshape(-1, 3, c, c),
         )
-        return cls(layout, *keys, receipt, receipt_dissatisfied, totals)
 
     def packed(self) -> list[bytes]:
         """Each cell's sums as stored (see :class:`~surveyapp.models.ResponseCell`)."""
-        totals = self.totals
-        if totals is None:
-            return []
-        order = self._stored_order
-        parts = [
-            totals.answered[:, order],
-            totals.satisfied[:, order],
-            totals.answer_sum[:, order],
-            *(
-                square[:, order[:, None], order[None, :]].reshape(len(self), -1)
-                for square in (totals.xx, totals.yx, totals.yy)
-            ),
-        ]
-        table = np.concatenate(parts, axis=1)
+        table = np.concatenate(
+            [self.vectors.reshape(len(self), -1), self.squares.reshape(len(self), -1)],
+            axis=1,
+        )
         if table.size and table.max() > np.iinfo(STORED_INT).max:
             raise OverflowError("a cell's sums do not fit the stored integers")
         return [row.tobytes() for row in table.astype(STORED_INT)]
 
-    @cached_property
-    def _stored_order(self) -> IntArray:
-        """Layout column j sits at this position of the totals' criteria."""
-        if self.totals is None:
-            return _no_ints()
-        position = {code: i for i, code in enumerate(self.totals.criterion_codes)}
-        return np.array([position[code] for code in self.layout.columns], np.int64)
-
     def select(self, keep: NDArray[np.bool_]) -> CellSums:
         """The cells where `keep` is true."""
-        if self.totals is None or keep.all():
+        if keep.all():
             return self
-        if not keep.any():
-            return CellSums.empty(self.layout)
-        t = self.totals
-        kept = np.flatnonzero(keep)
-        totals = CellTotals.from_arrays(
-            t.criterion_codes,
-            np.arange(kept.size),
-            np.zeros(kept.size, np.int64),
-            np.ones(kept.size),
-            t.n[kept],
-            *(getattr(t, name)[kept] for name in _SUMS),
-        )
-        return CellSums(
-            self.layout,
-            self.agency_id[kept],
-            self.field_id[kept],
-            self.month[kept],
-            self.receipt[kept],
-            self.receipt_dissatisfied[kept],
-            totals,
-        )
+        return CellSums(self.layout, *(getattr(self, name)[keep] for name in _ARRAYS))
 
     def estimable(
         self,
@@ -221,49 +188,29 @@ class CellSums:
     ) -> CellTotals:
         """The sums as the scoring library estimates them: each cell in its leaf
         domain and stratum, every one of its responses at its weight."""
-        t = self.totals
-        if t is None:
+        if not len(self):
             raise ValueError("there are no responses to estimate")
         return CellTotals.from_arrays(
-            t.criterion_codes,
+            self.layout.columns,
             np.asarray(leaf_labels, dtype=object),
             np.asarray(strata, dtype=object),
             weights,
-            t.n,
-            *(getattr(t, name) for name in _SUMS),
+            self.n,
+            *(self.vectors[:, i] for i in range(3)),
+            *(self.squares[:, i] for i in range(3)),
         )
 
     @classmethod
     def concatenated(cls, layout: CellLayout, parts: Sequence[CellSums]) -> CellSums:
         """The cells of every part, one after the other (no summing)."""
-        return cls._joined(layout, [part for part in parts if part.totals is not None])
-
-    @classmethod
-    def _joined(cls, layout: CellLayout, parts: list[CellSums]) -> CellSums:
         if not parts:
             return cls.empty(layout)
-        stacked = [part.totals for part in parts if part.totals is not None]
-        size = sum(len(part) for part in parts)
-        totals = CellTotals.from_arrays(
-            stacked[0].criterion_codes,
-            np.arange(size),
-            np.zeros(size, np.int64),
-            np.ones(size),
-            np.concatenate([t.n for t in stacked]),
-            *(np.concatenate([getattr(t, name) for t in stacked]) for name in _SUMS),
-        )
-
-        def stacked_keys(name: str) -> IntArray:
-            return np.concatenate([getattr(part, name) for part in parts])
-
         return cls(
             layout,
-            agency_id=stacked_keys("agency_id"),
-            field_id=stacked_keys("field_id"),
-            month=stacked_keys("month"),
-            receipt=stacked_keys("receipt"),
-            receipt_dissatisfied=stacked_keys("receipt_dissatisfied"),
-            totals=totals,
+            *(
+                np.concatenate([getattr(part, name) for part in parts])
+                for name in _ARRAYS
+            ),
         )
 
     @classmethod
@@ -271,33 +218,32 @@ class CellSums:
         cls, layout: CellLayout, parts: Sequence[CellSums], by_month: bool = True
     ) -> CellSums:
         """Add up cells of equal key (`by_month` False: of equal agency and field)."""
-        joined = cls._joined(
-            layout, [part for part in parts if part.totals is not None]
-        )
-        if joined.totals is None:
+        joined = cls.concatenated(layout, parts)
+        if not len(joined):
             return joined
         month = joined.month if by_month else np.zeros_like(joined.month)
         cell_keys, cell = _group((joined.agency_id, joined.field_id, month))
-        n_cells = len(cell_keys[0])
-        t = joined.totals
-        regrouped = CellTotals.from_arrays(
-            t.criterion_codes,
-            cell,
-            np.zeros(cell.size, np.int64),
-            np.ones(cell.size),
-            t.n,
-            *(getattr(t, name) for name in _SUMS),
-        )
-        return cls(
+        size = len(cell_keys[0])
+        if size == len(joined) and (np.diff(cell) > 0).all():
+            return CellSums(layout, *cell_keys, *(getattr(joined, n) for n in _SUMMED))
+        return CellSums(
             layout,
             *cell_keys,
-            receipt=_summed(cell, n_cells, joined.receipt),
-            receipt_dissatisfied=_summed(cell, n_cells, joined.receipt_dissatisfied),
-            totals=CellTotals.combine(regrouped),  # equal leaves add up
+            *(_summed_rows(cell, size, getattr(joined, name)) for name in _SUMMED),
         )
 
 
-_SUMS = ("answered", "satisfied", "answer_sum", "xx", "yx", "yy")
+_ARRAYS = (
+    "agency_id",
+    "field_id",
+    "month",
+    "n",
+    "receipt",
+    "receipt_dissatisfied",
+    "vectors",
+    "squares",
+)
+_SUMMED = _ARRAYS[3:]
 
 
 def _no_ints() -> IntArray:
@@ -306,6 +252,13 @@ def _no_ints() -> IntArray:
 
 def _summed(cell: IntArray, n_cells: int, values: NDArray[np.generic]) -> IntArray:
     return np.bincount(cell, weights=values, minlength=n_cells).astype(np.int64)
+
+
+def _summed_rows(cell: IntArray, n_cells: int, values: IntArray) -> IntArray:
+    """Rows of `values` added up per cell (exact: integer addition)."""
+    result = np.zeros((n_cells, *values.shape[1:]), dtype=np.int64)
+    np.add.at(result, cell, values)
+    return result
 
 
 def _group(
