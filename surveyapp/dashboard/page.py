@@ -10,6 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.analysis.indicator766 import Indicator766, indicator_766
+from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.ranking import RankedAgency, rank_children
 from surveyapp.analysis.scores import Scores, score_agency
@@ -46,6 +47,8 @@ class Dashboard:
     other_questionnaires: list[tuple[Questionnaire, int]]
     response_rate: float | None
     indicator_766: Indicator766
+    # Over every questionnaire version, when the subtree used more than one.
+    pooled: PooledScores | None = None
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -120,6 +123,7 @@ def build_dashboard(
         other_questionnaires=[(q, n) for q, n in in_use if q.id != questionnaire.id],
         response_rate=scores.response_rate(agency.code),
         indicator_766=indicator_766(agency, period, data),
+        pooled=pool_versions(agency, data),
     )
 
 

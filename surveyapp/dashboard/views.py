@@ -15,9 +15,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from surveyapp.analysis.pooled import pool_versions
+from surveyapp.analysis.prepared import prepare
 from surveyapp.analysis.scores import ScoringError, score_agency
 from surveyapp.core.access import can_see
 from surveyapp.core.time import local_today
+from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.comments import (
     CommentFilter,
     comment_page,
@@ -72,10 +75,12 @@ def scores_json(code: str) -> ResponseReturnValue:
     period, problem = parse_period(request.args, local_today())
     if problem:
         abort(400)
+    data = prepare(subtree_ids(chosen.id), period)
     try:
-        scores = score_agency(chosen, period, request.args.get("q"))
+        scores = score_agency(chosen, period, request.args.get("q"), data=data)
     except ScoringError as error:
         return jsonify(error=str(error)), 400
+    pooled = pool_versions(chosen, data)
     return jsonify(
         agency=chosen.code,
         period={"start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -84,6 +89,9 @@ def scores_json(code: str) -> ResponseReturnValue:
         level=scores.level,
         notes=scores.notes,
         rows=scores.published_rows(),
+        # Factors and index over every questionnaire version (empty: one used).
+        pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
+        pooled_rows=pooled.published_rows() if pooled else [],
     )
 
 

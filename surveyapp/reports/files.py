@@ -20,6 +20,7 @@ from surveyapp.reports.tables import (
     SHARE_FORMAT,
     Cell,
     Table,
+    pooled_table,
     ranking_table,
     result_table,
     tidy_table,
@@ -100,5 +101,6 @@ def workbook_tables(report: Report) -> list[Table]:
         *(ranking_table(report, depth) for depth in range(1, len(report.rankings) + 1)),
         result_table(report, "factor"),
         result_table(report, "criterion"),
+        *([pooled_table(report)] if report.pooled_rows else []),
         method_table(report),
     ]

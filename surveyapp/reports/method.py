@@ -96,7 +96,27 @@ def _estimation_lines(report: Report) -> list[tuple[str, str]]:
             ),
         ),
         *((_("Weighting note"), note) for note in weighting["notes"]),
+        *(
+            [(_("All questionnaire versions"), _pooling_text(report))]
+            if report.pooled_versions
+            else []
+        ),
     ]
+
+
+def _pooling_text(report: Report) -> str:
+    """The pooled estimator (scoring.pooled), as the method sheet states it."""
+    text: str = _(
+        "Responses used several versions (%(versions)s), so factor indices are "
+        "also pooled across versions: each version's factor index weighted by "
+        "its share of the domain's weighted responses (all versions weighted "
+        "together), among the versions that answered the factor; the overall "
+        "index is the mean of the pooled factors. Criteria are not pooled. "
+        "Standard errors: Taylor linearisation of this function of survey "
+        "totals; intervals and reliability rules as for factors.",
+        versions=", ".join(report.pooled_versions),
+    )
+    return text
 
 
 def _precision_lines(report: Report) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from surveyapp.reports.tables import (
     Cell,
     Table,
     flag_label,
+    pooled_table,
     ranking_table,
     result_table,
 )
@@ -70,6 +71,8 @@ def build_pdf(report: Report) -> bytes:
     _pdf_title_block(pdf, report)
     _pdf_factor_chart(pdf, report)
     _pdf_factor_table(pdf, report)
+    if report.pooled_rows:
+        _pdf_pooled_table(pdf, report)
     for depth in range(1, len(report.rankings) + 1):
         _pdf_ranking(pdf, ranking_table(report, depth), report.questionnaire)
     _pdf_method(pdf, report)
@@ -231,6 +234,21 @@ def _pdf_factor_table(pdf: FPDF, report: Report) -> None:
         factors.columns[10].heading,
         factors.columns[12].heading,
     ]
+    _pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
+
+
+def _pdf_pooled_table(pdf: FPDF, report: Report) -> None:
+    """The report agency's index and factors over every questionnaire version."""
+    table = pooled_table(report, [report.agency])
+    _heading(pdf, table.title)
+    headings = [
+        table.columns[4].heading,
+        table.columns[5].heading,
+        _("Interval (%(level)s)", level=percent(report.level, 0)),
+        table.columns[10].heading,
+        table.columns[12].heading,
+    ]
+    rows = [_pdf_result_cells(row) for row in table.rows]
     _pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
 
 

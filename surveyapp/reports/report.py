@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
@@ -88,6 +89,11 @@ class Report:
     # Reports finalised before the logit composite interval carry no such key:
     # their factor and index intervals were symmetric t intervals.
     composite_method: str = "t"
+    # Factors and index over every questionnaire version, when the subtree used
+    # more than one (older finalised reports have none).
+    pooled_versions: list[str] = field(default_factory=list)
+    pooled_rows: list[ResultRow] = field(default_factory=list)
+    pooled_labels: dict[str, str] = field(default_factory=dict)
     finalised: FinalisedInfo | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +113,10 @@ class Report:
                     for level in data["rankings"]
                 ],
                 "rows": [ResultRow(**row) for row in data["rows"]],  # type: ignore[typeddict-item]
+                "pooled_rows": [
+                    ResultRow(**row)  # type: ignore[typeddict-item]
+                    for row in data.get("pooled_rows", [])
+                ],
             }
         )
 
@@ -128,6 +138,11 @@ class Report:
         `rows` keeps the full numbers, frozen at finalisation for the record.
         """
         return [published(row) for row in self.rows]
+
+    @property
+    def published_pooled_rows(self) -> list[ResultRow]:
+        """The rows over every questionnaire version, the reliability rules applied."""
+        return [published(row) for row in self.pooled_rows]
 
     @property
     def name(self) -> str:
@@ -167,6 +182,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         )
     }
     questionnaire = scores.questionnaire
+    pooled = pool_versions(scores.root, scores.data) if scores.data else None
     return Report(
         agency=scores.root.code,
         year=year,
@@ -189,7 +205,18 @@ def report_from_scores(scores: Scores, year: int) -> Report:
             "strata": len(set(weighting.strata)),
             "notes": list(weighting.notes),
         },
+        pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
+        pooled_rows=list(pooled.results.rows()) if pooled else [],
+        pooled_labels=pooled_labels(pooled) if pooled else {},
     )
+
+
+def pooled_labels(pooled: PooledScores) -> dict[str, str]:
+    """Pooled row code -> Vietnamese wording, as :func:`questionnaire_labels`."""
+    return {
+        "SIPAS": _("SIPAS-style index"),
+        **{f.code: f"{f.code}. {f.name_vi}" for f in pooled.correspondence.factors},
+    }
 
 
 def app_version() -> str:

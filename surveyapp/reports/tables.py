@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -107,12 +107,36 @@ def result_table(
 ) -> Table:
     """Index and factors (kind "factor") or criteria of every agency (or `domains`)."""
     levels = ("index", "factor") if kind == "factor" else ("criterion",)
-    columns = [
+    title = _("Factors") if kind == "factor" else _("Criteria")
+    return Table(
+        title,
+        _result_columns(_("Factor") if kind == "factor" else _("Criterion")),
+        _result_rows(report, report.published_rows, levels, report.labels, domains),
+    )
+
+
+def pooled_table(report: Report, domains: Sequence[str] | None = None) -> Table:
+    """Index and factors over every questionnaire version (empty: one was used)."""
+    return Table(
+        _("All versions (%(versions)s)", versions=" + ".join(report.pooled_versions)),
+        _result_columns(_("Factor")),
+        _result_rows(
+            report,
+            report.published_pooled_rows,
+            ("index", "factor"),
+            report.pooled_labels,
+            domains,
+        ),
+    )
+
+
+def _result_columns(wording: str) -> list[Column]:
+    return [
         Column(_("Agency code"), width=16),
         Column(_("Agency"), width=36),
         Column(_("Tree level"), "count", 8),
         Column(_("Code"), width=8),
-        Column(_("Factor") if kind == "factor" else _("Criterion"), width=60),
+        Column(wording, width=60),
         Column(_("Index"), "share", 10),
         Column(_("Interval low"), "share", 12),
         Column(_("Interval high"), "share", 12),
@@ -123,11 +147,20 @@ def result_table(
         Column(_("Reliability"), width=26),
         Column(_("Reasons"), width=40),
     ]
+
+
+def _result_rows(
+    report: Report,
+    rows: Sequence[ResultRow],
+    levels: tuple[str, ...],
+    labels: dict[str, str],
+    domains: Sequence[str] | None,
+) -> list[list[Cell]]:
     wanted = set(domains) if domains is not None else None
     order = {a.code: (a.depth, a.code) for a in report.agencies}
     chosen = [
         r
-        for r in report.published_rows
+        for r in rows
         if r["level"] in levels and (wanted is None or r["domain"] in wanted)
     ]
     # Each agency's index first, then its factors (results order is criteria,
@@ -135,13 +168,13 @@ def result_table(
     chosen.sort(
         key=lambda r: (order.get(r["domain"], (99, r["domain"])), r["level"] != "index")
     )
-    rows: list[list[Cell]] = [
+    return [
         [
             r["domain"],
             report.agency_info(r["domain"]).name,
             report.agency_info(r["domain"]).depth,
             r["code"],
-            report.labels.get(r["code"], r["code"]),
+            labels.get(r["code"], r["code"]),
             r["estimate"],
             r["ci_low"],
             r["ci_high"],
@@ -154,8 +187,6 @@ def result_table(
         ]
         for r in chosen
     ]
-    title = _("Factors") if kind == "factor" else _("Criteria")
-    return Table(title, columns, rows)
 
 
 # The scoring command's columns, in its order, so the CSV reads the same.
@@ -217,6 +248,19 @@ def tidy_table(report: Report) -> Table:
         for level in report.rankings
         for entry in level
         if entry.questionnaire is not None and entry.index is not None
+    ]
+    # Factors and index over every version: their own row levels ("pooled
+    # factor", "pooled index"), named with the versions pooled.
+    versions = " + ".join(report.pooled_versions)
+    rows += [
+        _tidy_row(
+            report,
+            cast(ResultRow, {**r, "level": f"pooled {r['level']}"}),
+            f"{report.pooled_labels.get(r['code'], r['code'])} ({versions})",
+            {},
+            None,
+        )
+        for r in report.published_pooled_rows
     ]
     return Table(_("Results"), columns, rows)
 

@@ -129,7 +129,8 @@ def _from_xlsx(runner: FlaskCliRunner, tmp_path: Path, code: str) -> dict:  # ty
     assert "38 responses" in result.output
     book = load_workbook(target)
     try:
-        factors = list(book.worksheets[-3].iter_rows(values_only=True))
+        sheet = next(s for s in book.worksheets if s.title in ("Yếu tố", "Factors"))
+        factors = list(sheet.iter_rows(values_only=True))
     finally:
         book.close()
     columns = {"estimate": 5, "ci_low": 6, "ci_high": 7, "se": 8, "n": 10}

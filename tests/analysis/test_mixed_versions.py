@@ -102,9 +102,99 @@ def test_a_unit_on_another_version_is_ranked_and_listed_everywhere(
     assert ranking and ranking[0][5] == count and ranking[0][11] == "sipas-2017"
 
     rows = list(csv.reader(io.StringIO(files["csv"].read_text("utf-8-sig"))))
-    index_rows = [row for row in rows if row[0] == UNIT and row[2] == "SIPAS"]
+    index_rows = [  # its own version's index row; the pooled one says "a + b"
+        row
+        for row in rows
+        if row[0] == UNIT and row[2] == "SIPAS" and "+" not in row[15]
+    ]
     assert len(index_rows) == 1 and int(index_rows[0][3]) == count
     assert "sipas-2017" in index_rows[0][15]
 
     text = "".join(page.extract_text() for page in PdfReader(files["pdf"]).pages)
     assert f"{NAME} (sipas-2017)" in " ".join(text.split())
+
+
+def test_the_province_headline_pools_every_version(
+    app: Flask, client: FlaskClient, auth: AuthActions, demo: None
+) -> None:
+    """Factors and index over both versions: in the JSON and on the page; a
+    single-version unit's pooled index is its own version's."""
+    auth.login_as("admin", "TM")
+    body = client.get(f"/quan-ly/api/co-quan/TM/diem.json?period=year&year={YEAR}")
+    assert body.status_code == 200
+    scores = body.get_json()
+    assert scores["pooled_versions"] == ["sipas-2017", "sipas-2023"]
+    pooled = {(r["domain"], r["code"]): r for r in scores["pooled_rows"]}
+    assert {code for domain, code in pooled if domain == "TM"} == {
+        "A",
+        "B",
+        "C",
+        "D",
+        "E",
+        "SIPAS",
+    }
+    with app.app_context():
+        province = get_by_code(Agency, "TM")
+        assert province is not None
+        total = db.session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(*scored_responses(subtree_ids(province.id), Period.year(YEAR)))
+        )
+        old = get_by_code(Questionnaire, "sipas-2017")
+        unit = get_by_code(Agency, UNIT)
+        assert old is not None and unit is not None
+        own = compute_scores(unit, Period.year(YEAR), old).row(UNIT, "index", "SIPAS")
+    headline = pooled[("TM", "SIPAS")]
+    assert headline["n"] == total
+    assert 0 < headline["ci_low"] < headline["estimate"] < headline["ci_high"] < 1
+    assert own is not None
+    assert pooled[(UNIT, "SIPAS")]["estimate"] == pytest.approx(own["estimate"])
+    page = client.get(f"/quan-ly/co-quan/TM?period=year&year={YEAR}&lang=vi")
+    html = page.get_data(as_text=True)
+    assert "Gộp tất cả các phiên bản phiếu" in html
+    assert "A. Tiếp cận dịch vụ" in html
+    alone = client.get(f"/quan-ly/co-quan/{UNIT}?period=year&year={YEAR}&lang=vi")
+    assert "Gộp tất cả các phiên bản phiếu" not in alone.get_data(as_text=True)
+
+
+def test_the_yearly_files_carry_the_pooled_rows(
+    app: Flask, runner: FlaskCliRunner, demo: None, tmp_path: Path
+) -> None:
+    files = {}
+    for fmt in ("xlsx", "csv", "pdf"):
+        files[fmt] = tmp_path / f"report.{fmt}"
+        result = runner.invoke(
+            args=["sipas", "export", "--year", str(YEAR), "--agency", "TM"]
+            + ["--format", fmt, "-o", str(files[fmt])]
+        )
+        assert result.exit_code == 0, result.output
+    book = load_workbook(files["xlsx"])
+    try:
+        titles = [sheet.title for sheet in book.worksheets]
+        pooled_sheet = next(s for s in book.worksheets if "sipas-2017" in s.title)
+        pooled = [
+            row for row in pooled_sheet.iter_rows(values_only=True) if row[0] == "TM"
+        ]
+        method = [
+            row
+            for row in book.worksheets[-1].iter_rows(values_only=True)
+            if row[0] == "Mọi phiên bản phiếu"
+        ]
+    finally:
+        book.close()
+    assert titles.index(pooled_sheet.title) == len(titles) - 2  # before the method
+    assert [row[3] for row in pooled] == ["SIPAS", "A", "B", "C", "D", "E"]
+    assert pooled[1][4] == "A. Tiếp cận dịch vụ" and 0 < pooled[0][5] < 1
+    assert method and "sipas-2017, sipas-2023" in method[0][1]
+
+    rows = list(csv.reader(io.StringIO(files["csv"].read_text("utf-8-sig"))))
+    headline = [r for r in rows if r[0] == "TM" and r[2] == "SIPAS" and "+" in r[15]]
+    assert len(headline) == 1
+    assert "sipas-2017 + sipas-2023" in headline[0][15]
+    assert float(headline[0][5]) == pytest.approx(pooled[0][5])
+
+    text = " ".join(
+        "".join(page.extract_text() for page in PdfReader(files["pdf"]).pages).split()
+    )
+    assert "Gộp các phiên bản (sipas-2017 + sipas-2023)" in text

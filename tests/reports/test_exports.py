@@ -156,15 +156,17 @@ def test_xlsx_and_csv_numbers_equal_the_scoring_command(
 ) -> None:
     reference = _scoring_rows(runner, tmp_path, root, demo)
 
-    sheets = list(_sheet_rows(_export(runner, tmp_path, root, "xlsx")).values())
+    sheets = _sheet_rows(_export(runner, tmp_path, root, "xlsx"))
     found: dict[tuple[str, str], dict[str, object]] = {}
-    for sheet in sheets[-3:-1]:  # factors (with the index), criteria
+    # Factors (with the index) and criteria; not the versions pooled.
+    for sheet in (sheets["Yếu tố"], sheets["Tiêu chí"]):
         for row in sheet[1:]:
             values = {key: row[i] for key, i in SHEET_COLUMNS.items()}
             found[(str(row[0]), str(row[3]))] = values
     assert _compared(reference, found, root) >= 22
     # The ranking sheet of service points holds the same index rows.
-    ranking = sheets[len(sheets) - 4]
+    titles = list(sheets)
+    ranking = sheets[titles[titles.index("Yếu tố") - 1]]
     for row in ranking[1:]:
         if (str(row[0]), "SIPAS") in reference and row[2] is not None:
             values = dict(
@@ -181,6 +183,7 @@ def test_xlsx_and_csv_numbers_equal_the_scoring_command(
     found = {
         (row[0], row[2]): {key: row[i] for key, i in columns.items()}
         for row in list(csv.reader(io.StringIO(text)))[1:]
+        if not row[1].startswith("pooled ")  # over both versions: not the command's
     }
     assert _compared(reference, found, root) >= 22
 
@@ -219,10 +222,14 @@ def test_tables_of_every_format_come_from_the_results(app: Flask, demo: int) -> 
         other_version = [
             entry for level in report.rankings for entry in level if entry.questionnaire
         ]
-        assert len(tidy.rows) == len(expected) + len(other_version)
+        # Then the rows over both versions, at levels of their own.
+        pooled = [row for row in tidy.rows if str(row[1]).startswith("pooled ")]
+        assert len(pooled) == len(report.pooled_rows) > 0
+        assert len(tidy.rows) == len(expected) + len(other_version) + len(pooled)
         for row in tidy.rows[: len(expected)]:
             assert row[5] == expected[(str(row[0]), str(row[2]))]["estimate"]
-        for row, entry in zip(tidy.rows[len(expected) :], other_version, strict=True):
+        others = tidy.rows[len(expected) : len(expected) + len(other_version)]
+        for row, entry in zip(others, other_version, strict=True):
             assert (row[0], row[5]) == (
                 entry.code,
                 report.ranked_index(entry)["estimate"],
