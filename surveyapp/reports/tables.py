@@ -236,6 +236,16 @@ def tidy_table(report: Report) -> Table:
         )
         for r in report.published_rows
     ]
+    rows += _other_index_rows(report, rank_of)
+    return Table(_("Results"), columns, rows)
+
+
+def _other_index_rows(
+    report: Report, rank_of: dict[str, tuple[int, RankEntry]]
+) -> list[list[Cell]]:
+    """The tidy rows beyond the page version's results: units ranked on another
+    version's index, then the rows over every version."""
+    rows: list[list[Cell]] = []
     # Units ranked on another version's index: that index, named with its version.
     rows += [
         _tidy_row(
@@ -262,7 +272,7 @@ def tidy_table(report: Report) -> Table:
         )
         for r in report.published_pooled_rows
     ]
-    return Table(_("Results"), columns, rows)
+    return rows
 
 
 def _tidy_row(

@@ -39,6 +39,19 @@ def demo(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _yearly_files(runner: FlaskCliRunner, tmp_path: Path) -> dict[str, Path]:
+    """The province's yearly XLSX, CSV and PDF, by format."""
+    files = {}
+    for fmt in ("xlsx", "csv", "pdf"):
+        files[fmt] = tmp_path / f"report.{fmt}"
+        result = runner.invoke(
+            args=["sipas", "export", "--year", str(YEAR), "--agency", "TM"]
+            + ["--format", fmt, "-o", str(files[fmt])]
+        )
+        assert result.exit_code == 0, result.output
+    return files
+
+
 def _unit_responses() -> int:
     unit = get_by_code(Agency, UNIT)
     assert unit is not None
@@ -80,14 +93,7 @@ def test_a_unit_on_another_version_is_ranked_and_listed_everywhere(
     assert "(bộ câu hỏi sipas-2017)" in row
     assert f'<td class="num">{count}</td>' in row
 
-    files = {}
-    for fmt in ("xlsx", "csv", "pdf"):
-        files[fmt] = tmp_path / f"report.{fmt}"
-        result = runner.invoke(
-            args=["sipas", "export", "--year", str(YEAR), "--agency", "TM"]
-            + ["--format", fmt, "-o", str(files[fmt])]
-        )
-        assert result.exit_code == 0, result.output
+    files = _yearly_files(runner, tmp_path)
 
     book = load_workbook(files["xlsx"])
     try:
@@ -161,14 +167,7 @@ def test_the_province_headline_pools_every_version(
 def test_the_yearly_files_carry_the_pooled_rows(
     app: Flask, runner: FlaskCliRunner, demo: None, tmp_path: Path
 ) -> None:
-    files = {}
-    for fmt in ("xlsx", "csv", "pdf"):
-        files[fmt] = tmp_path / f"report.{fmt}"
-        result = runner.invoke(
-            args=["sipas", "export", "--year", str(YEAR), "--agency", "TM"]
-            + ["--format", fmt, "-o", str(files[fmt])]
-        )
-        assert result.exit_code == 0, result.output
+    files = _yearly_files(runner, tmp_path)
     book = load_workbook(files["xlsx"])
     try:
         titles = [sheet.title for sheet in book.worksheets]
