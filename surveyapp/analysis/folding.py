@@ -67,7 +67,8 @@ def unfolded() -> ColumnElement[bool]:
 
 
 def tidy_after_rebuild() -> None:
-    """VACUUM ANALYZE the responses after a rebuild has rewritten every row.
+    """VACUUM ANALYZE the responses after a rebuild, which may have folded
+    every row (after an upgrade or a restore).
 
     Until then the unfolded index holds a million dead entries and the planner
     believes every response unfolded: the first page reads took seconds.
@@ -143,14 +144,20 @@ def rebuild_cells() -> int:
     """Empty the cells and fold every scored response again; the caller commits.
 
     Sums batch after batch in memory and writes each cell once, so that a
-    million responses take a minute, not one update per cell per batch.
+    million responses take a minute, not one update per cell per batch. Only
+    flags that change are written: rewriting a million rows' `folded` took
+    minutes and left the unfolded index full of dead entries.
     """
     _fold_lock(wait=True)
     db.session.execute(delete(ResponseCell))
-    db.session.execute(update(Response).where(Response.folded).values(folded=False))
+    db.session.execute(
+        update(Response)
+        .where(Response.folded, not_(counts_in_scores()))
+        .values(folded=False)
+    )
     summed: dict[int, CellSums] = {}
     folded = after = 0
-    while batch := _claim_batch(FOLD_BATCH, after):
+    while batch := _claim_batch(FOLD_BATCH, after, folded_too=True):
         after = batch[-1]
         for chunk in _chunks(batch):
             for questionnaire, sums in _chunk_sums(chunk):
@@ -180,17 +187,17 @@ def _fold_lock(wait: bool = False) -> bool:
     )
 
 
-def _claim_batch(size: int, after: int) -> list[int]:
-    """Ids above `after` of up to `size` unfolded scored responses, locked
-    against a review. From `after` on: the rows already folded stay unread."""
-    query = (
-        select(Response.id)
-        .where(Response.id > after, unfolded(), counts_in_scores())
-        .order_by(Response.id)
-        .limit(size)
-    )
+def _claim_batch(size: int, after: int, folded_too: bool = False) -> list[int]:
+    """Ids above `after` of up to `size` unfolded scored responses (`folded_too`:
+    every scored one, for a rebuild), locked against a review. From `after` on:
+    the rows already folded stay unread."""
+    chosen = [Response.id > after, counts_in_scores()]
+    if not folded_too:
+        chosen.append(unfolded())
+    query = select(Response.id).where(*chosen).order_by(Response.id).limit(size)
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # A fold skips what a review holds; a rebuild must sum every response.
+        query = query.with_for_update(skip_locked=not folded_too)
     return list(db.session.scalars(query))
 
 
@@ -217,7 +224,7 @@ def _chunk_sums(ids: list[int]) -> list[tuple[Questionnaire, CellSums]]:
 
 def _mark_folded(ids: list[int]) -> None:
     db.session.execute(
-        update(Response).where(id_in(ids)).values(folded=True),
+        update(Response).where(id_in(ids), unfolded()).values(folded=True),
         execution_options={"synchronize_session": False},
     )
 
