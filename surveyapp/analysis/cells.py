@@ -10,12 +10,13 @@ weighting cell every response has the same weight
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from surveyapp.analysis.rows import criterion_columns
 from surveyapp.models import Questionnaire
 from surveyapp.scoring import CellTotals
 from surveyapp.scoring.tally import answer_totals, cross_products, sum_by_cell
@@ -38,14 +39,18 @@ class CellLayout:
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> CellLayout:
-        """Columns named F<factor>.<item> by position, in questionnaire order."""
-        ids, columns, factors = [], [], []
-        for f, factor in enumerate(questionnaire.factors):
-            for criterion in factor.criteria:
-                ids.append(criterion.id)
-                columns.append(f"F{factor.position}.{criterion.position}")
-                factors.append(f)
-        return cls(tuple(ids), tuple(columns), np.array(factors, dtype=np.int64))
+        """The columns of :func:`~surveyapp.analysis.rows.criterion_columns`."""
+        columns = criterion_columns(questionnaire)
+        factors = [
+            f
+            for f, factor in enumerate(questionnaire.factors)
+            for _criterion in factor.criteria
+        ]
+        return cls(
+            tuple(criterion_id for criterion_id, _ in columns),
+            tuple(name for _, name in columns),
+            np.array(factors, dtype=np.int64),
+        )
 
     @property
     def key(self) -> str:
@@ -173,6 +178,10 @@ class CellSums:
         if table.size and table.max() > np.iinfo(STORED_INT).max:
             raise OverflowError("a cell's sums do not fit the stored integers")
         return [row.tobytes() for row in table.astype(STORED_INT)]
+
+    def of_agencies(self, agency_ids: Iterable[int]) -> CellSums:
+        """The cells of the service points `agency_ids` (e.g. a subtree)."""
+        return self.select(np.isin(self.agency_id, np.fromiter(agency_ids, np.int64)))
 
     def select(self, keep: NDArray[np.bool_]) -> CellSums:
         """The cells where `keep` is true."""

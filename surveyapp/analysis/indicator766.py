@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import stats
 
 from surveyapp.analysis.prepared import PreparedData, prepare
@@ -78,12 +77,11 @@ def indicator_766(
         data = prepare(subtree, period)
     elif data.period != period:
         data = data.within(period)
-    chosen = np.array(sorted(subtree))
     rated = dissatisfied = 0
     for sums in data.sums.values():
-        inside = np.isin(sums.agency_id, chosen)
-        rated += int(sums.receipt[inside].sum())
-        dissatisfied += int(sums.receipt_dissatisfied[inside].sum())
+        inside = sums.of_agencies(subtree)
+        rated += int(inside.receipt.sum())
+        dissatisfied += int(inside.receipt_dissatisfied.sum())
     if not rated:
         return Indicator766(0, 0, None, None, None)
     satisfied = rated - dissatisfied

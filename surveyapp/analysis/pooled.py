@@ -23,7 +23,7 @@ from surveyapp.analysis.scores import (
     DEFAULT_LEVEL,
     DEFAULT_METHOD,
 )
-from surveyapp.analysis.weighting import service_field_codes, weigh_responses
+from surveyapp.analysis.weighting import weigh_cells
 from surveyapp.core.tree import agency_tree
 from surveyapp.data import FactorCorrespondence, factor_correspondence
 from surveyapp.models import Agency
@@ -78,20 +78,11 @@ def pool_versions(root: Agency, data: PreparedData) -> PooledScores | None:
     versions = [code for code in pairs.versions if code in by_code]
     sums = []
     for code in versions:
-        cells = data.of(by_code[code])
-        cells = cells.select(np.isin(cells.agency_id, subtree))
+        cells = data.of(by_code[code]).of_agencies(subtree)
         sums.append(CellSums.combine(CellLayout.of(by_code[code]), [cells], False))
-    codes = service_field_codes()
     # One weighting of every version's responses: the versions' shares of a
     # domain are shares of its weighted responses.
-    weighting = weigh_responses(
-        [a for part in sums for a in part.agency_id.tolist()],
-        [codes[f] for part in sums for f in part.field_id.tolist()],
-        data.period.start,
-        data.period.end,
-        group_size=[n for part in sums for n in part.n.tolist()],
-        monthly=data.dossiers or None,
-    )
+    weighting = weigh_cells(sums, data.period.start, data.period.end, data.dossiers)
     ends = np.cumsum([len(part) for part in sums])
     parts = [
         part.estimable(

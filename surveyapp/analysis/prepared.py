@@ -89,10 +89,7 @@ class PreparedData:
 
 def prepare(agency_ids: Iterable[int], period: Period) -> PreparedData:
     """THE read of the scored responses of `agency_ids` during `period`."""
-    data = _read(frozenset(agency_ids), period)
-    return dataclasses.replace(
-        data, dossiers=monthly_dossiers(period.start, period.end)
-    )
+    return _with_dossiers(_read(frozenset(agency_ids), period))
 
 
 def _read(ids: frozenset[int], period: Period) -> PreparedData:
@@ -113,10 +110,15 @@ def _read(ids: frozenset[int], period: Period) -> PreparedData:
 
 def prepare_from_responses(agency_ids: Iterable[int], period: Period) -> PreparedData:
     """:func:`prepare` from the responses alone, never the cells (finalisation)."""
-    data = _from_responses(frozenset(agency_ids), period, unfolded_only=False)
-    return dataclasses.replace(
-        data, dossiers=monthly_dossiers(period.start, period.end)
+    return _with_dossiers(
+        _from_responses(frozenset(agency_ids), period, unfolded_only=False)
     )
+
+
+def _with_dossiers(data: PreparedData) -> PreparedData:
+    """The period's dossier counts, read once for every weighting made from it."""
+    dossiers = monthly_dossiers(data.period.start, data.period.end)
+    return dataclasses.replace(data, dossiers=dossiers)
 
 
 def _last_update() -> int:

@@ -13,7 +13,6 @@ from typing import cast
 
 from surveyapp.analysis.publication import publishable
 from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, Scores, compute_scores
-from surveyapp.analysis.selection import questionnaires_in_use
 from surveyapp.extensions import db
 from surveyapp.models import Agency
 from surveyapp.scoring import IntervalMethod, ResultRow, rank_intervals
@@ -103,10 +102,7 @@ def _unit_index(scores: Scores, code: str) -> _UnitIndex:
         return _UnitIndex(row, scores.response_rate(code), None)
     node = scores.agencies[code]
     subtree = scores.tree.subtree(node.id)
-    if scores.data is not None:
-        in_use = scores.data.in_use(subtree)
-    else:
-        in_use = questionnaires_in_use(subtree, scores.period)
+    in_use = scores.data.in_use(subtree)
     if not in_use:
         return _UnitIndex(None, scores.response_rate(code), None)
     questionnaire = in_use[0][0]

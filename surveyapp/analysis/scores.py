@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 from flask_babel import gettext as _
 
 from surveyapp.analysis.cells import CellLayout, CellSums
@@ -55,14 +54,14 @@ class Scores:
     period: Period
     questionnaire: Questionnaire
     sums: CellSums  # one cell per (service point, field): months summed
+    # What the scores were computed from: rankings score other versions from it.
+    data: PreparedData
     weighting: Weighting | None
     results: Results | None
     tree: AgencyTree
     method: str
     level: float
     notes: list[str] = field(default_factory=list)
-    # What the scores were computed from: rankings score other versions from it.
-    data: PreparedData | None = None
 
     @cached_property
     def agencies(self) -> dict[str, Node]:
@@ -125,17 +124,15 @@ def compute_scores(
         data = prepare(subtree, period)
     elif data.period != period:
         data = data.within(period)
-    layout = CellLayout.of(questionnaire)
-    cells = data.of(questionnaire)
-    cells = cells.select(np.isin(cells.agency_id, sorted(subtree)))
-    sums = CellSums.combine(layout, [cells], by_month=False)
+    cells = data.of(questionnaire).of_agencies(subtree)
+    sums = CellSums.combine(CellLayout.of(questionnaire), [cells], by_month=False)
     scores = Scores(
-        root, period, questionnaire, sums, None, None, tree, method, level, data=data
+        root, period, questionnaire, sums, data, None, None, tree, method, level
     )
     if sums.n_responses < 2:
         scores.notes.append(_("Too few responses to estimate anything."))
         return scores
-    weighting = weigh_cells(sums, period.start, period.end, data.dossiers or None)
+    weighting = weigh_cells([sums], period.start, period.end, data.dossiers)
     scores.weighting = weighting
     scores.notes.extend(weighting.notes)
     try:

@@ -51,7 +51,7 @@ def compute_trend(
     if data is None:
         data = prepare(subtree, window)
     cells = data.of(questionnaire)
-    cells = cells.select(np.isin(cells.agency_id, sorted(subtree)))
+    cells = cells.of_agencies(subtree)
     parts, leaves, strata, weights = [], [], [], []
     # Each month is weighted to its own dossier counts, in strata of its own, so
     # a point of the trend equals that month's index on the dashboard.
@@ -61,9 +61,7 @@ def compute_trend(
         if month_cells.n_responses < 2:
             continue  # too few to estimate; the point stays empty
         period = Period.month(year, month)
-        weighting = weigh_cells(
-            month_cells, period.start, period.end, data.dossiers or None
-        )
+        weighting = weigh_cells([month_cells], period.start, period.end, data.dossiers)
         parts.append(month_cells)
         leaves += [label] * len(month_cells)
         strata += [f"{label}|{stratum}" for stratum in weighting.strata]

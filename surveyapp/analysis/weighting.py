@@ -88,16 +88,20 @@ def service_field_codes() -> dict[int, str]:
 
 
 def weigh_cells(
-    sums: CellSums, start: date, end: date, monthly: MonthlyDossiers | None = None
+    parts: Sequence[CellSums],
+    start: date,
+    end: date,
+    monthly: MonthlyDossiers | None = None,
 ) -> Weighting:
-    """:func:`weigh_responses` for cells: one entry per cell, of its responses."""
+    """:func:`weigh_responses` for cells: one entry per cell, of its responses,
+    the parts' cells one after the other (several versions weigh together)."""
     codes = service_field_codes()
     return weigh_responses(
-        sums.agency_id.tolist(),
-        [codes[field_id] for field_id in sums.field_id.tolist()],
+        [a for part in parts for a in part.agency_id.tolist()],
+        [codes[f] for part in parts for f in part.field_id.tolist()],
         start,
         end,
-        group_size=sums.n.tolist(),
+        group_size=[n for part in parts for n in part.n.tolist()],
         monthly=monthly,
     )
 

@@ -182,7 +182,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         )
     }
     questionnaire = scores.questionnaire
-    pooled = pool_versions(scores.root, scores.data) if scores.data else None
+    pooled = pool_versions(scores.root, scores.data)
     return Report(
         agency=scores.root.code,
         year=year,
