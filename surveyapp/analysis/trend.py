@@ -49,8 +49,8 @@ def compute_trend(
     labels = _month_labels(first, months)
     subtree = agency_tree().subtree(root.id)
     if data is None:
-        data = prepare(subtree, window)
-    cells = data.of(questionnaire)
+        data = prepare(subtree, window, by_month=True)
+    cells = data.within(window, by_month=True).of(questionnaire)
     cells = cells.of_agencies(subtree)
     parts, leaves, strata, weights = [], [], [], []
     # Each month is weighted to its own dossier counts, in strata of its own, so
