@@ -221,8 +221,8 @@ class CellSums:
 
     def estimable(
         self,
-        leaf_labels: Sequence[str],
-        strata: Sequence[str],
+        leaf_labels: Sequence[str] | NDArray[np.object_],
+        strata: Sequence[str] | NDArray[np.object_],
         weights: NDArray[np.float64],
     ) -> CellTotals:
         """The sums as the scoring library estimates them: each cell in its leaf
@@ -242,8 +242,11 @@ class CellSums:
     @classmethod
     def concatenated(cls, layout: CellLayout, parts: Sequence[CellSums]) -> CellSums:
         """The cells of every part, one after the other (no summing)."""
+        parts = [part for part in parts if len(part)]
         if not parts:
             return cls.empty(layout)
+        if len(parts) == 1:
+            return parts[0]  # no copy: a national year's months are 3 GB
         return cls(
             layout,
             *(
