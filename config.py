@@ -58,6 +58,16 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Wrong passwords for one account from any address: the wait grows from
+    # minutes to an hour, and LOGIN_LOCKOUT_FAILURES in a row lock the account
+    # until `flask users unlock`.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+        "LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;10 per hour"
+    )
+    LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "20"))
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get(
+        "PASSWORD_CHANGE_RATE_LIMIT", "5 per minute;20 per hour"
+    )
     SURVEY_RATE_LIMIT_IP = os.environ.get(
         "SURVEY_RATE_LIMIT_IP", "20 per minute;200 per day"
     )
