@@ -51,6 +51,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Strict-Transport-Security max-age; 0 sends none (a dev server has no TLS).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     # Behind a reverse proxy (nginx), how many proxies set X-Forwarded-For: without
     # it every citizen would share the proxy's address in the limits and flags.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
@@ -107,6 +109,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Browsers then refuse plain HTTP to this host for a year.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 CONFIGS: dict[str, type[Config]] = {
