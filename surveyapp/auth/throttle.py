@@ -82,5 +82,9 @@ def note_sign_in(user: User) -> None:
 
 def forget_failures(email: str) -> None:
     """Empty the account's limiter windows, so an unlocked user can sign in now."""
+    # The identifiers Flask-Limiter counts under: [prefix,] key, scope.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    identifiers = [prefix] if prefix else []
+    identifiers += [account_key(email), ACCOUNT_SCOPE]
     for item in parse_many(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]):
-        limiter.limiter.clear(item, account_key(email), ACCOUNT_SCOPE)
+        limiter.limiter.clear(item, *identifiers)

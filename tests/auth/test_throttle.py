@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +17,7 @@ from surveyapp.models import accounts as account_models
 from tests.auth.test_views import actions, csrf
 from tests.conftest import AuthActions
 from tests.factories import DEFAULT_PASSWORD, SurveySite
+from tests.web import test_ratelimit as workers
 
 
 def sign_in_from(
@@ -192,3 +194,24 @@ def test_the_password_hash_runs_for_known_and_unknown_emails(
     assert auth.login(email, "wrong-password").status_code == 200
     # One check each time, with the same kind of hash (and so the same cost).
     assert hash_checks == ["scrypt"]
+
+
+# Redis at the address the rate-limit tests use, or their skip (a failure in CI).
+redis_url = workers.redis_url
+
+
+def test_the_account_budget_and_unlock_hold_across_workers_sharing_redis(
+    app: Flask, auth: AuthActions, site: SurveySite, redis_url: str
+) -> None:
+    email = auth.create("viewer", site.commune, f"r{uuid.uuid4().hex[:10]}@x.gov.vn")
+    first = workers._worker(app, redis_url)
+    codes = guesses(first.test_client(), email, 3)
+    # A second worker starts: with memory storage it would start from zero.
+    second = workers._worker(app, redis_url)
+    codes += guesses(second.test_client(), email, 3)
+    assert codes == [200] * 5 + [429]
+    unlocked = second.test_cli_runner().invoke(args=["users", "unlock", email])
+    assert unlocked.exit_code == 0, unlocked.output
+    answer = sign_in_from(first.test_client(), "10.5.0.1", email, DEFAULT_PASSWORD)
+    assert answer.status_code == 302
+    workers._dispose(first, second)
