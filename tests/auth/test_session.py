@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from surveyapp.extensions import db
+from surveyapp.models import User
 from tests.auth.test_views import actions, csrf
 from tests.conftest import AuthActions
 from tests.factories import DEFAULT_PASSWORD, SurveySite
@@ -49,6 +52,17 @@ def test_signing_out_ends_the_other_sessions_and_signing_in_again_works(
     assert other.get("/quan-ly/mat-khau").status_code == 302
     assert auth.login(email).status_code == 302
     assert client.get("/quan-ly/mat-khau").status_code == 200
+
+
+def test_a_disabled_user_is_signed_out_at_the_next_request(
+    app: Flask, client: FlaskClient, auth: AuthActions, site: SurveySite
+) -> None:
+    email = auth.login_as("manager", site.commune)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        user.active = False
+        db.session.commit()
+    assert client.get("/quan-ly/mat-khau").status_code == 302
 
 
 def test_sign_in_rotates_the_csrf_token_and_the_session(
