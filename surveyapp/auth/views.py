@@ -43,7 +43,10 @@ def _password_change_limit() -> str:
 
 
 def _signed_in_user_key() -> str:
-    return f"user:{current_user.get_id() or get_remote_address()}"
+    # The user's id, not the session id: that changes with each new password.
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
 
 
 def _safe_next(target: str | None) -> str:
