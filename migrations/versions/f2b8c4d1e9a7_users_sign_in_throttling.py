@@ -6,7 +6,7 @@ the address, and at a threshold the account is locked until an administrator
 unlocks it (`flask users unlock`).
 
 Revision ID: f2b8c4d1e9a7
-Revises: d5a2b7c81e3f
+Revises: a7f3c9e2d184
 Create Date: 2026-12-02 08:40:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2b8c4d1e9a7'
-down_revision = 'd5a2b7c81e3f'
+down_revision = 'a7f3c9e2d184'
 branch_labels = None
 depends_on = None
 
