@@ -33,6 +33,7 @@ from surveyapp.web import headers, hygiene
 from surveyapp.web.language import (
     current_language,
     percent,
+    points,
     remember_language,
     select_locale,
     url_for_language,
@@ -151,6 +152,7 @@ def register_template_helpers(app: Flask) -> None:
     """Expose the language switch to every template."""
     app.after_request(remember_language)
     app.add_template_filter(percent)
+    app.add_template_filter(points)
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:
