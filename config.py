@@ -57,6 +57,14 @@ class Config:
     # Flask-Limiter: memory by default; set REDIS_URL for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not turn submissions away: each worker counts in memory until
+    # it is back, and a dead Redis answers within a second instead of hanging.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS: dict[str, object] = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     SURVEY_RATE_LIMIT_IP = os.environ.get(
         "SURVEY_RATE_LIMIT_IP", "20 per minute;200 per day"
@@ -65,6 +73,13 @@ class Config:
         "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
     )
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
+    # Logs go to stdout: "text" for a person at a terminal, "json" for a collector.
+    # ACCESS_LOG adds one line per request (the path with its secrets hidden).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "") == "1"
+    # `flask maintenance run` erases a receipt never used this many days after it
+    # expired; until then its link says "expired" rather than "not found".
+    RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
     # The anomaly rules' thresholds (their module says why these values);
     # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
@@ -97,6 +112,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "1") == "1"
 
 
 CONFIGS: dict[str, type[Config]] = {
