@@ -73,6 +73,8 @@ class Config:
         "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
     )
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
+    # POST /_benchmark/bare for benchmarks/load/ (BenchmarkConfig only).
+    BENCHMARK_BARE_ENDPOINT = False
     # Logs go to stdout: "text" for a person at a terminal, "json" for a collector.
     # ACCESS_LOG adds one line per request (the path with its secrets hidden).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
@@ -116,10 +118,24 @@ class ProductionConfig(Config):
     ACCESS_LOG = os.environ.get("ACCESS_LOG", "1") == "1"
 
 
+class BenchmarkConfig(ProductionConfig):
+    """`benchmarks/load/`: production on loopback, load from one address.
+
+    The rate limits stay on (their Redis round trips are part of the cost) but
+    high enough for 16 clients at one address and one counter; the bare endpoint
+    the submissions are compared with is served beside the real ones.
+    """
+
+    SURVEY_RATE_LIMIT_IP = "1000000 per minute"
+    SURVEY_RATE_LIMIT_COUNTER = "1000000 per minute"
+    BENCHMARK_BARE_ENDPOINT = True
+
+
 CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "benchmark": BenchmarkConfig,
 }
 
 
@@ -146,3 +162,7 @@ def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
             )
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _dev_secret_key()
+    if settings is ProductionConfig and config.get("BENCHMARK_BARE_ENDPOINT"):
+        raise RuntimeError(
+            "BENCHMARK_BARE_ENDPOINT is for SURVEYAPP_CONFIG=benchmark only"
+        )

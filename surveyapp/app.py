@@ -18,6 +18,7 @@ from surveyapp.admin.views import bp as admin_bp
 from surveyapp.api.views import bp as api_bp
 from surveyapp.auth.session import load_user
 from surveyapp.auth.views import bp as auth_bp
+from surveyapp.benchmark.views import bp as benchmark_bp
 from surveyapp.cli import command_groups
 from surveyapp.counters.views import bp as counters_bp
 from surveyapp.dashboard.views import bp as dashboard_bp
@@ -140,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["BENCHMARK_BARE_ENDPOINT"]:
+        app.register_blueprint(benchmark_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
