@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from benchmarks.load.run import Faults, Load, Stack, ensure_counter, run_load
+from benchmarks.load.run import Faults, Load, Stack, run_load
 from benchmarks.load.stack import Redis, Server
 from benchmarks.load.verify import Sent, verify
 from surveyapp.extensions import db
@@ -52,7 +52,7 @@ def test_acknowledged_submissions_survive_a_killed_worker_and_redis_down(
         redis.start()
         server.redis_url = redis.url
         server.start()
-        stack = Stack(server, redis, url, ensure_counter(url))
+        stack = Stack(server, redis, url)
         load = Load("mixed", duration=20, connections=8, resend_every=5)
         faults = Faults(kill_worker_at=5, redis_stop_at=10, redis_stopped_for=5)
         result = run_load(stack, load, tmp_path / "load", faults)

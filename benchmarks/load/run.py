@@ -1,11 +1,11 @@
 """Load and faults against `make serve`: throughput, latency, nothing lost.
 
-    python benchmarks/load/run.py --modes api,form,bare --duration 60
-    python benchmarks/load/run.py --modes api,form --duration 70 --faults \
+    python -m benchmarks.load.run --modes api,form,bare --duration 60
+    python -m benchmarks.load.run --modes mixed --duration 60 --faults \
         --pg-restart "pg_ctlcluster --skip-systemctl-redirect 15 main restart"
 
 Starts a private Redis and `make serve` (SURVEYAPP_CONFIG=benchmark) on loopback,
-creates a counter, and runs wrk (Debian's package) from a second process with
+creates a fresh counter per mode, and runs wrk (Debian's package) from a second process with
 benchmarks/load/submit.lua, one mode after the other. With --faults, during the
 first mode: kill -9 of one gunicorn worker at 10 s, the PostgreSQL restart
 command at 25 s (skipped without --pg-restart), Redis stopped from 40 s to 50 s.
@@ -36,21 +36,23 @@ from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
 from surveyapp.models import Agency, AgencyKind, Counter, Questionnaire, get_by_code
 
-LOAD_COUNTER = "LOAD-Q1"
 LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def ensure_counter(database_url: str) -> str:
-    """The load's counter (created once, under its own province); its survey path.
+def new_counter(database_url: str, code: str) -> str:
+    """A fresh counter under the load's own province; its survey path.
 
-    The development settings read the same secret as `make serve` (SECRET_KEY,
-    or instance/secret_key), so the signed link is the server's.
+    Each run gets its own: the anomaly rules look back ANOMALY_WINDOW_MINUTES at
+    the counter, so a counter that took a previous run's thousands of responses
+    would make this run slower than a counter in real use ever is. The
+    development settings read the same secret as `make serve` (SECRET_KEY, or
+    instance/secret_key), so the signed link is the server's.
     """
     app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
-        counter = get_by_code(Counter, LOAD_COUNTER)
-        if counter is None:
+        point = get_by_code(Agency, "LOAD-P-MC")
+        if point is None:
             sipas = db.session.query(Questionnaire).filter_by(code="sipas-2023").one()
             province = Agency(
                 code="LOAD-P",
@@ -64,9 +66,9 @@ def ensure_counter(database_url: str) -> str:
                 kind=AgencyKind.SERVICE_POINT,
                 parent=province,
             )
-            counter = Counter(code=LOAD_COUNTER, name="Quầy tải", service_point=point)
-            db.session.add_all([province, point, counter])
-            db.session.commit()
+        counter = Counter(code=code, name=f"Quầy tải {code}", service_point=point)
+        db.session.add(counter)
+        db.session.commit()
         path = f"/s/{counter_token(counter)}"
         db.session.remove()
         db.engine.dispose()
@@ -101,17 +103,18 @@ class Stack:
     server: Server
     redis: Redis
     database_url: str
-    survey: str
 
 
-def run_wrk(stack: Stack, load: Load, out: Path, run: str) -> dict[str, float]:
+def run_wrk(
+    stack: Stack, load: Load, out: Path, run: str, survey: str
+) -> dict[str, float]:
     """wrk for `load.duration` seconds; its rates and latencies."""
     out.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "LOAD_MODE": load.mode,
-        "LOAD_SURVEY": stack.survey,
-        "LOAD_COUNTER": LOAD_COUNTER,
+        "LOAD_SURVEY": survey,
+        "LOAD_COUNTER": survey.removeprefix("/s/").rpartition(".")[0],
         "LOAD_OUT": str(out),
         "LOAD_RUN": run,
         "LOAD_RESEND_EVERY": str(load.resend_every),
@@ -165,6 +168,8 @@ def recoveries(
     faults: list[tuple[str, float, float]], probe: Probe, started: float, end: float
 ) -> list[dict[str, object]]:
     """Each fault with the seconds submissions failed and took to come back."""
+    if not faults:
+        return []
     untils = [begun for _, begun, _ in faults[1:]] + [end]
     return [
         {
@@ -182,7 +187,8 @@ def run_load(
     """One load (with faults, and a probe timing them); its rates and verdict."""
     run = f"L{uuid.uuid4().hex[:10]}"
     shutil.rmtree(out, ignore_errors=True)
-    probe = Probe(stack.server.url, stack.survey, out / "probe.log", run)
+    survey = new_counter(stack.database_url, f"LOAD-{run}")
+    probe = Probe(stack.server.url, survey, out / "probe.log", run)
     struck: list[tuple[str, float, float]] = []
     injector = None
     started = time.monotonic()
@@ -192,7 +198,7 @@ def run_load(
             target=inject_faults, args=(stack, faults, started, struck)
         )
         injector.start()
-    rates = run_wrk(stack, load, out, run)
+    rates = run_wrk(stack, load, out, run, survey)
     if injector is not None:
         injector.join()
         probe.stop()
@@ -235,9 +241,7 @@ def main() -> None:
     results = {}
     try:
         server.start()
-        stack = Stack(
-            server, redis, args.database_url, ensure_counter(args.database_url)
-        )
+        stack = Stack(server, redis, args.database_url)
         for index, mode in enumerate(args.modes.split(",")):
             load = Load(mode, args.duration, args.connections, args.resend_every)
             struck = faults if args.faults and index == 0 else None
