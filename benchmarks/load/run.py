@@ -5,10 +5,11 @@
         --pg-restart "pg_ctlcluster --skip-systemctl-redirect 15 main restart"
 
 Starts a private Redis and `make serve` (SURVEYAPP_CONFIG=benchmark) on loopback,
-creates a fresh counter per mode, and runs wrk (Debian's package) from a second process with
-benchmarks/load/submit.lua, one mode after the other. With --faults, during the
-first mode: kill -9 of one gunicorn worker at 10 s, the PostgreSQL restart
-command at 25 s (skipped without --pg-restart), Redis stopped from 40 s to 50 s.
+creates a fresh counter per mode, and runs wrk (Debian's package) from a second
+process with benchmarks/load/submit.lua, one mode after the other. With
+--faults, during the first mode: kill -9 of one gunicorn worker at 10 s, the
+PostgreSQL restart command at 25 s (skipped without --pg-restart), Redis
+stopped from 40 s to 50 s.
 A probe sends one API submission every 0.2 s to time the recovery. Afterwards
 every key is checked in the database (benchmarks/load/verify.py). Results go to
 --out (summary.json) and stdout; benchmarks/README.md records them.
