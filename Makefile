@@ -50,9 +50,10 @@ serve: install
 	fi; \
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}"; \
 	url=$$(echo "$$DATABASE_URL" | sed 's/+psycopg//'); \
+	name=$${url##*/}; name=$${name%%\?*}; \
 	psql "$$url" -qc 'select 1' >/dev/null 2>&1 || { \
-	  echo "Creating the database $${url##*/}"; \
-	  createdb --maintenance-db="$${url%/*}/postgres" "$${url##*/}"; }; \
+	  echo "Creating the database $$name"; \
+	  createdb --maintenance-db="$${url%/*}/postgres" "$$name"; }; \
 	$(BIN)/flask db upgrade; \
 	$(BIN)/flask questionnaires load; \
 	echo "surveyapp (production settings) on http://$$GUNICORN_BIND/"; \
