@@ -31,7 +31,7 @@ from surveyapp.receipts.views import bp as receipts_bp
 from surveyapp.reports.views import bp as reports_bp
 from surveyapp.review.views import bp as review_bp
 from surveyapp.survey.views import bp as survey_bp
-from surveyapp.web import hygiene, requestlog
+from surveyapp.web import headers, hygiene, requestlog
 from surveyapp.web.language import (
     current_language,
     percent,
@@ -65,6 +65,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     configure_logging(app)
     requestlog.init_app(app)
     hygiene.init_app(app)
+    headers.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
