@@ -75,17 +75,17 @@ def _finish_request(response: Response) -> Response:
         _start_request()
         identifier = g.request_id
     response.headers[REQUEST_ID_HEADER] = identifier
-    if g.get("access_logged") is None and current_app.config.get("ACCESS_LOG"):
-        g.access_logged = True
+    if current_app.config.get("ACCESS_LOG"):
         started = g.get("request_started", time.perf_counter())
+        path = loggable_path()
         log.info(
             "%s %s %s",
             request.method,
-            loggable_path(),
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": loggable_path(),
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(1000 * (time.perf_counter() - started), 1),
             },
