@@ -80,7 +80,10 @@ def _file_problem(reason: Message) -> ReceiptBatchError:
 
 
 def _read_batch(data: bytes, filename: str) -> tuple[int, Row, list[tuple[int, Row]]]:
-    """The header's line, the header and the non-blank data rows of a batch file."""
+    """The header's line, the header and the non-blank data rows of a batch file.
+
+    The reader stops at MAX_BATCH_ROWS lines below the header, blank ones counted.
+    """
     try:
         _format, lines = read_lines(data, filename, MAX_BATCH_ROWS)
         rows = [(line, cells) for line, cells in lines if any(map(cell_text, cells))]
@@ -91,12 +94,6 @@ def _read_batch(data: bytes, filename: str) -> tuple[int, Row, list[tuple[int, R
     (header_line, header), body = rows[0], rows[1:]
     if not body:
         raise _file_problem(_l("The file has a header row but no data rows."))
-    if len(body) > MAX_BATCH_ROWS:
-        reason = _l(
-            "The file has more than %(max)d data rows: split it into several files.",
-            max=MAX_BATCH_ROWS,
-        )
-        raise _file_problem(reason)
     return header_line, header, body
 
 
