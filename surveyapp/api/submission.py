@@ -123,7 +123,11 @@ def _is_resend(existing: Response, kind: str, token: str) -> bool:
     """Whether a stored response came from the same link as this resend."""
     if kind == "counter":
         counter = counter_from_token(token)
-        return counter is not None and existing.counter_id == counter.id
+        return (
+            counter is not None
+            and existing.counter_id == counter.id
+            and existing.receipt_id is None
+        )
     check = check_receipt(token)
     return check.receipt is not None and existing.receipt_id == check.receipt.id
 
@@ -151,8 +155,10 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         if errors:
             return _invalid(errors)
         existing = find_by_idempotency_key(body["idempotency_key"])
-        if existing is not None and _is_resend(existing, body["kind"], body["token"]):
-            return Outcome(200, {"status": "duplicate", "id": existing.public_id})
+        if existing is not None:
+            if _is_resend(existing, body["kind"], body["token"]):
+                return Outcome(200, {"status": "duplicate", "id": existing.public_id})
+            return _key_reused()
         target = _target(body["kind"], body["token"])
         if isinstance(target, Outcome):
             return target
@@ -166,6 +172,25 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
     return _store(submission)
 
 
+def _key_reused() -> Outcome:
+    """422: the key names a response given through another link.
+
+    Answering "duplicate" would tell the client its answers were stored when
+    nothing was; keys are unique across all counters, so the client must make a
+    new one (one per filled form).
+    """
+    return _invalid(
+        {
+            "idempotency_key": [
+                _(
+                    "Already used for a response to another survey link: make a "
+                    "new key for each filled form."
+                )
+            ]
+        }
+    )
+
+
 def _store(submission: Submission) -> Outcome:
     """The one place an API response is stored."""
     try:
@@ -174,6 +199,13 @@ def _store(submission: Submission) -> Outcome:
         return ALREADY_RATED
     if created:
         return Outcome(201, {"status": "stored", "id": response.public_id})
+    # Another request stored this key meanwhile: the same form, or a reuse.
+    same_link = (response.counter_id, response.receipt_id) == (
+        submission.counter.id,
+        submission.receipt_id,
+    )
+    if not same_link:
+        return _key_reused()
     return Outcome(200, {"status": "duplicate", "id": response.public_id})
 
 
