@@ -209,6 +209,21 @@ def _store(submission: Submission) -> Outcome:
     return Outcome(200, {"status": "duplicate", "id": response.public_id})
 
 
+def _days(value: object) -> int | None:
+    """Days from JSON: absent, or a whole number; ValueError for anything else.
+
+    JSON Schema counts 12.0 as an integer, so a client may send it for 12; true,
+    12.5 and "12" are refused.
+    """
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if type(value) is int:
+        return value
+    raise ValueError(value)
+
+
 def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
     """Issue (or find again) the receipt a JSON body asks for, with `api_key`.
 
@@ -221,20 +236,21 @@ def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
         return BAD_REQUEST
     errors: dict[str, list[str]] = {}
     counter_code = body.get("counter")
-    if not isinstance(counter_code, str) or not counter_code.strip():
+    # Any non-empty string is a well-formed code; one of spaces names no counter.
+    if not isinstance(counter_code, str) or not counter_code:
         errors["counter"] = [_("Required: the counter code.")]
     try:
         dossier_code = clean_dossier_code(body.get("dossier_code"))
     except ReceiptError as error:
         errors["dossier_code"] = [str(error.message)]
-    days = body.get("days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+    days: int | None = None
+    try:
+        days = _days(body.get("days"))
+        validity_days(days)
+    except ReceiptError as error:  # a number out of range
+        errors["days"] = [str(error.message)]
+    except ValueError:
         errors["days"] = [_("Must be a whole number of days.")]
-    else:
-        try:
-            validity_days(days)
-        except ReceiptError as error:
-            errors["days"] = [str(error.message)]
     if errors:
         return _invalid(errors)
     counter = get_by_code(Counter, counter_code.strip())  # type: ignore[union-attr]

@@ -45,8 +45,10 @@ from surveyapp.models import ApiKey, Counter, Receipt, Response, User, utc_now
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 _SIGNATURE_BYTES = 16  # as for counter links: 128 bits
-# Printable, no spaces, at most the column's 64 characters.
-DOSSIER_CODE = re.compile(r"[^\s]{1,64}")
+# Printable ASCII without spaces, at most the column's 64 characters: one-stop
+# software writes codes such as 000.00.20.H56-250812-0001. The OpenAPI document
+# declares this very pattern.
+DOSSIER_CODE_PATTERN = r"^[!-~]{1,64}$"
 
 
 # Who issues: the API key's id and the user's id, either or none (the CLI).
@@ -201,9 +203,12 @@ def clean_dossier_code(code: object) -> str:
     text = code.strip() if isinstance(code, str) else ""
     if not text:
         raise ReceiptError(_l("The dossier code is empty."))
-    if not DOSSIER_CODE.fullmatch(text) or not text.isprintable():
+    if not re.fullmatch(DOSSIER_CODE_PATTERN, text):
         raise ReceiptError(
-            _l("A dossier code has at most 64 characters, without spaces.")
+            _l(
+                "A dossier code has at most 64 characters: unaccented letters, "
+                "digits and punctuation, without spaces."
+            )
         )
     return text
 
