@@ -116,16 +116,21 @@ def _bounded(lines: Lines, max_rows: int) -> Lines:
             yield line, cells[:MAX_COLUMNS]
 
 
+def _text(data: bytes) -> io.TextIOWrapper:
+    """The file as text, decoded as it is read: never a whole copy of it."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+
+
 def _csv_lines(data: bytes) -> Lines:
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8")  # checked whole before any line; the copy goes at once
     except UnicodeDecodeError:
         fail(_l("The file is not UTF-8 text: in Excel, save it as CSV UTF-8 or .xlsx."))
-    if "\x00" in text:
+    if b"\x00" in data:
         fail(_l("The file is not a CSV text file."))
-    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    first = next((line for line in _text(data) if line.strip()), "")
     delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_text(data), delimiter=delimiter)
     start = 1
     try:
         for cells in reader:
