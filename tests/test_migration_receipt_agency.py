@@ -9,7 +9,7 @@ from surveyapp.app import create_app
 from surveyapp.extensions import db
 
 # The revision before receipts.agency_id.
-BEFORE = "d5a2b7c81e3f"
+BEFORE = "f2b8c4d1e9a7"
 
 
 def test_old_receipts_get_their_counters_agency(empty_database_url: str) -> None:

@@ -6,7 +6,7 @@ that the dossier existed elsewhere. Each receipt now records its issuing agency
 (its counter's service point) and the code is unique within that agency.
 
 Revision ID: b7d41c9e2f60
-Revises: d5a2b7c81e3f
+Revises: f2b8c4d1e9a7
 Create Date: 2026-12-02 08:40:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c9e2f60'
-down_revision = 'd5a2b7c81e3f'
+down_revision = 'f2b8c4d1e9a7'
 branch_labels = None
 depends_on = None
 
