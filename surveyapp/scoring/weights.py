@@ -410,8 +410,8 @@ class _Pooling:
         host = self.final_host
         # 0: an adequate cell alone, 1: an adequate cell with the small ones,
         # 2: an agency without adequate cell, all in one.
-        alone = np.where(self.members_per_cell > 1, 1, 0)
-        kind = np.where(self.small[host], 2, alone)
+        with_small = np.where(self.members_per_cell > 1, 1, 0)
+        kind = np.where(self.small[host], 2, with_small)
         formats = ("{}:{}", "{}:{}+pooled", "{}:pooled")
         return [
             formats[k].format(a, f)
