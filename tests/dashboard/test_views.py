@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from surveyapp.core.time import local_today
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Comment
 from tests.conftest import AuthActions
@@ -303,3 +304,21 @@ def test_response_rate_from_dossier_counts(
     )
     # 40 responses over 400 dossiers.
     assert "Response rate: <strong>10.0\xa0%</strong>" in html
+
+
+def test_the_month_so_far_is_marked_and_not_joined_to_the_trend(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """The tree's responses are from today: this year's trend ends with the
+    month so far, drawn apart and labelled with today's date."""
+    auth.login_as("viewer", tree["province"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}").get_data(as_text=True)
+    with app.app_context():
+        today = local_today()
+    last_day = (today + timedelta(days=1)).day == 1
+    assert ('class="partial-month"' in html) is not last_day
+    assert (f"đến {today:%d/%m}" in html) is not last_day
+    past = client.get(
+        f"/quan-ly/co-quan/{tree['province']}?period=year&year={today.year - 1}"
+    ).get_data(as_text=True)
+    assert 'class="partial-month"' not in past
