@@ -80,6 +80,13 @@ def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | 
         if kind == "range":
             first = date.fromisoformat(args.get("from", ""))
             last = date.fromisoformat(args.get("to", ""))
+            if last < first:
+                return Period.year(today.year), _(
+                    "The end date %(last)s is before the start date %(first)s;"
+                    " showing this year.",
+                    last=f"{last:%d/%m/%Y}",
+                    first=f"{first:%d/%m/%Y}",
+                )
             return Period.between(first, last), None
         return Period.year(year), None
     except (ValueError, OverflowError):
