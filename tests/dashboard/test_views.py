@@ -344,3 +344,24 @@ def test_the_month_so_far_is_marked_and_not_joined_to_the_trend(
         f"/quan-ly/co-quan/{tree['province']}?period=year&year={today.year - 1}"
     ).get_data(as_text=True)
     assert 'class="partial-month"' not in past
+
+
+def test_a_manager_s_404_speaks_to_managers_and_the_menu_leads_to_the_pages(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("manager", tree["commune_a"])
+    missing = client.get(f"/quan-ly/co-quan/{tree['commune_b']}")
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 404
+    assert "tài khoản này không được xem" in html
+    assert "quét lại" not in html.lower() and "QR" not in html.split("<main")[1]
+    page = client.get(f"/quan-ly/co-quan/{tree['commune_a']}").get_data(as_text=True)
+    nav = page.split('class="manage-nav"')[1].split("</nav>")[0]
+    for path in (
+        f"/quan-ly/co-quan/{tree['commune_a']}/gop-y",
+        f"/quan-ly/quay/{tree['commune_a']}",
+        f"/quan-ly/bao-cao/{tree['commune_a']}",
+    ):
+        assert f'href="{path}"' in nav
+        assert client.get(path).status_code == 200
+    assert "/quan-ly/kiosk" not in nav, "administration is for admins"
