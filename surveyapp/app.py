@@ -34,6 +34,7 @@ from surveyapp.survey.views import bp as survey_bp
 from surveyapp.web import headers, hygiene, requestlog
 from surveyapp.web.language import (
     current_language,
+    local_datetime,
     percent,
     points,
     remember_language,
@@ -169,6 +170,7 @@ def register_template_helpers(app: Flask) -> None:
     app.after_request(remember_language)
     app.add_template_filter(percent)
     app.add_template_filter(points)
+    app.add_template_filter(local_datetime)
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import warnings
 import zipfile
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -22,6 +21,8 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+from surveyapp.models.text import fold
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -233,9 +234,7 @@ def read_lines(
 
 def fold_header(text: str) -> str:
     """Lower case, no diacritics (đ -> d), "_" as space, single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.replace("_", " ").split())
+    return fold(text.replace("_", " "))
 
 
 def cell_text(cell: object) -> str:

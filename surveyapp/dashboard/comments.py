@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, not_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from surveyapp.analysis.selection import counts_in_scores
 from surveyapp.core.access import can_see
 from surveyapp.core.audit import record
+from surveyapp.core.time import Period
 from surveyapp.core.tree import subtree_ids
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Answer, Comment, Response, ServiceField, utc_now
+from surveyapp.models.text import fold
 from surveyapp.web.hygiene import page_number
 
 PAGE_SIZE = 50
 LOW_RATING = 2
+MAX_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,56 @@ class CommentFilter:
     low_only: bool = False
     field_code: str = ""
     page: int = 1
+    # Words to find, typed with or without accents.
+    search: str = ""
+    # Local days, both included; an unreadable date is ignored.
+    first: date | None = None
+    last: date | None = None
+    # Only comments of responses the anomaly rules keep out of the scores.
+    flagged_only: bool = False
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> CommentFilter:
-        return cls(args.get("low") == "1", args.get("field", ""), page_number(args))
+        return cls(
+            args.get("low") == "1",
+            args.get("field", ""),
+            page_number(args),
+            args.get("q", "").strip()[:MAX_SEARCH],
+            _day(args.get("from", "")),
+            _day(args.get("to", "")),
+            args.get("flagged") == "1",
+        )
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as query arguments, for the next page's link."""
+        wanted = {
+            "low": "1" if self.low_only else "",
+            "field": self.field_code,
+            "q": self.search,
+            "from": self.first.isoformat() if self.first else "",
+            "to": self.last.isoformat() if self.last else "",
+            "flagged": "1" if self.flagged_only else "",
+        }
+        return {key: value for key, value in wanted.items() if value}
+
+    @property
+    def needs_response(self) -> bool:
+        return bool(
+            self.low_only
+            or self.field_code
+            or self.first
+            or self.last
+            or self.flagged_only
+        )
+
+
+def _day(text: str) -> date | None:
+    try:
+        day = date.fromisoformat(text)
+        Period.between(day, day)  # a year the app keeps
+    except ValueError:  # PeriodError is one too
+        return None
+    return day
 
 
 @dataclass(frozen=True)
@@ -42,6 +93,8 @@ class CommentPage:
     total: int
     fields: list[ServiceField]
     page: int
+    # Hidden comments of the whole subtree, whatever the filters.
+    hidden: int = 0
     page_size: int = PAGE_SIZE
 
     @property
@@ -77,6 +130,22 @@ def _where(
                 select(ServiceField.id).where(ServiceField.code == filters.field_code)
             )
         )
+    if filters.search:
+        clauses.append(
+            Comment.search_text.contains(fold(filters.search), autoescape=True)
+        )
+    if filters.first:
+        clauses.append(
+            Response.submitted_at
+            >= Period.between(filters.first, filters.first).utc_bounds()[0]
+        )
+    if filters.last:
+        clauses.append(
+            Response.submitted_at
+            < Period.between(filters.last, filters.last).utc_bounds()[1]
+        )
+    if filters.flagged_only:
+        clauses.append(not_(counts_in_scores()))
     return clauses
 
 
@@ -86,7 +155,7 @@ def comment_page(
     """Comments given in `agency`'s subtree, newest first."""
     where = _where(agency, filters, include_hidden)
     counted = select(func.count()).select_from(Comment)
-    if filters.low_only or filters.field_code:
+    if filters.needs_response:
         # Only these filters need the response; the plain count stays on the
         # comments, not a join with every response of the subtree.
         counted = counted.join(Response, Comment.response_id == Response.id)
@@ -95,7 +164,11 @@ def comment_page(
         select(Comment, _lowest_rating())
         .join(Response, Comment.response_id == Response.id)
         .where(*where)
-        .options(joinedload(Comment.response).joinedload(Response.service_field))
+        .options(
+            joinedload(Comment.response).joinedload(Response.service_field),
+            joinedload(Comment.response).joinedload(Response.agency),
+            joinedload(Comment.response).joinedload(Response.counter),
+        )
         .order_by(Response.submitted_at.desc(), Comment.id.desc())
         .limit(PAGE_SIZE)
         .offset((filters.page - 1) * PAGE_SIZE)
@@ -103,7 +176,14 @@ def comment_page(
     fields = list(
         db.session.scalars(select(ServiceField).order_by(ServiceField.position))
     )
-    return CommentPage([(row[0], row[1]) for row in rows], total, fields, filters.page)
+    hidden = db.session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.agency_id.in_(subtree_ids(agency.id)), Comment.hidden)
+    )
+    return CommentPage(
+        [(row[0], row[1]) for row in rows], total, fields, filters.page, hidden or 0
+    )
 
 
 def get_visible_comment_or_404(comment_id: int) -> Comment:

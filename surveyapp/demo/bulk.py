@@ -31,6 +31,7 @@ from surveyapp.models import (
     Response,
     ResponseCell,
 )
+from surveyapp.models.text import fold
 
 BATCH = 5_000
 RESPONSE_COLUMNS = (
@@ -198,9 +199,9 @@ def _write_plans(
     )
     write_rows(
         Comment.__table__,
-        ("response_id", "agency_id", "body", "hidden"),
+        ("response_id", "agency_id", "body", "search_text", "hidden"),
         (
-            (first + i, desk.desk.point_id, body, False)
+            (first + i, desk.desk.point_id, body, fold(body), False)
             for desk, first, _ in plans
             for i, body in enumerate(desk.comments)
             if body

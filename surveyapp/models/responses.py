@@ -29,6 +29,7 @@ from surveyapp.extensions import db
 from surveyapp.models.base import utc_now
 from surveyapp.models.org import Agency, Counter
 from surveyapp.models.questionnaires import Criterion, Questionnaire, ServiceField
+from surveyapp.models.text import fold
 
 
 class Channel(enum.StrEnum):
@@ -173,6 +174,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
     body: Mapped[str] = mapped_column(Text)
+    # The body folded (no accents, lower case): "ho so" finds "hồ sơ".
+    search_text: Mapped[str] = mapped_column(Text, default="")
     hidden: Mapped[bool] = mapped_column(default=False)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hidden_by_id: Mapped[int | None] = mapped_column(
@@ -186,6 +189,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
 def _copy_agency(
     _mapper: Mapper[Comment], _connection: Connection, comment: Comment
 ) -> None:
-    """A comment's agency is its response's, whoever creates it."""
+    """A comment's agency is its response's, and its search text its body's,
+    whoever creates it."""
     if comment.agency_id is None:
         comment.agency_id = comment.response.agency_id
+    comment.search_text = fold(comment.body)

@@ -6,10 +6,13 @@ and without cookies) and is remembered in a cookie for the next page.
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Response, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
+
+from surveyapp.core.time import local_time
 
 LANGUAGE_COOKIE = "lang"
 
@@ -71,3 +74,10 @@ def points(difference: float | None, digits: int = 1) -> str:
     # The minus sign, not a hyphen: screen readers say "minus".
     sign = "+" if difference > 0 else "\u2212"
     return f"{sign}{size}"
+
+
+def local_datetime(moment: datetime | None) -> str:
+    """A stored instant as the app's one time format: dd/mm/yyyy HH:MM, local."""
+    if moment is None:
+        return "—"
+    return f"{local_time(moment):%d/%m/%Y %H:%M}"

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from surveyapp.core.time import local_today
 from surveyapp.extensions import db
-from surveyapp.models import AuditEvent, Comment
+from surveyapp.models import AnomalyState, AuditEvent, Comment, Response
 from tests.conftest import AuthActions
 from tests.factories import add_responses, make_two_communes
 
@@ -365,3 +365,34 @@ def test_a_manager_s_404_speaks_to_managers_and_the_menu_leads_to_the_pages(
         assert f'href="{path}"' in nav
         assert client.get(path).status_code == 200
     assert "/quan-ly/kiosk" not in nav, "administration is for admins"
+
+
+def test_comments_found_without_accents_by_day_and_flag(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """ "ho so" finds "hồ sơ"; days are local; flagged responses are marked and
+    can be listed alone; each comment names its unit, counter and local time."""
+    late = datetime(2025, 3, 31, 18, 30, tzinfo=ZoneInfo("UTC"))  # 1 April, 01:30
+    with app.app_context():
+        (flagged,) = add_responses(
+            tree["counter_b"], [1], 1, submitted_at=late, comment="Hồ sơ bị trả lại"
+        )
+        db.session.execute(
+            update(Response)
+            .where(Response.id == flagged)
+            .values(anomaly_state=AnomalyState.FLAGGED)
+        )
+        db.session.commit()
+    auth.login_as("viewer", tree["province"])
+    base = f"/quan-ly/co-quan/{tree['province']}/gop-y"
+    found = client.get(f"{base}?q=ho+so+BI").get_data(as_text=True)
+    assert "Hồ sơ bị trả lại" in found and "Chờ quá lâu" not in found
+    assert "01/04/2025 01:30" in found and "Phường Bình Minh" in found
+    assert "phản hồi bị gắn cờ bất thường" in found
+    on_the_day = client.get(f"{base}?from=2025-04-01&to=2025-04-01").get_data(True)
+    assert "Hồ sơ bị trả lại" in on_the_day
+    day_before = client.get(f"{base}?from=2025-03-31&to=2025-03-31").get_data(True)
+    assert "Hồ sơ bị trả lại" not in day_before, "31 March UTC is 1 April here"
+    only_flagged = client.get(f"{base}?flagged=1").get_data(as_text=True)
+    assert "Hồ sơ bị trả lại" in only_flagged and "Chờ quá lâu" not in only_flagged
+    assert client.get(f"{base}?from=0001-01-01&q=%25").status_code == 200
