@@ -72,6 +72,12 @@ class Config:
     ANOMALY_IDENTICAL_COUNT = 5
     ANOMALY_NETWORK_COUNT = 10
     ANOMALY_WINDOW_MINUTES = 10
+    # A kiosk sending this many others within the window serves more people than
+    # a counter can: flagged (surveyapp/survey/submission/anomalies.py).
+    ANOMALY_KIOSK_COUNT = 10
+    # A survey page's render token is good this long: a phone may keep the page
+    # offline and send it days later (surveyapp/survey/submission/render.py).
+    RENDER_TOKEN_MAX_HOURS = int(os.environ.get("RENDER_TOKEN_MAX_HOURS", "168"))
 
 
 class DevelopmentConfig(Config):

@@ -7,16 +7,20 @@ import io
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from surveyapp.core.links import counter_token
 from surveyapp.models import Counter, get_by_code
+from surveyapp.survey.submission import render
 
 HIDDEN_INPUT = re.compile(
-    r'<input[^>]*name="(csrf_token|idempotency_key)"[^>]*value="([^"]*)"'
+    r'<input[^>]*name="(csrf_token|idempotency_key|render_token)"[^>]*value="([^"]*)"'
 )
 
 
@@ -29,9 +33,9 @@ def survey_path(app: Flask, counter_code: str) -> str:
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    """The CSRF token and idempotency key of a rendered survey form."""
+    """The CSRF token, idempotency key and render token of a rendered survey form."""
     found = dict(HIDDEN_INPUT.findall(html))
-    assert set(found) == {"csrf_token", "idempotency_key"}, found
+    assert set(found) == {"csrf_token", "idempotency_key", "render_token"}, found
     return found
 
 
@@ -55,6 +59,20 @@ def fill_form(client: FlaskClient, path: str, **overrides: str) -> dict[str, str
     data["comment"] = ""
     data.update(overrides)
     return data
+
+
+def fill_form_shown_earlier(
+    client: FlaskClient,
+    path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    seconds: int = 60,
+    **overrides: str,
+) -> dict[str, str]:
+    """`fill_form`, the page shown `seconds` ago: a person had time to read it."""
+    shown = time.time() - seconds
+    with monkeypatch.context() as clock:
+        clock.setattr(render, "time", SimpleNamespace(time=lambda: shown))
+        return fill_form(client, path, **overrides)
 
 
 def scoring_command_rows(exported: Path) -> list[dict[str, str]]:

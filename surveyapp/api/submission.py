@@ -48,7 +48,7 @@ KINDS = ("counter", "receipt")
 LANGUAGES = ("vi", "en")
 # What is read besides the envelope and the answers; other keys are ignored.
 # "website" is the form's honeypot, sent along by clients that serialise the form.
-TEXT_FIELDS = ("service_field", "comment", "rendered_at", "website")
+TEXT_FIELDS = ("service_field", "comment", "render_token", "website")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         )
         if isinstance(checked, Rejected):
             return _invalid(checked.errors)
-        sending = Sending(remote_addr, body.get("rendered_at"), body.get("website"))
+        sending = Sending(remote_addr, body.get("render_token"), body.get("website"))
         submission = flag_submission(checked, sending)
     return _store(submission)
 

@@ -8,7 +8,6 @@ form after `KIOSK_IDLE_SECONDS` without a touch or key press.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import (
@@ -43,7 +42,6 @@ from surveyapp.survey.submission import (
     Target,
     build_survey_form,
     flag_submission,
-    signed_render_time,
     store_response,
 )
 from surveyapp.web.access import roles_required
@@ -96,9 +94,6 @@ def take(key: str) -> ResponseReturnValue:
         sending = form.sending(request.remote_addr)
         store_response(flag_submission(form.submission(), sending))
         return no_store(redirect(url_for("kiosk.thanks", key=key, lang=language)))
-    if not form.is_submitted():
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.rendered_at.data = signed_render_time()
     page = render_template(
         "kiosk/take.html",
         form=form,

@@ -19,7 +19,7 @@ from tests.helpers import survey_path
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 CACHED = (
-    "caches.open('surveyapp-survey-v1').then(c => c.keys())"
+    "caches.open('surveyapp-survey-v2').then(c => c.keys())"
     ".then(keys => keys.length >= 3)"
 )
 QUEUED = """() => new Promise(resolve => {

@@ -8,6 +8,7 @@ message for questions the page did not show.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
+from surveyapp.survey.submission.render import issue_render_token
 from surveyapp.survey.submission.validation import (
     ANSWERS,
     NOT_APPLICABLE,
@@ -53,8 +55,9 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     service_field = SelectField(_l("Service field"), validate_choice=False)
     # A field people never see: bots that fill every input give themselves away.
     website = StringField(_l("Leave this field empty"))
-    # When the form was shown, signed, to tell a reading person from a script.
-    rendered_at = HiddenField()
+    # When and where the form was shown, signed, to tell a reading person from a
+    # script (surveyapp.survey.submission.render).
+    render_token = HiddenField()
     comment = TextAreaField(_l("Comments or suggestions (optional)"))
 
     target: Target
@@ -111,7 +114,7 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
 
     def sending(self, remote_addr: str | None) -> Sending:
         """How this form arrived, for the anomaly rules."""
-        return Sending(remote_addr, self.rendered_at.data, self.website.data)
+        return Sending(remote_addr, self.render_token.data, self.website.data)
 
 
 def build_survey_form(
@@ -119,7 +122,8 @@ def build_survey_form(
 ) -> SurveyFormBase:
     """A form for `target`'s questionnaire, one radio group per criterion.
 
-    It reads the request's form (and checks its CSRF token) when posted.
+    It reads the request's form (and checks its CSRF token) when posted; shown
+    blank, it gets a new idempotency key and render token.
     """
 
     class SurveyForm(SurveyFormBase):
@@ -138,4 +142,7 @@ def build_survey_form(
     form.service_field.choices = [
         SelectChoice("", _l("— Choose a service field —"))
     ] + [SelectChoice(field.code, field.name(language)) for field in fields]
+    if not form.is_submitted():
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.render_token.data = issue_render_token(target)
     return form

@@ -1,17 +1,15 @@
 """Storing a citizen's response: all of it in one transaction, or nothing.
 
-Also what storing needs around it: the idempotency look-up, the signed render
-time a form carries, and erasing network fingerprints once the rules are done.
+Also what storing needs around it: the idempotency look-up, and erasing network
+fingerprints once the rules are done.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, Signer
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -62,6 +60,7 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         kiosk_id=submission.kiosk_id,
         fill_seconds=submission.fill_seconds,
         network_hash=submission.network_hash,
+        render_nonce=submission.render_nonce,
         anomaly_state=AnomalyState.FLAGGED if submission.anomaly_reasons else None,
         anomaly_reasons=list(submission.anomaly_reasons),
     )
@@ -96,26 +95,6 @@ def _receipt_used(receipt_id: int) -> bool:
         db.session.scalar(select(Response.id).where(Response.receipt_id == receipt_id))
         is not None
     )
-
-
-def signed_render_time() -> str:
-    """A signed 'now' for the form, so its sending time tells how long it was open."""
-    return _render_signer().sign(str(int(time.time()))).decode()
-
-
-def seconds_since_render(token: str | None) -> int | None:
-    """Seconds since `signed_render_time` made `token`; None if missing or forged."""
-    if not token:
-        return None
-    try:
-        shown = int(_render_signer().unsign(token).decode())
-    except (BadSignature, ValueError):
-        return None
-    return max(0, int(time.time()) - shown)
-
-
-def _render_signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt="form-rendered-at")
 
 
 def forget_old_networks(now: datetime | None = None) -> None:

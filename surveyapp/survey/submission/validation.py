@@ -68,6 +68,7 @@ class Submission:
     kiosk_id: int | None = None
     fill_seconds: int | None = None
     network_hash: str | None = None
+    render_nonce: str | None = None
     anomaly_reasons: tuple[str, ...] = ()
 
 
