@@ -22,6 +22,8 @@ from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from surveyapp.core.links import signed_counter_code
+from surveyapp.core.receipts import signed_receipt_id
 from surveyapp.extensions import limiter
 
 P = ParamSpec("P")
@@ -31,10 +33,12 @@ RESEND_MAX_BYTES = 64 * 1024
 
 
 def counter_key() -> str:
-    """The counter a submission is for: `<code>.<sig>` from the URL or JSON body.
+    """The budget a submission spends: its survey link, once its signature holds.
 
-    The signature is not checked here (the view does that with the database);
-    an empty key exempts the request from the per-counter limit.
+    The link is a counter's `<code>.<sig>` or a receipt's `<id>.<sig>`, from the URL
+    or the JSON body. Anyone can write a counter's code, so a link the app did not
+    sign spends nothing of that counter's budget (the per-address limit still
+    counts it); the view answers it "not found". An empty key exempts the request.
     """
     view_args = request.view_args or {}
     kiosk_key = view_args.get("key")
@@ -50,8 +54,11 @@ def counter_key() -> str:
         token = body.get("token") if isinstance(body, dict) else None
     if not isinstance(token, str):
         return ""
-    code = token.rpartition(".")[0]
-    return f"counter:{code[:64]}" if code else ""
+    code = signed_counter_code(token)
+    if code is not None:
+        return f"counter:{code}"
+    public_id = signed_receipt_id(token)
+    return f"receipt:{public_id}" if public_id is not None else ""
 
 
 def _is_kiosk() -> bool:
