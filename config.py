@@ -64,6 +64,8 @@ class Config:
     SURVEY_RATE_LIMIT_COUNTER = os.environ.get(
         "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
     )
+    # Each kiosk's own budget: more than a counter serves, little for a script.
+    KIOSK_RATE_LIMIT = os.environ.get("KIOSK_RATE_LIMIT", "6 per minute;60 per hour")
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
     # The anomaly rules' thresholds (their module says why these values);

@@ -81,6 +81,11 @@ def test_answers_sent_offline_are_kept_and_sent_once_back_online(
     )
     assert page.evaluate(QUEUED) == 0
     assert stored(app) == [("counter", "en", {4, None})]
+    with app.app_context():
+        # The queued answers kept the token of the page they were given on.
+        response = db.session.scalars(select(Response)).one()
+        assert response.render_nonce is not None
+        assert not any(r.startswith("render_") for r in response.anomaly_reasons)
 
     page.reload()  # sends whatever is queued again: nothing
     page.wait_for_load_state("networkidle")
