@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -49,9 +49,17 @@ def all_answers(value: str = "4", codes: list[str] | None = None) -> dict[str, s
     return {f"c_{code}": value for code in codes}
 
 
-def fill_form(client: FlaskClient, path: str, **overrides: str) -> dict[str, str]:
-    """GET the survey and return valid form data for it, with `overrides` applied."""
-    page = client.get(path)
+def fill_form(
+    client: FlaskClient, path: str, seconds_ago: int = 60, **overrides: str
+) -> dict[str, str]:
+    """GET the survey and return valid form data for it, with `overrides` applied.
+
+    The page counts as shown `seconds_ago` (its render token says so): a person
+    had time to read it, unless a test asks for 0.
+    """
+    shown = time.time() - seconds_ago
+    with mock.patch.object(render, "time", SimpleNamespace(time=lambda: shown)):
+        page = client.get(path)
     assert page.status_code == 200
     data = hidden_fields(page.get_data(as_text=True))
     data.update(all_answers())
@@ -59,20 +67,6 @@ def fill_form(client: FlaskClient, path: str, **overrides: str) -> dict[str, str
     data["comment"] = ""
     data.update(overrides)
     return data
-
-
-def fill_form_shown_earlier(
-    client: FlaskClient,
-    path: str,
-    monkeypatch: pytest.MonkeyPatch,
-    seconds: int = 60,
-    **overrides: str,
-) -> dict[str, str]:
-    """`fill_form`, the page shown `seconds` ago: a person had time to read it."""
-    shown = time.time() - seconds
-    with monkeypatch.context() as clock:
-        clock.setattr(render, "time", SimpleNamespace(time=lambda: shown))
-        return fill_form(client, path, **overrides)
 
 
 def scoring_command_rows(exported: Path) -> list[dict[str, str]]:

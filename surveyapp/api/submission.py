@@ -95,7 +95,7 @@ def _target(kind: str, token: str) -> Target | Outcome:
         counter = counter_from_token(token)
         if counter is None:
             return NOT_FOUND
-        questionnaire = counter.service_point.active_questionnaire()
+        questionnaire = counter.active_questionnaire()
         if questionnaire is None:
             return NOT_FOUND
         return Target(counter, questionnaire, Channel.COUNTER)
@@ -103,7 +103,7 @@ def _target(kind: str, token: str) -> Target | Outcome:
     if check.receipt is None:
         return NOT_FOUND
     receipt = check.receipt
-    questionnaire = receipt.counter.service_point.active_questionnaire()
+    questionnaire = receipt.counter.active_questionnaire()
     if questionnaire is None:
         return NOT_FOUND
     if check.state == ReceiptState.USED:

@@ -100,7 +100,7 @@ def get_kiosk_or_404() -> tuple[Kiosk, Questionnaire, str]:
     kiosk = kiosk_from_key(key) if key else None
     if kiosk is None:
         abort(404)
-    questionnaire = kiosk.counter.service_point.active_questionnaire()
+    questionnaire = kiosk.counter.active_questionnaire()
     if questionnaire is None:
         abort(404)
     return kiosk, questionnaire, key

@@ -90,9 +90,7 @@ def take(token: str) -> ResponseReturnValue:
     """The survey of one dossier's receipt, answered once."""
     check = check_receipt(token)
     receipt = check.receipt
-    questionnaire = (
-        receipt.counter.service_point.active_questionnaire() if receipt else None
-    )
+    questionnaire = receipt.counter.active_questionnaire() if receipt else None
     if receipt is None or questionnaire is None:
         abort(404)
     language = current_language()

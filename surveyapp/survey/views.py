@@ -37,7 +37,7 @@ def get_counter_or_404(token: str) -> tuple[Counter, Questionnaire]:
     counter = counter_from_token(token)
     if counter is None:
         abort(404)
-    questionnaire = counter.service_point.active_questionnaire()
+    questionnaire = counter.active_questionnaire()
     if questionnaire is None:
         abort(404)
     return counter, questionnaire

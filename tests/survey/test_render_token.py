@@ -21,7 +21,7 @@ from surveyapp.models import Counter, Response, ServiceField, get_by_code
 from surveyapp.survey.submission import Submission, Target, issue_render_token
 from surveyapp.survey.submission.render import SALT, RenderCheck, check_render_token
 from tests.factories import SurveySite
-from tests.helpers import fill_form_shown_earlier, survey_path
+from tests.helpers import fill_form, survey_path
 from tests.receipts.support import SIPAS_2023_CODES, issue, response_body
 
 HOUR = 3600
@@ -164,11 +164,10 @@ def test_a_shown_page_sent_through_the_api_is_not_flagged(
     app: Flask,
     client: FlaskClient,
     site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The offline client: the page's answers, queued, sent later as JSON."""
     path = survey_path(app, site.counter)
-    form = fill_form_shown_earlier(client, path, monkeypatch)
+    form = fill_form(client, path)
     body = response_body(
         path.removeprefix("/s/"),
         kind="counter",
@@ -183,10 +182,9 @@ def test_one_shown_form_sent_as_several_responses_is_flagged_replayed(
     app: Flask,
     client: FlaskClient,
     site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = survey_path(app, site.counter)
-    data = fill_form_shown_earlier(client, path, monkeypatch)
+    data = fill_form(client, path)
     assert client.post(path, data=data).status_code == 302
     assert client.post(path, data=data).status_code == 302  # a resend: no response
     for value in "345":
@@ -204,14 +202,11 @@ def test_a_page_of_one_counter_sent_to_another_is_flagged(
     app: Flask,
     client: FlaskClient,
     site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     here = survey_path(app, site.counter)
-    data = fill_form_shown_earlier(client, here, monkeypatch)
+    data = fill_form(client, here)
     other = survey_path(app, site.other_counter)
-    data["render_token"] = fill_form_shown_earlier(client, other, monkeypatch)[
-        "render_token"
-    ]
+    data["render_token"] = fill_form(client, other)["render_token"]
     assert client.post(here, data=data).status_code == 302
     assert reasons(app) == [["render_forged"]]
 
@@ -220,14 +215,13 @@ def test_a_receipt_page_token_is_checked_too(
     app: Flask,
     client: FlaskClient,
     site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shown = "/r/" + issue(app, site.counter, "HS-TOKEN-1")
-    data = fill_form_shown_earlier(client, shown, monkeypatch)
+    data = fill_form(client, shown)
     assert client.post(shown, data=data).status_code == 302
     # A second receipt's survey sent with the first receipt's page token.
     second = "/r/" + issue(app, site.counter, "HS-TOKEN-2")
-    data2 = fill_form_shown_earlier(client, second, monkeypatch)
+    data2 = fill_form(client, second)
     data2["render_token"] = data["render_token"]
     assert client.post(second, data=data2).status_code == 302
     assert reasons(app) == [[], ["render_forged"]]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 
 from surveyapp.core.network import network_hash
 from surveyapp.extensions import db
@@ -82,8 +82,9 @@ def submission_flags(seen: Observed, now: datetime | None = None) -> tuple[str, 
     """Reason codes for flagging the submission `seen`; empty when clean.
 
     Recent responses are those of the same counter submitted within
-    ANOMALY_WINDOW_MINUTES before `now`, counted in one query on the
-    (counter_id, submitted_at) index.
+    ANOMALY_WINDOW_MINUTES before `now`; they and the responses sent with the same
+    render token are counted in one query, on the (counter_id, submitted_at) and
+    render_nonce indexes.
     """
     reasons: list[str] = []
     if seen.honeypot and seen.honeypot.strip():
@@ -94,9 +95,7 @@ def submission_flags(seen: Observed, now: datetime | None = None) -> tuple[str, 
         "ANOMALY_MIN_SECONDS"
     ):
         reasons.append(f"too_fast:{seen.fill_seconds}s")
-    if seen.render_nonce and _render_nonce_used(seen.render_nonce):
-        reasons.append(REPLAYED)
-    reasons.extend(_burst_reasons(seen, _aware(now or utc_now())))
+    reasons.extend(_counted_reasons(seen, _aware(now or utc_now())))
     return tuple(reasons)
 
 
@@ -129,45 +128,56 @@ def flag_submission(submission: Submission, sending: Sending) -> Submission:
     )
 
 
-def _render_nonce_used(nonce: str) -> bool:
-    """Whether a stored response was sent with the same render token already."""
-    used = select(Response.id).where(Response.render_nonce == nonce).limit(1)
-    return db.session.scalar(used) is not None
-
-
-def _burst_reasons(seen: Observed, now: datetime) -> list[str]:
-    """The identical-answers, network and kiosk bursts, counted in one query."""
+def _counted_reasons(seen: Observed, now: datetime) -> list[str]:
+    """The rules that count stored responses: a reused render token, and the
+    identical-answers, network and kiosk bursts."""
     since = now - timedelta(minutes=setting("ANOMALY_WINDOW_MINUTES"))
+    recent = and_(
+        Response.counter_id == seen.counter_id,
+        Response.submitted_at >= since,
+        Response.submitted_at <= now,
+    )
+    same_token = (
+        Response.render_nonce == seen.render_nonce if seen.render_nonce else false()
+    )
     digest = answers_digest(seen.answers.items()) if seen.answers else None
-    identical = _count_where(Response.answers_hash == digest)
-    if seen.kiosk_id is not None:
-        same_source = _count_where(Response.kiosk_id == seen.kiosk_id)
-    elif seen.network_hash:
-        same_source = _count_where(
-            and_(
-                Response.network_hash == seen.network_hash,
-                Response.channel != Channel.KIOSK,
-            )
-        )
-    else:
-        same_source = literal(0)
-    counts = db.session.execute(
-        select(identical, same_source).where(
-            Response.counter_id == seen.counter_id,
-            Response.submitted_at >= since,
-            Response.submitted_at <= now,
-        )
-    ).one()
-    identical_count, source_count = (int(count or 0) for count in counts)
+    replayed, identical, same_source = (
+        int(count or 0)
+        for count in db.session.execute(
+            select(
+                _count_where(same_token),
+                _count_where(and_(recent, Response.answers_hash == digest)),
+                _count_where(and_(recent, _same_source(seen))),
+            ).where(or_(recent, same_token))
+        ).one()
+    )
     reasons: list[str] = []
-    if digest and identical_count >= setting("ANOMALY_IDENTICAL_COUNT"):
-        reasons.append(f"identical_burst:{identical_count}")
+    if replayed:
+        reasons.append(REPLAYED)
+    if digest and identical >= setting("ANOMALY_IDENTICAL_COUNT"):
+        reasons.append(f"identical_burst:{identical}")
     if seen.kiosk_id is not None:
-        if source_count >= setting("ANOMALY_KIOSK_COUNT"):
-            reasons.append(f"kiosk_burst:{source_count}")
-    elif seen.network_hash and source_count >= setting("ANOMALY_NETWORK_COUNT"):
-        reasons.append(f"network_burst:{source_count}")
+        if same_source >= setting("ANOMALY_KIOSK_COUNT"):
+            reasons.append(f"kiosk_burst:{same_source}")
+    elif seen.network_hash and same_source >= setting("ANOMALY_NETWORK_COUNT"):
+        reasons.append(f"network_burst:{same_source}")
     return reasons
+
+
+def _same_source(seen: Observed) -> ColumnElement[bool]:
+    """Responses from where `seen` came from: its kiosk, or its phone's network.
+
+    Kiosk responses share the office network by design, so they are left out of
+    a phone's network.
+    """
+    if seen.kiosk_id is not None:
+        return Response.kiosk_id == seen.kiosk_id
+    if seen.network_hash:
+        return and_(
+            Response.network_hash == seen.network_hash,
+            Response.channel != Channel.KIOSK,
+        )
+    return false()
 
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -22,6 +22,12 @@ from wtforms.fields.choices import SelectChoice
 
 from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
+from surveyapp.survey.submission.items import (
+    Item,
+    kept,
+    per_version,
+    questionnaire_items,
+)
 from surveyapp.survey.submission.render import issue_render_token
 from surveyapp.survey.submission.validation import (
     ANSWERS,
@@ -125,16 +131,11 @@ def build_survey_form(
     It reads the request's form (and checks its CSRF token) when posted; shown
     blank, it gets a new idempotency key and render token.
     """
-
-    class SurveyForm(SurveyFormBase):
-        pass
-
-    for criterion in target.questionnaire.criteria():
-        rating = RadioField(
-            criterion.text(language), choices=scale_labels(), validate_choice=False
-        )
-        setattr(SurveyForm, f"{CRITERION_PREFIX}{criterion.code}", rating)
-    form = SurveyForm()
+    form_class = kept(
+        per_version("form", target.questionnaire, language),
+        lambda: _form_class(questionnaire_items(target.questionnaire), language),
+    )
+    form = form_class()
     form.target = target
     form.language = language
     form.service_fields = fields
@@ -146,3 +147,18 @@ def build_survey_form(
         form.idempotency_key.data = uuid.uuid4().hex
         form.render_token.data = issue_render_token(target)
     return form
+
+
+def _form_class(items: tuple[Item, ...], language: str) -> type[SurveyFormBase]:
+    """The form class of one questionnaire version in one language."""
+
+    class SurveyForm(SurveyFormBase):
+        pass
+
+    for item in items:
+        # Choices are lazy strings: translated when each request renders them.
+        rating = RadioField(
+            item.text(language), choices=scale_labels(), validate_choice=False
+        )
+        setattr(SurveyForm, f"{CRITERION_PREFIX}{item.code}", rating)
+    return SurveyForm

@@ -7,14 +7,17 @@ fingerprints once the rules are done.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp.extensions import db
 from surveyapp.models import AnomalyState, Answer, Comment, Response
+from surveyapp.survey.submission.items import questionnaire_items
 from surveyapp.survey.submission.validation import Submission
 
 log = logging.getLogger(__name__)
@@ -35,19 +38,19 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     """Store `submission`; return the response and whether it is new.
 
     A second submission with the same idempotency key (a double tap, a resent form)
-    returns the first response. The unique constraint decides, not a look-up before
-    the insert, so two simultaneous requests still store one response.
+    returns the first response. The unique constraints decide, not a look-up before
+    the insert: two simultaneous requests still store one response, and the usual
+    case (a new response) costs no look-up at all.
     """
-    existing = find_by_idempotency_key(submission.idempotency_key)
-    if existing is not None:
-        return existing, False
-    if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
-        raise ReceiptAlreadyUsed(submission.receipt_id)
-    criteria_ids = {criterion.id for criterion in submission.questionnaire.criteria()}
+    criteria_ids = {item.id for item in questionnaire_items(submission.questionnaire)}
     unknown = set(submission.answers) - criteria_ids
     if unknown:
         raise ValueError(f"criteria not in {submission.questionnaire.code}: {unknown}")
+    # Known before the commit, which expires every loaded attribute.
+    public_id = str(uuid.uuid4())
+    counter_code = submission.counter.code
     response = Response(
+        public_id=public_id,
         idempotency_key=submission.idempotency_key,
         agency_id=submission.counter.service_point_id,
         counter_id=submission.counter.id,
@@ -74,8 +77,8 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     try:
         db.session.commit()
     except IntegrityError:
-        # The same form or the same receipt arriving twice at once: the other
-        # request won, and the unique constraints kept it to one response.
+        # The same form or the same receipt sent again, or twice at once: the
+        # unique constraints kept it to one response; answer with that one.
         db.session.rollback()
         existing = find_by_idempotency_key(submission.idempotency_key)
         if existing is not None:
@@ -84,9 +87,9 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
             raise ReceiptAlreadyUsed(submission.receipt_id) from None
         raise
     forget_old_networks()
-    log.info(
-        "response %s stored for counter %s", response.public_id, submission.counter.code
-    )
+    # What callers ask of a new response (its public id), without a reload.
+    set_committed_value(response, "public_id", public_id)
+    log.info("response %s stored for counter %s", public_id, counter_code)
     return response, True
 
 
