@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+import functools
 
 from sqlalchemy import (
     ForeignKey,
+    Select,
     String,
+    bindparam,
     literal,
     select,
 )
@@ -104,6 +107,13 @@ def questionnaire_above(agency_id: int) -> Questionnaire | None:
     One recursive query up the tree, instead of loading each ancestor in turn:
     every survey submission asks.
     """
+    statement = _nearest_questionnaire()
+    return db.session.scalars(statement, {"agency_id": agency_id}).first()
+
+
+@functools.cache
+def _nearest_questionnaire() -> Select[tuple[Questionnaire]]:
+    """The query of questionnaire_above, built once (it is costly to build)."""
     up = (
         select(
             Agency.id,
@@ -111,7 +121,7 @@ def questionnaire_above(agency_id: int) -> Questionnaire | None:
             Agency.questionnaire_id,
             literal(0).label("depth"),
         )
-        .where(Agency.id == agency_id)
+        .where(Agency.id == bindparam("agency_id"))
         .cte("agency_chain", recursive=True)
     )
     parent = aliased(Agency)
@@ -120,10 +130,9 @@ def questionnaire_above(agency_id: int) -> Questionnaire | None:
         .where(parent.id == up.c.parent_id)
         .where(up.c.depth < MAX_TREE_DEPTH)
     )
-    nearest = (
+    return (
         select(Questionnaire)
         .join(up, up.c.questionnaire_id == Questionnaire.id)
         .order_by(up.c.depth)
         .limit(1)
     )
-    return db.session.scalars(nearest).first()
