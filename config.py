@@ -51,6 +51,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Strict-Transport-Security max-age; 0 sends none (a dev server has no TLS).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     # Behind a reverse proxy (nginx), how many proxies set X-Forwarded-For: without
     # it every citizen would share the proxy's address in the limits and flags.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
@@ -58,6 +60,16 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Wrong passwords for one account from any address: the wait grows from
+    # minutes to an hour, and LOGIN_LOCKOUT_FAILURES in a row lock the account
+    # until `flask users unlock`.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+        "LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;10 per hour"
+    )
+    LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "20"))
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get(
+        "PASSWORD_CHANGE_RATE_LIMIT", "5 per minute;20 per hour"
+    )
     SURVEY_RATE_LIMIT_IP = os.environ.get(
         "SURVEY_RATE_LIMIT_IP", "20 per minute;200 per day"
     )
@@ -105,6 +117,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Browsers then refuse plain HTTP to this host for a year.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 CONFIGS: dict[str, type[Config]] = {

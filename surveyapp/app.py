@@ -29,7 +29,7 @@ from surveyapp.receipts.views import bp as receipts_bp
 from surveyapp.reports.views import bp as reports_bp
 from surveyapp.review.views import bp as review_bp
 from surveyapp.survey.views import bp as survey_bp
-from surveyapp.web import hygiene
+from surveyapp.web import headers, hygiene
 from surveyapp.web.language import (
     current_language,
     percent,
@@ -61,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         )
     configure_logging(app)
     hygiene.init_app(app)
+    headers.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -53,6 +54,21 @@ def test_downgrade_and_upgrade_again(app: Flask, tmp_path: Path) -> None:
 
 def _insert_old_responses(connection: sa.Connection) -> None:
     """Responses as FLAG_TEXT_REVISION stored them: reasons as "; "-joined text."""
+    _insert_catalogue(connection)
+    for number, (key, (state, reasons)) in enumerate(OLD_FLAGS.items(), start=1):
+        connection.execute(
+            sa.text(
+                "INSERT INTO responses (id, public_id, idempotency_key, agency_id, "
+                "questionnaire_id, service_field_id, channel, language, submitted_at, "
+                "flag_status, flag_reasons) VALUES (:id, :key, :key, 1, 1, 1, "
+                "'counter', 'vi', CURRENT_TIMESTAMP, :state, :reasons)"
+            ),
+            {"id": number, "key": key, "state": state, "reasons": reasons},
+        )
+
+
+def _insert_catalogue(connection: sa.Connection) -> None:
+    """One questionnaire (id 1), service field (id 1) and agency (id 1)."""
     connection.execute(
         sa.text(
             "INSERT INTO questionnaires (id, code, title_vi, title_en, legal_basis) "
@@ -71,16 +87,6 @@ def _insert_old_responses(connection: sa.Connection) -> None:
             "VALUES (1, 'a', 'a', 'province')"
         )
     )
-    for number, (key, (state, reasons)) in enumerate(OLD_FLAGS.items(), start=1):
-        connection.execute(
-            sa.text(
-                "INSERT INTO responses (id, public_id, idempotency_key, agency_id, "
-                "questionnaire_id, service_field_id, channel, language, submitted_at, "
-                "flag_status, flag_reasons) VALUES (:id, :key, :key, 1, 1, 1, "
-                "'counter', 'vi', CURRENT_TIMESTAMP, :state, :reasons)"
-            ),
-            {"id": number, "key": key, "state": state, "reasons": reasons},
-        )
 
 
 def _stored(state: str, reasons: sa.ColumnClause) -> dict[str, tuple]:
@@ -136,3 +142,58 @@ def test_the_anomaly_state_check_follows_the_enum(app: Flask, site: SurveySite) 
                 .values(anomaly_state="bogus")
             )
         db.session.rollback()
+
+
+# The revision before year cells.
+MONTH_CELLS_REVISION = "d5a2b7c81e3f"
+
+
+def test_year_cells_are_added_up_from_the_stored_months(
+    empty_database_url: str,
+) -> None:
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    months = {  # (field, month): (responses, receipt, dissatisfied, sums)
+        (1, 202503): (4, 1, 0, [4, 3, 15, 9]),
+        (1, 202511): (2, 0, 0, [2, 1, 7, 3]),
+        (1, 202601): (5, 2, 1, [5, 2, 16, 7]),
+    }
+    with fresh.app_context():
+        upgrade(revision=MONTH_CELLS_REVISION)
+        with db.engine.begin() as connection:
+            _insert_catalogue(connection)
+            for (field, month), (n, receipt, low, sums) in months.items():
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO response_cells (questionnaire_id, month, "
+                        "agency_id, service_field_id, responses, receipt_responses, "
+                        "receipt_dissatisfied, layout, sums) VALUES (1, :month, 1, "
+                        ":field, :n, :receipt, :low, '7', :sums)"
+                    ),
+                    {
+                        "month": month,
+                        "field": field,
+                        "n": n,
+                        "receipt": receipt,
+                        "low": low,
+                        "sums": np.array(sums, "<i4").tobytes(),
+                    },
+                )
+        upgrade()
+        rows = db.session.execute(
+            sa.text(
+                "SELECT month, responses, receipt_responses, receipt_dissatisfied, "
+                "sums FROM response_cells WHERE month % 100 = 0 ORDER BY month"
+            )
+        ).all()
+        assert [
+            (r[0], r[1], r[2], r[3], list(np.frombuffer(r[4], "<i4"))) for r in rows
+        ] == [
+            (202500, 6, 1, 0, [6, 4, 22, 12]),
+            (202600, 5, 2, 1, [5, 2, 16, 7]),
+        ]
+        db.session.remove()
+        downgrade(revision=MONTH_CELLS_REVISION)
+        remaining = db.session.scalar(sa.text("SELECT count(*) FROM response_cells"))
+        assert remaining == len(months)
+        db.session.remove()
+        db.engine.dispose()

@@ -232,11 +232,13 @@ def _mark_folded(ids: list[int]) -> None:
 def add_to_cells(questionnaire: Questionnaire, sums: CellSums, sign: int = 1) -> None:
     """Add (`sign` -1: subtract) `sums` to the stored cells, creating new ones.
 
-    One statement each for the inserts, updates and deletes: a batch touches
-    thousands of cells.
+    `sums` are month cells; their year cells change with them. One statement
+    each for the inserts, updates and deletes: a batch touches thousands of
+    cells.
     """
     if not len(sums):
         return
+    sums = sums.with_year_cells()
     keys = list(
         zip(
             sums.agency_id.tolist(),

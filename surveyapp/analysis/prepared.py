@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from surveyapp.analysis.cells import CellLayout, CellSums
+from surveyapp.analysis.cells import CellLayout, CellSums, is_year_key, year_key
 from surveyapp.analysis.folding import (
     CELL_CONTENTS,
     CellsOutOfStep,
@@ -28,7 +28,7 @@ from surveyapp.analysis.folding import (
 from surveyapp.analysis.rows import load_rows_where
 from surveyapp.analysis.selection import scored_responses
 from surveyapp.analysis.weighting import MonthlyDossiers, monthly_dossiers
-from surveyapp.core.time import Period
+from surveyapp.core.time import Period, shift_month
 from surveyapp.extensions import db
 from surveyapp.models import CellUpdate, Questionnaire, Response, ResponseCell
 
@@ -40,7 +40,13 @@ READ_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class PreparedData:
-    """Cell sums by questionnaire version, of `agency_ids` over `period`."""
+    """Cell sums by questionnaire version, of `agency_ids` over `period`.
+
+    ``sums`` counts every response once: in year cells for the calendar years
+    of ``whole_years`` (which the period covers entirely), in month cells
+    otherwise. ``year_months`` holds the month cells of those years as well when
+    they were read (a trend needs months); None when they were not.
+    """
 
     agency_ids: frozenset[int]
     period: Period
@@ -48,6 +54,8 @@ class PreparedData:
     questionnaires: dict[int, Questionnaire]
     # The period's dossier counts by month, for every weighting made from it.
     dossiers: MonthlyDossiers = field(default_factory=dict)
+    whole_years: frozenset[int] = frozenset()
+    year_months: dict[int, CellSums] | None = field(default_factory=dict)
 
     def of(self, questionnaire: Questionnaire) -> CellSums:
         """The cells of one version (empty when it has no responses here)."""
@@ -70,35 +78,69 @@ class PreparedData:
                 counts.append((self.questionnaires[questionnaire_id], int(n.sum())))
         return sorted(counts, key=lambda pair: (-pair[1], pair[0].id))
 
-    def within(self, period: Period) -> PreparedData:
-        """The months of `period` (which must be whole months inside this one)."""
+    def within(self, period: Period, by_month: bool = False) -> PreparedData:
+        """The months of `period` (which must be whole months inside this one),
+        its whole calendar years as year cells where held here, unless
+        `by_month`."""
         span = period.month_span()
         if span is None:
             raise ValueError("only whole months can be selected from prepared data")
+        years = frozenset() if by_month else self.whole_years & years_covered(span)
+        split = {y for y in self.whole_years - years if _touches(y, span)}
+        if split and self.year_months is None:
+            raise ValueError(f"the months of {sorted(split)} were not read")
+        sums, year_months = {}, {}
+        for qid, cells in self.sums.items():
+            month = cells.month
+            keep = (month >= span[0]) & (month <= span[1]) & ~is_year_key(month)
+            keep |= is_year_key(month) & cells.in_years(years)
+            parts = [cells.select(keep)]
+            months = (self.year_months or {}).get(qid)
+            if months is not None:
+                inside = (months.month >= span[0]) & (months.month <= span[1])
+                parts.append(months.select(inside & months.in_years(split)))
+                year_months[qid] = months.select(months.in_years(years))
+            sums[qid] = CellSums.concatenated(cells.layout, parts)
         return PreparedData(
             self.agency_ids,
             period,
-            {
-                qid: sums.select((sums.month >= span[0]) & (sums.month <= span[1]))
-                for qid, sums in self.sums.items()
-            },
+            sums,
             self.questionnaires,
             self.dossiers,
+            years,
+            None if self.year_months is None else year_months,
         )
 
 
-def prepare(agency_ids: Iterable[int], period: Period) -> PreparedData:
-    """THE read of the scored responses of `agency_ids` during `period`."""
-    return _with_dossiers(_read(frozenset(agency_ids), period))
+def years_covered(span: tuple[int, int]) -> frozenset[int]:
+    """The calendar years whose twelve months all lie in the YYYYMM `span`."""
+    first = span[0] // 100 + (span[0] % 100 != 1)
+    last = span[1] // 100 - (span[1] % 100 != 12)
+    return frozenset(range(first, last + 1))
 
 
-def _read(ids: frozenset[int], period: Period) -> PreparedData:
+def _touches(year: int, span: tuple[int, int]) -> bool:
+    return span[0] <= year * 100 + 12 and year * 100 + 1 <= span[1]
+
+
+def prepare(
+    agency_ids: Iterable[int], period: Period, by_month: bool = False
+) -> PreparedData:
+    """THE read of the scored responses of `agency_ids` during `period`.
+
+    Whole calendar years are read as year cells; as month cells too when
+    `by_month` (for a trend).
+    """
+    return _with_dossiers(_read(frozenset(agency_ids), period, by_month))
+
+
+def _read(ids: frozenset[int], period: Period, by_month: bool) -> PreparedData:
     if period.month_span() is None:
         return _from_responses(ids, period, unfolded_only=False)
     for _attempt in range(READ_ATTEMPTS):
         before = _last_update()
         try:
-            stored = _stored_cells(ids, period)
+            stored = _stored_cells(ids, period, by_month)
         except CellsOutOfStep as error:
             log.warning("reading responses instead of cells: %s", error)
             return _from_responses(ids, period, unfolded_only=False)
@@ -125,14 +167,16 @@ def _last_update() -> int:
     return db.session.scalar(select(func.max(CellUpdate.id))) or 0
 
 
-def _stored_cells(ids: frozenset[int], period: Period) -> PreparedData:
+def _stored_cells(ids: frozenset[int], period: Period, by_month: bool) -> PreparedData:
     span = period.month_span()
     if span is None:
         raise ValueError("cells hold whole months only")
+    years = years_covered(span)
+    months = [m for m in _months(span) if by_month or m // 100 not in years]
     rows = db.session.execute(
         select(ResponseCell.questionnaire_id, *CELL_CONTENTS)
         .where(
-            ResponseCell.month.between(*span),
+            ResponseCell.month.in_(months + [year_key(y) for y in sorted(years)]),
             ResponseCell.agency_id.in_(ids),
         )
         .order_by(ResponseCell.questionnaire_id)
@@ -140,23 +184,42 @@ def _stored_cells(ids: frozenset[int], period: Period) -> PreparedData:
     by_version: dict[int, list[tuple[Any, ...]]] = {}
     for row in rows:
         by_version.setdefault(row[0], []).append(tuple(row))
-    sums, questionnaires = {}, {}
+    sums, year_months, questionnaires = {}, {}, {}
     for questionnaire_id, cells in by_version.items():
         questionnaire = questionnaire_by_id(questionnaire_id)
-        layout = CellLayout.of(questionnaire)
-        if any(cell[7] != layout.key for cell in cells):
-            raise CellsOutOfStep(
-                f"{questionnaire.code} changed since its cells were built"
-            )
-        columns = [np.array(column) for column in list(zip(*cells, strict=True))[:7]]
-        sums[questionnaire_id] = CellSums.from_stored(
-            layout,
-            (columns[1], columns[2], columns[3]),
-            (columns[4], columns[5], columns[6]),
-            [cell[8] for cell in cells],
-        )
+        both = _stored_sums(questionnaire, cells)
+        split = ~is_year_key(both.month) & both.in_years(years)
+        sums[questionnaire_id] = both.select(~split)
+        year_months[questionnaire_id] = both.select(split)
         questionnaires[questionnaire_id] = questionnaire
-    return PreparedData(ids, period, sums, questionnaires)
+    return PreparedData(
+        ids, period, sums, questionnaires, {}, years, year_months if by_month else None
+    )
+
+
+def _months(span: tuple[int, int]) -> list[int]:
+    """Every YYYYMM from span[0] to span[1]."""
+    year, month = divmod(span[0], 100)
+    found = []
+    while year * 100 + month <= span[1]:
+        found.append(year * 100 + month)
+        year, month = shift_month(year, month, 1)
+    return found
+
+
+def _stored_sums(
+    questionnaire: Questionnaire, cells: list[tuple[Any, ...]]
+) -> CellSums:
+    layout = CellLayout.of(questionnaire)
+    if any(cell[7] != layout.key for cell in cells):
+        raise CellsOutOfStep(f"{questionnaire.code} changed since its cells were built")
+    columns = [np.array(column) for column in list(zip(*cells, strict=True))[:7]]
+    return CellSums.from_stored(
+        layout,
+        (columns[1], columns[2], columns[3]),
+        (columns[4], columns[5], columns[6]),
+        [cell[8] for cell in cells],
+    )
 
 
 def _from_responses(
@@ -178,13 +241,29 @@ def _from_responses(
 
 
 def _merged(stored: PreparedData, fresh: PreparedData) -> PreparedData:
+    """The stored cells plus the unfolded responses' month cells, those of the
+    whole years added to their year cells (and to the months when held)."""
     questionnaires = {**stored.questionnaires, **fresh.questionnaires}
-    sums = {}
+    sums, year_months = {}, {}
     for qid, questionnaire in questionnaires.items():
-        parts = [p for p in (stored.sums.get(qid), fresh.sums.get(qid)) if p]
-        sums[qid] = (
-            parts[0]
-            if len(parts) == 1
-            else CellSums.combine(CellLayout.of(questionnaire), parts)
-        )
-    return PreparedData(stored.agency_ids, stored.period, sums, questionnaires)
+        layout = CellLayout.of(questionnaire)
+        new = fresh.sums.get(qid, CellSums.empty(layout))
+        in_years = new.in_years(stored.whole_years)
+        months, whole = new.select(~in_years), new.select(in_years)
+        sums[qid] = _added(stored.sums.get(qid), months, whole.as_year_cells())
+        if stored.year_months is not None:
+            year_months[qid] = _added(stored.year_months.get(qid), whole)
+    return dataclasses.replace(
+        stored,
+        sums=sums,
+        questionnaires=questionnaires,
+        year_months=None if stored.year_months is None else year_months,
+    )
+
+
+def _added(first: CellSums | None, *more: CellSums) -> CellSums:
+    parts = [part for part in (first, *more) if part is not None and len(part)]
+    if len(parts) == 1:
+        return parts[0]
+    layout = more[0].layout
+    return CellSums.combine(layout, parts) if parts else CellSums.empty(layout)

@@ -7,11 +7,10 @@ from datetime import date
 
 import numpy as np
 
-from surveyapp.analysis.cells import CellLayout, CellSums
 from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, DEFAULT_LEVEL
-from surveyapp.analysis.weighting import weigh_cells
+from surveyapp.analysis.weighting import weigh_groups
 from surveyapp.core.time import Period, shift_month
 from surveyapp.core.tree import agency_tree
 from surveyapp.models import Agency, Questionnaire
@@ -49,28 +48,40 @@ def compute_trend(
     labels = _month_labels(first, months)
     subtree = agency_tree().subtree(root.id)
     if data is None:
-        data = prepare(subtree, window)
-    cells = data.of(questionnaire)
+        data = prepare(subtree, window, by_month=True)
+    cells = data.within(window, by_month=True).of(questionnaire)
     cells = cells.of_agencies(subtree)
-    parts, leaves, strata, weights = [], [], [], []
+    leaves = np.empty(len(cells), dtype=object)
+    strata = np.empty(len(cells), dtype=object)
+    weights = np.zeros(len(cells))
+    estimated = np.zeros(len(cells), dtype=bool)
     # Each month is weighted to its own dossier counts, in strata of its own, so
-    # a point of the trend equals that month's index on the dashboard.
+    # a point of the trend equals that month's index on the dashboard. Only the
+    # keys are cut by month: the cross-products stay where they are.
     for label in labels:
         year, month = (int(part) for part in label.split("-"))
-        month_cells = cells.select(cells.month == year * 100 + month)
-        if month_cells.n_responses < 2:
+        rows = np.flatnonzero(cells.month == year * 100 + month)
+        if cells.n[rows].sum() < 2:
             continue  # too few to estimate; the point stays empty
         period = Period.month(year, month)
-        weighting = weigh_cells([month_cells], period.start, period.end, data.dossiers)
-        parts.append(month_cells)
-        leaves += [label] * len(month_cells)
-        strata += [f"{label}|{stratum}" for stratum in weighting.strata]
-        weights.append(weighting.weights)
-    if not parts:
+        weighting = weigh_groups(
+            cells.agency_id[rows],
+            cells.field_id[rows],
+            cells.n[rows],
+            period.start,
+            period.end,
+            data.dossiers,
+        )
+        estimated[rows] = True
+        leaves[rows] = label
+        strata[rows] = [f"{label}|{stratum}" for stratum in weighting.strata]
+        weights[rows] = weighting.weights
+    if not estimated.any():
         return [TrendPoint(label, None) for label in labels]
-    joined = CellSums.concatenated(CellLayout.of(questionnaire), parts)
     try:
-        totals = joined.estimable(leaves, strata, np.concatenate(weights))
+        totals = cells.select(estimated).estimable(
+            leaves[estimated], strata[estimated], weights[estimated]
+        )
         results = estimate_totals(
             totals,
             totals.leaf_domains(include_all=False),

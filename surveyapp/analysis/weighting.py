@@ -95,13 +95,33 @@ def weigh_cells(
 ) -> Weighting:
     """:func:`weigh_responses` for cells: one entry per cell, of its responses,
     the parts' cells one after the other (several versions weigh together)."""
-    codes = service_field_codes()
-    return weigh_responses(
-        [a for part in parts for a in part.agency_id.tolist()],
-        [codes[f] for part in parts for f in part.field_id.tolist()],
+    return weigh_groups(
+        np.concatenate([part.agency_id for part in parts]),
+        np.concatenate([part.field_id for part in parts]),
+        np.concatenate([part.n for part in parts]),
         start,
         end,
-        group_size=[n for part in parts for n in part.n.tolist()],
+        monthly,
+    )
+
+
+def weigh_groups(
+    agency_ids: NDArray[np.int64],
+    field_ids: NDArray[np.int64],
+    sizes: NDArray[np.int64],
+    start: date,
+    end: date,
+    monthly: MonthlyDossiers | None = None,
+) -> Weighting:
+    """:func:`weigh_responses` for groups of `sizes` responses, each at one
+    service point and field (by id)."""
+    codes = service_field_codes()
+    return weigh_responses(
+        agency_ids.tolist(),
+        [codes[f] for f in field_ids.tolist()],
+        start,
+        end,
+        group_size=sizes.tolist(),
         monthly=monthly,
     )
 
@@ -277,7 +297,7 @@ def weigh_responses(
         np.array([cells.dossiers[i] for i in keep], dtype=np.int64),
         response_count=np.array(sizes, dtype=np.int64),
     )
-    notes.extend(_pooling_note(collapse) for collapse in result.collapsed)
+    notes.extend(_pooling_notes(result.collapsed))
     strata = [str(label) for label in result.stratum_labels()]
     strata = _merge_lonely_strata(strata, sizes, notes)
     return Weighting(
@@ -291,27 +311,42 @@ def weigh_responses(
     )
 
 
-def _pooling_note(collapse: Collapse) -> str:
-    """Rule 4, as the dashboard and the method sheet say it."""
-    return str(
-        _(
-            "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
-            " pooled into %(into)s: %(reason)s.",
-            cell=f"{collapse.agency}:{collapse.field}",
-            responses=collapse.responses,
-            dossiers=collapse.dossiers,
-            into=collapse.into,
-            reason=_pooling_reason(collapse.responses, collapse.dossiers),
-        )
+def _pooling_notes(collapsed: Sequence[Collapse]) -> list[str]:
+    """Rule 4, as the dashboard and the method sheet say it.
+
+    Translated once, then filled in: a national month pools thousands of cells,
+    and a translation lookup per note took seconds.
+    """
+    if not collapsed:
+        return []
+    template = _(
+        "Cell %(cell)s (%(responses)s responses, %(dossiers)s dossiers) is"
+        " pooled into %(into)s: %(reason)s."
     )
+    reasons = {
+        "no responses": _("dossiers but no responses"),
+        "no dossiers": _("responses but no dossiers"),
+        "few": _("fewer than 2 responses"),
+    }
+    return [
+        template
+        % {
+            "cell": f"{collapse.agency}:{collapse.field}",
+            "responses": collapse.responses,
+            "dossiers": collapse.dossiers,
+            "into": collapse.into,
+            "reason": reasons[_pooling_reason(collapse.responses, collapse.dossiers)],
+        }
+        for collapse in collapsed
+    ]
 
 
 def _pooling_reason(responses: int, dossiers: int) -> str:
     if responses == 0:
-        return str(_("dossiers but no responses"))
+        return "no responses"
     if dossiers == 0:
-        return str(_("responses but no dossiers"))
-    return str(_("fewer than 2 responses"))
+        return "no dossiers"
+    return "few"
 
 
 def _dossiers_by_unit(totals: dict[tuple[int, str], int]) -> dict[int, int]:

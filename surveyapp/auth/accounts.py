@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from surveyapp.auth.forms import MIN_PASSWORD_LENGTH
+from surveyapp.auth.throttle import forget_failures
 from surveyapp.core.audit import record
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Role, User, get_by_code
@@ -34,14 +35,32 @@ def create_user(email: str, role: str, agency_code: str, password: str) -> User:
         raise AccountError(
             f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
         )
-    taken = db.session.scalar(
-        select(func.count()).where(func.lower(User.email) == email)
-    )
-    if taken:
+    if find_user(email) is not None:
         raise AccountError(f"a user with email {email} exists already")
     user = User(email=email, role=role, agency=agency, session_version=0)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record("user_create", target=email, details={"role": role, "agency": agency.code})
+    return user
+
+
+def find_user(email: str) -> User | None:
+    """The user with `email`, whatever its case and surrounding spaces."""
+    email = email.strip().lower()
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == email)
+    ).first()
+
+
+def unlock_user(email: str) -> User:
+    """Lift a lock-out, forget the failures (the caller commits); audited."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"no user with email {email.strip().lower()}")
+    was_locked = user.is_locked
+    user.locked_at = None
+    user.failed_sign_ins = 0
+    forget_failures(user.email)
+    record("account_unlock", target=user.email, details={"was_locked": was_locked})
     return user

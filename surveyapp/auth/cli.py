@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from surveyapp.auth.accounts import AccountError, create_user
+from surveyapp.auth.accounts import AccountError, create_user, unlock_user
 from surveyapp.extensions import db
 from surveyapp.models import Role
 
@@ -42,3 +42,15 @@ def users_create(email: str, role: str, agency_code: str, password: str) -> None
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"created {user.role} {user.email} for {agency_code}")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+def users_unlock(email: str) -> None:
+    """Let a user locked out after wrong passwords sign in again."""
+    try:
+        user = unlock_user(email)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"unlocked {user.email}")

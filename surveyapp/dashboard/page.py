@@ -135,12 +135,12 @@ def _prepared(
     subtree = subtree_ids(agency.id)
     window = trend_window(trend_end)
     if period.month_span() is None:
-        return prepare(subtree, period), prepare(subtree, window)
+        return prepare(subtree, period), prepare(subtree, window, by_month=True)
     both = Period.months(
         min(period.start, window.start), max(period.last_day, window.last_day)
     )
-    data = prepare(subtree, both)
-    return data.within(period), data.within(window)
+    data = prepare(subtree, both, by_month=True)
+    return data.within(period), data.within(window, by_month=True)
 
 
 def _labelled_factors(

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per area."""
 
-from surveyapp.models.accounts import AuditEvent, Role, User
+from surveyapp.models.accounts import AuditEvent, Role, User, check_unknown_password
 from surveyapp.models.base import get_by_code, utc_now
 from surveyapp.models.cells import CellUpdate, ResponseCell
 from surveyapp.models.collection import ApiKey, Kiosk, Receipt
@@ -47,6 +47,7 @@ __all__ = [
     "ServiceField",
     "User",
     "answers_digest",
+    "check_unknown_password",
     "get_by_code",
     "utc_now",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_login import UserMixin
@@ -14,6 +16,23 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from surveyapp.extensions import db
 from surveyapp.models.base import utc_now
 from surveyapp.models.org import Agency
+
+HASH_METHOD = "scrypt"
+
+
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method=HASH_METHOD)
+
+
+def check_unknown_password(password: str) -> bool:
+    """Spend the time a real password check takes, for an email with no account.
+
+    Without it a sign-in answers an unknown email at once and a known one after
+    the hash, so the answer time tells which emails have accounts. Always False.
+    """
+    check_password_hash(_dummy_password_hash(), password)
+    return False
 
 
 class Role(enum.StrEnum):
@@ -40,8 +59,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on a password change: sessions signed in before it stop working.
+    # Bumped at sign-out and on a password change: sessions signed in before it
+    # stop working, even if their cookie was copied.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Wrong passwords since the last sign-in, from any address; at the lock-out
+    # threshold `locked_at` is set and only an administrator lifts it.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now
     )
@@ -51,7 +75,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password` and end other sessions."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=HASH_METHOD)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session signed in so far invalid (see `get_id`)."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
@@ -59,8 +87,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return check_password_hash(self.password_hash, password)
 
     @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and not self.is_locked
 
     def get_id(self) -> str:
         """The session's user id, tied to the password version."""

@@ -29,6 +29,9 @@ from surveyapp.models.base import utc_now
 class ResponseCell(db.Model):  # type: ignore[name-defined,misc]
     """The folded scored responses of one service point, field, local month, version.
 
+    Beside each year's month cells its year cells (month YYYY00) hold the sums of
+    those months, kept by the same folds.
+
     ``sums`` packs the criterion totals as little-endian int32, in the order of
     ``layout`` (the questionnaire's criterion ids, comma-separated): answered,
     satisfied and answer sums (C each), then the C x C cross-products xx, yx, yy.
@@ -50,7 +53,7 @@ class ResponseCell(db.Model):  # type: ignore[name-defined,misc]
     questionnaire_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaires.id", ondelete="RESTRICT")
     )
-    # The local (Asia/Ho_Chi_Minh) month as YYYYMM.
+    # The local (Asia/Ho_Chi_Minh) month as YYYYMM; YYYY00 for the whole year.
     month: Mapped[int] = mapped_column(Integer)
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="RESTRICT")

@@ -358,7 +358,8 @@ class CellTotals:
 def _whole_numbers(name: str, value: ArrayLike) -> IntArray:
     array = np.asarray(value)
     if np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
-        return array.astype(np.int64)
+        # No copy of int64 input: a national trend's cross-products are 3 GB.
+        return array.astype(np.int64, copy=False)
     if np.issubdtype(array.dtype, np.floating):
         if not np.isfinite(array).all() or (array != np.round(array)).any():
             raise ValueError(f"{name} must hold whole numbers")

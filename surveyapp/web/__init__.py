@@ -1,1 +1,1 @@
-"""Request hygiene, language choice and rate-limit pages, shared by every blueprint."""
+"""Request hygiene, security headers, language choice and rate-limit pages."""

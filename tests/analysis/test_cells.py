@@ -20,7 +20,11 @@ from sqlalchemy import func, select
 
 from surveyapp.analysis.folding import fold_responses, rebuild_cells
 from surveyapp.analysis.indicator766 import indicator_766
-from surveyapp.analysis.prepared import prepare, prepare_from_responses
+from surveyapp.analysis.prepared import (
+    PreparedData,
+    prepare,
+    prepare_from_responses,
+)
 from surveyapp.analysis.scores import compute_scores
 from surveyapp.analysis.trend import compute_trend, trend_window
 from surveyapp.core.time import Period
@@ -59,6 +63,24 @@ def _stored() -> dict[tuple[int, int, int, int], tuple[int, int, int, bytes]]:
     }
 
 
+def _year_cells_add_up_their_months(
+    stored: dict[tuple[int, int, int, int], tuple[int, int, int, bytes]],
+) -> None:
+    years: dict[tuple[int, int, int, int], np.ndarray] = {}
+    for (version, agency, field, month), (*counts, sums) in stored.items():
+        if month % 100:
+            summed = np.concatenate([counts, np.frombuffer(sums, "<i4")])
+            key = (version, agency, field, month // 100 * 100)
+            years[key] = years.get(key, 0) + summed
+    assert years
+    for key, summed in years.items():
+        *counts, sums = stored[key]
+        assert np.array_equal(
+            np.concatenate([counts, np.frombuffer(sums, "<i4")]), summed
+        )
+    assert len(stored) == len(years) + sum(1 for key in stored if key[3] % 100)
+
+
 def _same_rows(cells: list[ResultRow], responses: list[ResultRow]) -> None:
     assert [(r["domain"], r["level"], r["code"]) for r in cells] == [
         (r["domain"], r["level"], r["code"]) for r in responses
@@ -73,6 +95,16 @@ def _same_rows(cells: list[ResultRow], responses: list[ResultRow]) -> None:
         assert (mine["n"], mine["flag"]) == (theirs["n"], theirs["flag"])
 
 
+def _same_sums(a: PreparedData, b: PreparedData) -> None:
+    counts = [{q: s.n_responses for q, s in d.sums.items() if len(s)} for d in (a, b)]
+    assert counts[0] == counts[1]
+    for questionnaire_id in counts[0]:
+        sums = a.sums[questionnaire_id]
+        mine, theirs = sums.as_year_cells(), b.sums[questionnaire_id].as_year_cells()
+        assert np.array_equal(mine.squares, theirs.squares)
+        assert np.array_equal(mine.vectors, theirs.vectors)
+
+
 def _scores_both_ways(code: str, period: Period) -> None:
     """The scores from the cells equal those from the responses alone."""
     agency = get_by_code(Agency, code)
@@ -80,6 +112,13 @@ def _scores_both_ways(code: str, period: Period) -> None:
     subtree = subtree_ids(agency.id)
     from_cells = prepare(subtree, period)
     from_responses = prepare_from_responses(subtree, period)
+    if period.kind == "year":
+        assert from_cells.whole_years == {period.start.year}
+        # The year cells and the months of the same read give the same numbers.
+        months = prepare(subtree, period, by_month=True)
+        assert months.within(period).whole_years == from_cells.whole_years
+        quarter = Period.quarter(period.start.year, 2)
+        _same_sums(months.within(quarter), prepare_from_responses(subtree, quarter))
     assert {q: s.n_responses for q, s in from_cells.sums.items()} == {
         q: s.n_responses for q, s in from_responses.sums.items()
     }
@@ -101,6 +140,7 @@ def test_demo_cells_equal_a_rebuild_and_the_responses(app: Flask, demo: None) ->
             db.session.scalar(select(func.count()).where(Response.folded.is_(False)))
             == 0
         )
+        _year_cells_add_up_their_months(written)
         rebuild_cells()
         db.session.commit()
         assert _stored() == written
@@ -131,7 +171,8 @@ def test_unfolded_responses_count_before_and_after_the_fold(
         _scores_both_ways(site.province, period)
         assert fold_responses() == len(ids)
         db.session.commit()
-        assert len(_stored()) == len(before) + 2
+        # Two month cells, and their year cells.
+        assert len(_stored()) == len(before) + 4
         _scores_both_ways(site.province, period)
         assert fold_responses() == 0, "nothing is folded twice"
 
@@ -182,7 +223,8 @@ def test_trend_from_the_dashboard_read_equals_its_own(app: Flask, demo: None) ->
         questionnaire = agency.active_questionnaire()
         assert questionnaire is not None
         window = trend_window(last)
-        shared = prepare(subtree_ids(agency.id), window)
+        shared = prepare(subtree_ids(agency.id), window, by_month=True)
+        assert shared.whole_years == {YEAR}, "the year is read as year cells too"
         raw = prepare_from_responses(subtree_ids(agency.id), window)
         with_cells = compute_trend(agency, questionnaire, last, data=shared)
         alone = compute_trend(agency, questionnaire, last, data=raw)
