@@ -81,10 +81,10 @@ def check_render_token(
     """Read `token` back for `submission`: the seconds it was open, or the problem."""
     if not token:
         return RenderCheck(MISSING)
+    if len(token) > MAX_TOKEN_LENGTH:
+        return RenderCheck(FORGED)
     max_age = int(current_app.config["RENDER_TOKEN_MAX_HOURS"]) * 3600
     try:
-        if len(token) > MAX_TOKEN_LENGTH:
-            raise BadData("too long")
         payload, shown = _serializer(now).loads(
             token, max_age=max_age, return_timestamp=True
         )
