@@ -59,6 +59,14 @@ class Config:
     # Flask-Limiter: memory by default; set REDIS_URL for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not turn submissions away: each worker counts in memory until
+    # it is back, and a dead Redis answers within a second instead of hanging.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS: dict[str, object] = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     # Wrong passwords for one account from any address: the wait grows from
     # minutes to an hour, and LOGIN_LOCKOUT_FAILURES in a row lock the account
@@ -79,6 +87,15 @@ class Config:
     # Each kiosk's own budget: more than a counter serves, little for a script.
     KIOSK_RATE_LIMIT = os.environ.get("KIOSK_RATE_LIMIT", "6 per minute;60 per hour")
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
+    # POST /_benchmark/bare for benchmarks/load/ (BenchmarkConfig only).
+    BENCHMARK_BARE_ENDPOINT = False
+    # Logs go to stdout: "text" for a person at a terminal, "json" for a collector.
+    # ACCESS_LOG adds one line per request (the path with its secrets hidden).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "") == "1"
+    # `flask maintenance run` erases a receipt never used this many days after it
+    # expired; until then its link says "expired" rather than "not found".
+    RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
     # The anomaly rules' thresholds (their module says why these values);
     # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
@@ -117,14 +134,30 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "1") == "1"
     # Browsers then refuse plain HTTP to this host for a year.
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+
+
+class BenchmarkConfig(ProductionConfig):
+    """`benchmarks/load/`: production on loopback, load from one address.
+
+    The rate limits stay on (their Redis round trips are part of the cost) but
+    high enough for 16 clients at one address and one counter; the bare endpoint
+    the submissions are compared with is served beside the real ones.
+    """
+
+    SURVEY_RATE_LIMIT_IP = "1000000 per minute"
+    SURVEY_RATE_LIMIT_COUNTER = "1000000 per minute"
+    BENCHMARK_BARE_ENDPOINT = True
 
 
 CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "benchmark": BenchmarkConfig,
 }
 
 
@@ -151,3 +184,7 @@ def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
             )
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _dev_secret_key()
+    if settings is ProductionConfig and config.get("BENCHMARK_BARE_ENDPOINT"):
+        raise RuntimeError(
+            "BENCHMARK_BARE_ENDPOINT is for SURVEYAPP_CONFIG=benchmark only"
+        )

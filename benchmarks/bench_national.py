@@ -158,6 +158,7 @@ def main() -> None:
                 dossiers_for(cells, fields),
                 whole_years=frozenset([YEAR]),
                 year_months={questionnaire.id: cells},
+                months_read=frozenset(YEAR * 100 + m for m in range(1, 13)),
             )
             started = time.perf_counter()
             scores = timed(

@@ -44,8 +44,8 @@ class PreparedData:
 
     ``sums`` counts every response once: in year cells for the calendar years
     of ``whole_years`` (which the period covers entirely), in month cells
-    otherwise. ``year_months`` holds the month cells of those years as well when
-    they were read (a trend needs months); None when they were not.
+    otherwise. ``year_months`` holds month cells of those years as well, for
+    the months (YYYYMM) of ``months_read``: those a trend needs.
     """
 
     agency_ids: frozenset[int]
@@ -55,7 +55,8 @@ class PreparedData:
     # The period's dossier counts by month, for every weighting made from it.
     dossiers: MonthlyDossiers = field(default_factory=dict)
     whole_years: frozenset[int] = frozenset()
-    year_months: dict[int, CellSums] | None = field(default_factory=dict)
+    year_months: dict[int, CellSums] = field(default_factory=dict)
+    months_read: frozenset[int] = frozenset()
 
     def of(self, questionnaire: Questionnaire) -> CellSums:
         """The cells of one version (empty when it has no responses here)."""
@@ -86,16 +87,19 @@ class PreparedData:
         if span is None:
             raise ValueError("only whole months can be selected from prepared data")
         years = frozenset() if by_month else self.whole_years & years_covered(span)
-        split = {y for y in self.whole_years - years if _touches(y, span)}
-        if split and self.year_months is None:
-            raise ValueError(f"the months of {sorted(split)} were not read")
+        split = self.whole_years - years
+        needed = {m for m in _months(span) if m // 100 in split}
+        if not needed <= self.months_read:
+            raise ValueError(
+                f"the months {sorted(needed - self.months_read)} were not read"
+            )
         sums, year_months = {}, {}
         for qid, cells in self.sums.items():
             month = cells.month
             keep = (month >= span[0]) & (month <= span[1]) & ~is_year_key(month)
             keep |= is_year_key(month) & cells.in_years(years)
             parts = [cells.select(keep)]
-            months = (self.year_months or {}).get(qid)
+            months = self.year_months.get(qid)
             if months is not None:
                 inside = (months.month >= span[0]) & (months.month <= span[1])
                 parts.append(months.select(inside & months.in_years(split)))
@@ -108,7 +112,8 @@ class PreparedData:
             self.questionnaires,
             self.dossiers,
             years,
-            None if self.year_months is None else year_months,
+            year_months,
+            frozenset(m for m in self.months_read if m // 100 in years),
         )
 
 
@@ -124,23 +129,23 @@ def _touches(year: int, span: tuple[int, int]) -> bool:
 
 
 def prepare(
-    agency_ids: Iterable[int], period: Period, by_month: bool = False
+    agency_ids: Iterable[int], period: Period, months: Period | None = None
 ) -> PreparedData:
     """THE read of the scored responses of `agency_ids` during `period`.
 
-    Whole calendar years are read as year cells; as month cells too when
-    `by_month` (for a trend).
+    Whole calendar years are read as year cells; the months of `months` (whole
+    months inside `period`: a trend's) as month cells as well.
     """
-    return _with_dossiers(_read(frozenset(agency_ids), period, by_month))
+    return _with_dossiers(_read(frozenset(agency_ids), period, months))
 
 
-def _read(ids: frozenset[int], period: Period, by_month: bool) -> PreparedData:
+def _read(ids: frozenset[int], period: Period, months: Period | None) -> PreparedData:
     if period.month_span() is None:
         return _from_responses(ids, period, unfolded_only=False)
     for _attempt in range(READ_ATTEMPTS):
         before = _last_update()
         try:
-            stored = _stored_cells(ids, period, by_month)
+            stored = _stored_cells(ids, period, months)
         except CellsOutOfStep as error:
             log.warning("reading responses instead of cells: %s", error)
             return _from_responses(ids, period, unfolded_only=False)
@@ -167,16 +172,22 @@ def _last_update() -> int:
     return db.session.scalar(select(func.max(CellUpdate.id))) or 0
 
 
-def _stored_cells(ids: frozenset[int], period: Period, by_month: bool) -> PreparedData:
+def _stored_cells(
+    ids: frozenset[int], period: Period, window: Period | None
+) -> PreparedData:
     span = period.month_span()
     if span is None:
         raise ValueError("cells hold whole months only")
     years = years_covered(span)
-    months = [m for m in _months(span) if by_month or m // 100 not in years]
+    window_span = window.month_span() if window else None
+    wanted = _months(window_span) if window_span else []
+    months_read = frozenset(m for m in wanted if m // 100 in years)
+    months = [m for m in _months(span) if m // 100 not in years]
+    keys = months + sorted(months_read) + [year_key(y) for y in sorted(years)]
     rows = db.session.execute(
         select(ResponseCell.questionnaire_id, *CELL_CONTENTS)
         .where(
-            ResponseCell.month.in_(months + [year_key(y) for y in sorted(years)]),
+            ResponseCell.month.in_(keys),
             ResponseCell.agency_id.in_(ids),
         )
         .order_by(ResponseCell.questionnaire_id)
@@ -193,7 +204,7 @@ def _stored_cells(ids: frozenset[int], period: Period, by_month: bool) -> Prepar
         year_months[questionnaire_id] = both.select(split)
         questionnaires[questionnaire_id] = questionnaire
     return PreparedData(
-        ids, period, sums, questionnaires, {}, years, year_months if by_month else None
+        ids, period, sums, questionnaires, {}, years, year_months, months_read
     )
 
 
@@ -251,13 +262,13 @@ def _merged(stored: PreparedData, fresh: PreparedData) -> PreparedData:
         in_years = new.in_years(stored.whole_years)
         months, whole = new.select(~in_years), new.select(in_years)
         sums[qid] = _added(stored.sums.get(qid), months, whole.as_year_cells())
-        if stored.year_months is not None:
-            year_months[qid] = _added(stored.year_months.get(qid), whole)
+        read = whole.select(np.isin(whole.month, list(stored.months_read)))
+        year_months[qid] = _added(stored.year_months.get(qid), read)
     return dataclasses.replace(
         stored,
         sums=sums,
         questionnaires=questionnaires,
-        year_months=None if stored.year_months is None else year_months,
+        year_months=year_months,
     )
 
 

@@ -24,6 +24,7 @@ from surveyapp.core.tree import AgencyTree, Node, agency_tree
 from surveyapp.models import Agency, Questionnaire
 from surveyapp.scoring import (
     CompositeMethod,
+    DomainSpec,
     IntervalMethod,
     ResultRow,
     Results,
@@ -113,8 +114,10 @@ def compute_scores(
     method: IntervalMethod = DEFAULT_METHOD,
     level: float = DEFAULT_LEVEL,
     data: PreparedData | None = None,
+    subtree_domains: bool = True,
 ) -> Scores:
-    """Estimate every agency of `root`'s subtree over `period`.
+    """Estimate every agency of `root`'s subtree over `period` (only `root`
+    itself when not `subtree_domains`).
 
     From `data` when given (it must cover the subtree and period), else read.
     """
@@ -143,7 +146,9 @@ def compute_scores(
         )
         scores.results = estimate_totals(
             totals,
-            totals.leaf_domains(tree.parents_within(root.id), include_all=False),
+            totals.leaf_domains(tree.parents_within(root.id), include_all=False)
+            if subtree_domains
+            else DomainSpec.whole_sample(totals.n_cells, root.code),
             method=method,
             level=level,
             composite_method=DEFAULT_COMPOSITE_METHOD,

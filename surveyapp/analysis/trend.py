@@ -48,7 +48,7 @@ def compute_trend(
     labels = _month_labels(first, months)
     subtree = agency_tree().subtree(root.id)
     if data is None:
-        data = prepare(subtree, window, by_month=True)
+        data = prepare(subtree, window, months=window)
     cells = data.within(window, by_month=True).of(questionnaire)
     cells = cells.of_agencies(subtree)
     leaves = np.empty(len(cells), dtype=object)

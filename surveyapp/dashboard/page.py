@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from surveyapp.analysis.breakdown import by_field, weakest_criteria
+from surveyapp.analysis.change import (
+    Comparison,
+    compare,
+    previous_period,
+    year_earlier,
+)
 from surveyapp.analysis.indicator766 import Indicator766, indicator_766
 from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.prepared import PreparedData, prepare
@@ -18,7 +26,8 @@ from surveyapp.analysis.trend import compute_trend, trend_window
 from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
-from surveyapp.models import Agency, Questionnaire
+from surveyapp.extensions import db
+from surveyapp.models import Agency, Questionnaire, ServiceField
 from surveyapp.scoring import ResultRow
 
 
@@ -29,6 +38,8 @@ class LabelledRow:
     label: str
     code: str
     row: ResultRow | None
+    # (domain, level, code) of the row, to find it in other periods.
+    key: tuple[str, str, str]
 
 
 @dataclass
@@ -49,6 +60,10 @@ class Dashboard:
     indicator_766: Indicator766
     # Over every questionnaire version, when the subtree used more than one.
     pooled: PooledScores | None = None
+    comparison: Comparison | None = None
+    # Where to look: the lowest criteria, and the index of each service field.
+    weakest: list[LabelledRow] = field(default_factory=list)
+    fields: list[LabelledRow] = field(default_factory=list)
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -77,7 +92,8 @@ def build_dashboard(
 ) -> Dashboard:
     """Compute the scores of `agency`'s subtree and dress them for the page."""
     trend_end = min(period.last_day, local_today())
-    data, trend_data = _prepared(agency, period, trend_end)
+    page = read_page_data(agency, period, trend_end)
+    data = page.period
     scores = score_agency(agency, period, questionnaire_code, data=data)
     questionnaire = scores.questionnaire
     in_use = data.in_use()
@@ -97,7 +113,7 @@ def build_dashboard(
         ],
         chart_title,
     )
-    trend = compute_trend(agency, questionnaire, trend_end, data=trend_data)
+    trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
     trend_chart = trend_line(
         [
             Point(
@@ -124,23 +140,69 @@ def build_dashboard(
         response_rate=scores.response_rate(agency.code),
         indicator_766=indicator_766(agency, period, data),
         pooled=pool_versions(agency, data),
+        comparison=compare(scores, page.previous, page.year_ago),
+        weakest=_weakest(scores, factors, agency.code),
+        fields=_fields(scores, language),
     )
 
 
-def _prepared(
-    agency: Agency, period: Period, trend_end: date
-) -> tuple[PreparedData, PreparedData]:
-    """The data of the period and of the trend's months, read once when both
-    are whole months."""
+def _weakest(
+    scores: Scores, factors: list[tuple[LabelledRow, list[LabelledRow]]], domain: str
+) -> list[LabelledRow]:
+    labelled = {c.key[2]: c for _factor, criteria in factors for c in criteria}
+    return [labelled[row["code"]] for row in weakest_criteria(scores, domain)]
+
+
+def _fields(scores: Scores, language: str) -> list[LabelledRow]:
+    """The index of each service field with responses, in the catalogue's order."""
+    index = {row["domain"]: row for row in by_field(scores) if row["level"] == "index"}
+    return [
+        LabelledRow(
+            service.name(language),
+            service.code,
+            index[service.code],
+            (service.code, "index", "SIPAS"),
+        )
+        for service in db.session.scalars(
+            select(ServiceField).order_by(ServiceField.position)
+        )
+        if service.code in index
+    ]
+
+
+@dataclass(frozen=True)
+class PageData:
+    """A page's reads: the period, the trend's months and the earlier periods
+    its changes are measured against (None: before any year the app keeps)."""
+
+    period: PreparedData
+    trend: PreparedData
+    previous: PreparedData | None
+    year_ago: PreparedData | None
+
+
+def read_page_data(agency: Agency, period: Period, trend_end: date) -> PageData:
+    """Everything of `agency`'s subtree a page shows, read once when every
+    period is whole months (a date range reads each period on its own)."""
     subtree = subtree_ids(agency.id)
     window = trend_window(trend_end)
-    if period.month_span() is None:
-        return prepare(subtree, period), prepare(subtree, window, by_month=True)
-    both = Period.months(
-        min(period.start, window.start), max(period.last_day, window.last_day)
+    earlier = (previous_period(period), year_earlier(period))
+    periods = [period, window, *(p for p in earlier if p)]
+    if any(p.month_span() is None for p in periods):
+        return PageData(
+            prepare(subtree, period),
+            prepare(subtree, window, months=window),
+            *(prepare(subtree, p) if p else None for p in earlier),
+        )
+    span = Period.months(
+        min(p.start for p in periods), max(p.last_day for p in periods)
     )
-    data = prepare(subtree, both, by_month=True)
-    return data.within(period), data.within(window, by_month=True)
+    data = prepare(subtree, span, months=window)
+    return PageData(
+        data.within(period),
+        data.within(window, by_month=True),
+        *(data.within(p) if p else None for p in earlier),
+    )
 
 
 def _labelled_factors(
@@ -150,21 +212,29 @@ def _labelled_factors(
     for factor in questionnaire.factors:
         factor_code = f"F{factor.position}"
         criteria = [
-            LabelledRow(
+            _labelled(
+                scores,
                 criterion.text(language),
                 f"{factor.code}{criterion.position}",
-                scores.row(domain, "criterion", f"{factor_code}.{criterion.position}"),
+                (domain, "criterion", f"{factor_code}.{criterion.position}"),
             )
             for criterion in factor.criteria
         ]
         labelled.append(
             (
-                LabelledRow(
+                _labelled(
+                    scores,
                     factor.name(language),
                     factor.code,
-                    scores.row(domain, "factor", factor_code),
+                    (domain, "factor", factor_code),
                 ),
                 criteria,
             )
         )
     return labelled
+
+
+def _labelled(
+    scores: Scores, label: str, code: str, key: tuple[str, str, str]
+) -> LabelledRow:
+    return LabelledRow(label, code, scores.row(*key), key)

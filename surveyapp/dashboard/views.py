@@ -15,19 +15,20 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from surveyapp.analysis.breakdown import by_field, weakest_criteria
+from surveyapp.analysis.change import compare
 from surveyapp.analysis.pooled import pool_versions
-from surveyapp.analysis.prepared import prepare
+from surveyapp.analysis.prepared import PreparedData
 from surveyapp.analysis.scores import ScoringError, score_agency
 from surveyapp.core.access import can_see
 from surveyapp.core.time import local_today
-from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.comments import (
     CommentFilter,
     comment_page,
     get_visible_comment_or_404,
     set_hidden,
 )
-from surveyapp.dashboard.page import build_dashboard, parse_period
+from surveyapp.dashboard.page import build_dashboard, parse_period, read_page_data
 from surveyapp.extensions import db
 from surveyapp.models import Role
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
@@ -75,11 +76,13 @@ def scores_json(code: str) -> ResponseReturnValue:
     period, problem = parse_period(request.args, local_today())
     if problem:
         abort(400)
-    data = prepare(subtree_ids(chosen.id), period)
+    page = read_page_data(chosen, period, min(period.last_day, local_today()))
+    data = page.period
     try:
         scores = score_agency(chosen, period, request.args.get("q"), data=data)
     except ScoringError as error:
         return jsonify(error=str(error)), 400
+    comparison = compare(scores, page.previous, page.year_ago)
     pooled = pool_versions(chosen, data)
     return jsonify(
         agency=chosen.code,
@@ -88,11 +91,23 @@ def scores_json(code: str) -> ResponseReturnValue:
         method=scores.method,
         level=scores.level,
         notes=scores.notes,
-        rows=scores.published_rows(),
+        # Each row with `previous`, `year_ago`, `change` and `change_year`.
+        rows=comparison.json_rows(),
+        # Where to look: the three lowest criteria, and every row by field.
+        weakest=[row["code"] for row in weakest_criteria(scores, chosen.code)],
+        by_field=by_field(scores),
+        previous_period=_bounds(page.previous),
+        year_ago_period=_bounds(page.year_ago),
         # Factors and index over every questionnaire version (empty: one used).
         pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
         pooled_rows=pooled.published_rows() if pooled else [],
     )
+
+
+def _bounds(data: PreparedData | None) -> dict[str, str] | None:
+    if data is None:
+        return None
+    return {"start": data.period.start.isoformat(), "end": data.period.end.isoformat()}
 
 
 @bp.get("/co-quan/<code>/gop-y")

@@ -58,3 +58,16 @@ def percent(share: float | None, digits: int = 1) -> str:
     pattern = "0." + "0" * digits if digits else "0"
     # A no-break space keeps "85,3 %" on one line in narrow table cells.
     return f"{format_decimal(100 * share, format=pattern)}\u00a0%"
+
+
+def points(difference: float | None, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, signed ("+2,2" in vi)."""
+    if difference is None:
+        return "—"
+    pattern = "0." + "0" * digits if digits else "0"
+    size = format_decimal(abs(100 * difference), format=pattern)
+    if round(abs(100 * difference), digits) == 0:
+        return f"±{size}"
+    # The minus sign, not a hyphen: screen readers say "minus".
+    sign = "+" if difference > 0 else "\u2212"
+    return f"{sign}{size}"

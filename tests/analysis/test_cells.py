@@ -115,7 +115,7 @@ def _scores_both_ways(code: str, period: Period) -> None:
     if period.kind == "year":
         assert from_cells.whole_years == {period.start.year}
         # The year cells and the months of the same read give the same numbers.
-        months = prepare(subtree, period, by_month=True)
+        months = prepare(subtree, period, months=period)
         assert months.within(period).whole_years == from_cells.whole_years
         quarter = Period.quarter(period.start.year, 2)
         _same_sums(months.within(quarter), prepare_from_responses(subtree, quarter))
@@ -223,7 +223,7 @@ def test_trend_from_the_dashboard_read_equals_its_own(app: Flask, demo: None) ->
         questionnaire = agency.active_questionnaire()
         assert questionnaire is not None
         window = trend_window(last)
-        shared = prepare(subtree_ids(agency.id), window, by_month=True)
+        shared = prepare(subtree_ids(agency.id), window, months=window)
         assert shared.whole_years == {YEAR}, "the year is read as year cells too"
         raw = prepare_from_responses(subtree_ids(agency.id), window)
         with_cells = compute_trend(agency, questionnaire, last, data=shared)

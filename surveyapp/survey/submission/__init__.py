@@ -18,7 +18,6 @@ from surveyapp.survey.submission.render import issue_render_token
 from surveyapp.survey.submission.store import (
     ReceiptAlreadyUsed,
     find_by_idempotency_key,
-    forget_old_networks,
     store_response,
 )
 from surveyapp.survey.submission.validation import (
@@ -46,7 +45,6 @@ __all__ = [
     "build_survey_form",
     "find_by_idempotency_key",
     "flag_submission",
-    "forget_old_networks",
     "issue_render_token",
     "parse_rating",
     "store_response",

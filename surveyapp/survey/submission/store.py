@@ -1,18 +1,17 @@
 """Storing a citizen's response: all of it in one transaction, or nothing.
 
-Also what storing needs around it: the idempotency look-up, and erasing network
-fingerprints once the rules are done.
+Also what storing needs around it: the idempotency look-up. Erasing old network
+fingerprints is no part of it: that is housekeeping, run by `flask maintenance run`
+from a timer.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp.extensions import db
@@ -86,7 +85,6 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
             raise ReceiptAlreadyUsed(submission.receipt_id) from None
         raise
-    forget_old_networks()
     # What callers ask of a new response (its public id), without a reload.
     set_committed_value(response, "public_id", public_id)
     log.info("response %s stored for counter %s", public_id, counter_code)
@@ -98,26 +96,3 @@ def _receipt_used(receipt_id: int) -> bool:
         db.session.scalar(select(Response.id).where(Response.receipt_id == receipt_id))
         is not None
     )
-
-
-def forget_old_networks(now: datetime | None = None) -> None:
-    """Erase network fingerprints older than the anomaly window, in a commit of its own.
-
-    They only serve the "many responses from one network" rule, which looks back
-    ANOMALY_WINDOW_MINUTES; kept longer they would say more than the rule needs.
-    Housekeeping after the response is safely stored: if two requests collide on
-    the same rows, one gives way and the next submission finishes the job.
-    """
-    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
-    cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
-    try:
-        db.session.execute(
-            update(Response)
-            .where(Response.network_hash.is_not(None), Response.submitted_at < cutoff)
-            .values(network_hash=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except DBAPIError:
-        db.session.rollback()
-        log.warning("network fingerprints not erased this time", exc_info=True)
