@@ -22,11 +22,10 @@ from tests.factories import SurveySite, add_responses
 from tests.helpers import fill_form, survey_path
 from tests.receipts.support import response_body
 
-# counter, questionnaire, service fields, the rules, the response, its answers,
-# and erasing old network hashes (housekeeping, still in the request for now).
-FORM_STATEMENTS = 7
+# counter, questionnaire, service fields, the rules, the response, its answers.
+FORM_STATEMENTS = 6
 # The API also looks its idempotency key up first, to answer a resend with 200.
-API_STATEMENTS = 8
+API_STATEMENTS = 7
 
 
 @contextmanager
