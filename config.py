@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 
@@ -45,6 +46,8 @@ class Config:
     # long as the session instead of expiring after an hour and losing the answers.
     WTF_CSRF_TIME_LIMIT: int | None = None
     SHOW_DEMO_LINKS = False
+    # `flask demo load` creates logins with the README's password: never in production.
+    ALLOW_DEMO_DATA = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -136,6 +139,7 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     ACCESS_LOG = os.environ.get("ACCESS_LOG", "1") == "1"
+    ALLOW_DEMO_DATA = False
     # Browsers then refuse plain HTTP to this host for a year.
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
@@ -172,6 +176,22 @@ def load_config(name: str | None) -> type[Config]:
         ) from None
 
 
+def _check_public_base_url(config: dict[str, object]) -> None:
+    """Refuse a production start whose links would follow the request's Host.
+
+    Without PUBLIC_BASE_URL a receipt's link is built from the Host header, which
+    the sender chooses: `Host: evil.example` would print QR codes to evil.example.
+    """
+    base = str(config.get("PUBLIC_BASE_URL") or "")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RuntimeError(
+            "Production needs PUBLIC_BASE_URL, the site's public address, e.g. "
+            "https://khaosat.tinh.gov.vn (links and QR codes are built from it, "
+            f"never from the request's Host header); got {base!r}"
+        )
+
+
 def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
     """Fill in a dev secret, or refuse a production start without one."""
     if issubclass(settings, ProductionConfig):
@@ -182,6 +202,7 @@ def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
             raise RuntimeError(
                 f"Production needs these environment variables: {', '.join(missing)}"
             )
+        _check_public_base_url(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _dev_secret_key()
     if settings is ProductionConfig and config.get("BENCHMARK_BARE_ENDPOINT"):

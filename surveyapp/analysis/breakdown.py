@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from typing import cast
 
+import numpy as np
+from sqlalchemy import select
+
+from surveyapp.analysis.cells import CellLayout, CellSums
 from surveyapp.analysis.publication import published
+from surveyapp.analysis.rows import load_rows
 from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, Scores
-from surveyapp.analysis.weighting import service_field_codes
-from surveyapp.scoring import IntervalMethod, ResultRow, estimate_totals
+from surveyapp.analysis.weighting import service_field_codes, weigh_groups
+from surveyapp.extensions import db
+from surveyapp.models import Counter
+from surveyapp.scoring import CellTotals, IntervalMethod, ResultRow, estimate_totals
 
 WEAKEST = 3
+# Counters sit below the service points the cells are kept for, so their
+# breakdown reads the responses: offered up to this many (a commune's year).
+BY_COUNTER_MAX_RESPONSES = 50_000
+# The domain of responses that came through no counter (none today).
+NO_COUNTER = "—"
 
 
 def weakest_criteria(
@@ -40,6 +52,46 @@ def by_field(scores: Scores) -> list[ResultRow]:
         scores.weighting.strata,
         scores.weighting.weights,
     )
+    return _domain_rows(scores, totals)
+
+
+def by_counter(scores: Scores) -> list[ResultRow] | None:
+    """Every published row of each counter of the scores' subtree (domain: the
+    counter's code); None when the subtree has too many responses to read."""
+    if scores.results is None or scores.weighting is None:
+        return []
+    if scores.n_responses > BY_COUNTER_MAX_RESPONSES:
+        return None
+    subtree = scores.tree.subtree(scores.root.id)
+    rows = load_rows(set(subtree), scores.questionnaire, scores.period)
+    counters = np.array([c or 0 for c in rows.counter_ids], dtype=np.int64)
+    # Keyed (service point, field, counter): a (counter, field) group is
+    # weighted as its service point's field, exactly as on the page.
+    cells = CellSums.from_answers(
+        CellLayout.of(scores.questionnaire),
+        (np.array(rows.agency_ids), np.array(rows.field_ids), counters),
+        rows.receipt,
+        rows.answers,
+    )
+    weighting = weigh_groups(
+        cells.agency_id,
+        cells.field_id,
+        cells.n,
+        scores.period.start,
+        scores.period.end,
+        scores.data.dossiers,
+    )
+    codes = counter_codes()
+    labels = [codes.get(counter, NO_COUNTER) for counter in cells.month.tolist()]
+    totals = cells.estimable(labels, weighting.strata, weighting.weights)
+    return _domain_rows(scores, totals)
+
+
+def counter_codes() -> dict[int, str]:
+    return dict(db.session.execute(select(Counter.id, Counter.code)).tuples().all())
+
+
+def _domain_rows(scores: Scores, totals: CellTotals) -> list[ResultRow]:
     results = estimate_totals(
         totals,
         totals.leaf_domains(include_all=False),

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.analysis.breakdown import by_field, weakest_criteria
+from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.change import (
     Comparison,
     compare,
@@ -27,7 +27,7 @@ from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Questionnaire, ServiceField
+from surveyapp.models import Agency, Counter, Questionnaire, ServiceField
 from surveyapp.scoring import ResultRow
 
 
@@ -64,6 +64,8 @@ class Dashboard:
     # Where to look: the lowest criteria, and the index of each service field.
     weakest: list[LabelledRow] = field(default_factory=list)
     fields: list[LabelledRow] = field(default_factory=list)
+    # None: too many responses to read them by counter (see by_counter).
+    counters: list[LabelledRow] | None = None
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -143,6 +145,7 @@ def build_dashboard(
         comparison=compare(scores, page.previous, page.year_ago),
         weakest=_weakest(scores, factors, agency.code),
         fields=_fields(scores, language),
+        counters=_counters(scores),
     )
 
 
@@ -151,6 +154,29 @@ def _weakest(
 ) -> list[LabelledRow]:
     labelled = {c.key[2]: c for _factor, criteria in factors for c in criteria}
     return [labelled[row["code"]] for row in weakest_criteria(scores, domain)]
+
+
+def _counters(scores: Scores) -> list[LabelledRow] | None:
+    rows = by_counter(scores)
+    if rows is None:
+        return None
+    index = {row["domain"]: row for row in rows if row["level"] == "index"}
+    names = dict(
+        db.session.execute(
+            select(Counter.code, Counter.name).where(Counter.code.in_(index))
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        LabelledRow(
+            f"{names.get(code, code)} ({code})",
+            code,
+            index[code],
+            (code, "index", "SIPAS"),
+        )
+        for code in sorted(index)
+    ]
 
 
 def _fields(scores: Scores, language: str) -> list[LabelledRow]:

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from surveyapp.analysis.breakdown import by_field, weakest_criteria
+from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.scores import score_agency
 from surveyapp.core.time import Period
 from surveyapp.models import Agency, get_by_code
@@ -88,3 +88,43 @@ def test_scores_json_names_the_weakest_and_breaks_down_by_field(
         f"/quan-ly/co-quan/{site.province}?period=year&year={YEAR}"
     ).get_data(as_text=True)
     assert "Đất đai" in html and "Hộ tịch" in html
+
+
+def test_a_counter_is_estimated_from_its_own_responses(app: Flask) -> None:
+    with app.app_context():
+        site = make_site("K")
+        for rating in LAND:
+            add_responses(site.counter, rating, 12, submitted_at=WHEN)
+        for rating in CIVIL:
+            add_responses(site.other_counter, rating, 12, submitted_at=WHEN)
+        alone = make_site("L")
+        for rating in LAND:
+            add_responses(alone.counter, rating, 12, submitted_at=WHEN)
+        period = Period.year(YEAR)
+        rows = by_counter(score_agency(get_by_code(Agency, site.province), period))
+        assert rows is not None
+        assert {r["domain"] for r in rows} == {site.counter, site.other_counter}
+        single = score_agency(get_by_code(Agency, alone.province), period)
+        mine = {(r["level"], r["code"]): r for r in rows if r["domain"] == site.counter}
+        for row in single.domain_rows(alone.province):
+            theirs = mine[(row["level"], row["code"])]
+            assert theirs["n"] == row["n"]
+            if row["estimate"] is not None and theirs["estimate"] is not None:
+                # Equal weights: the same share; a domain of a larger stratum
+                # has its own se.
+                assert theirs["estimate"] == pytest.approx(row["estimate"], rel=1e-12)
+
+
+def test_too_many_responses_are_not_split_by_counter(
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("surveyapp.analysis.breakdown.BY_COUNTER_MAX_RESPONSES", 10)
+    with app.app_context():
+        site = make_site("N")
+        _field_responses(site, "dat-dai", LAND)
+    auth.login_as("viewer", site.province)
+    query = f"?period=year&year={YEAR}"
+    data = client.get(f"/quan-ly/api/co-quan/{site.province}/diem.json{query}")
+    assert data.get_json()["by_counter"] is None
+    html = client.get(f"/quan-ly/co-quan/{site.province}{query}").get_data(True)
+    assert "Too many responses to split by counter" in html or "quầy" in html
