@@ -7,7 +7,7 @@ compare one column instead of every answer of the counter's recent responses; th
 columns stay empty for older responses: the rules only look back a few minutes.
 
 Revision ID: f4b8c2d61a09
-Revises: f2b8c4d1e9a7
+Revises: b7d41c9e2f60
 Create Date: 2026-12-02 08:45:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f4b8c2d61a09'
-down_revision = 'f2b8c4d1e9a7'
+down_revision = 'b7d41c9e2f60'
 branch_labels = None
 depends_on = None
 
