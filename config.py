@@ -87,6 +87,8 @@ class Config:
     SURVEY_RATE_LIMIT_COUNTER = os.environ.get(
         "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
     )
+    # Each kiosk's own budget: more than a counter serves, little for a script.
+    KIOSK_RATE_LIMIT = os.environ.get("KIOSK_RATE_LIMIT", "6 per minute;60 per hour")
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
     # POST /_benchmark/bare for benchmarks/load/ (BenchmarkConfig only).
     BENCHMARK_BARE_ENDPOINT = False
@@ -104,6 +106,12 @@ class Config:
     ANOMALY_IDENTICAL_COUNT = 5
     ANOMALY_NETWORK_COUNT = 10
     ANOMALY_WINDOW_MINUTES = 10
+    # A kiosk sending this many others within the window serves more people than
+    # a counter can: flagged (surveyapp/survey/submission/anomalies.py).
+    ANOMALY_KIOSK_COUNT = 10
+    # A survey page's render token is good this long: a phone may keep the page
+    # offline and send it days later (surveyapp/survey/submission/render.py).
+    RENDER_TOKEN_MAX_HOURS = int(os.environ.get("RENDER_TOKEN_MAX_HOURS", "168"))
 
 
 class DevelopmentConfig(Config):

@@ -7,16 +7,20 @@ import io
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from surveyapp.core.links import counter_token
 from surveyapp.models import Counter, get_by_code
+from surveyapp.survey.submission import render
 
 HIDDEN_INPUT = re.compile(
-    r'<input[^>]*name="(csrf_token|idempotency_key)"[^>]*value="([^"]*)"'
+    r'<input[^>]*name="(csrf_token|idempotency_key|render_token)"[^>]*value="([^"]*)"'
 )
 
 
@@ -29,9 +33,9 @@ def survey_path(app: Flask, counter_code: str) -> str:
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    """The CSRF token and idempotency key of a rendered survey form."""
+    """The CSRF token, idempotency key and render token of a rendered survey form."""
     found = dict(HIDDEN_INPUT.findall(html))
-    assert set(found) == {"csrf_token", "idempotency_key"}, found
+    assert set(found) == {"csrf_token", "idempotency_key", "render_token"}, found
     return found
 
 
@@ -45,9 +49,17 @@ def all_answers(value: str = "4", codes: list[str] | None = None) -> dict[str, s
     return {f"c_{code}": value for code in codes}
 
 
-def fill_form(client: FlaskClient, path: str, **overrides: str) -> dict[str, str]:
-    """GET the survey and return valid form data for it, with `overrides` applied."""
-    page = client.get(path)
+def fill_form(
+    client: FlaskClient, path: str, seconds_ago: int = 60, **overrides: str
+) -> dict[str, str]:
+    """GET the survey and return valid form data for it, with `overrides` applied.
+
+    The page counts as shown `seconds_ago` (its render token says so): a person
+    had time to read it, unless a test asks for 0.
+    """
+    shown = time.time() - seconds_ago
+    with mock.patch.object(render, "time", SimpleNamespace(time=lambda: shown)):
+        page = client.get(path)
     assert page.status_code == 200
     data = hidden_fields(page.get_data(as_text=True))
     data.update(all_answers())

@@ -69,9 +69,11 @@ SCHEMAS: dict[str, Any] = {
             },
             "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
             "language": _status("vi", "en"),
-            "rendered_at": {
+            "render_token": {
                 "type": ["string", "null"],
-                "description": "The signed rendered_at value of the form, if known.",
+                "description": "The render_token of the survey page the answers were "
+                "given on. Without a valid one the response is stored but flagged "
+                "for review.",
             },
             "website": {
                 "type": ["string", "null"],

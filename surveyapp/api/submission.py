@@ -48,7 +48,7 @@ KINDS = ("counter", "receipt")
 LANGUAGES = ("vi", "en")
 # What is read besides the envelope and the answers; other keys are ignored.
 # "website" is the form's honeypot, sent along by clients that serialise the form.
-TEXT_FIELDS = ("service_field", "comment", "rendered_at", "website")
+TEXT_FIELDS = ("service_field", "comment", "render_token", "website")
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _target(kind: str, token: str) -> Target | Outcome:
         counter = counter_from_token(token)
         if counter is None:
             return NOT_FOUND
-        questionnaire = counter.service_point.active_questionnaire()
+        questionnaire = counter.active_questionnaire()
         if questionnaire is None:
             return NOT_FOUND
         return Target(counter, questionnaire, Channel.COUNTER)
@@ -103,7 +103,7 @@ def _target(kind: str, token: str) -> Target | Outcome:
     if check.receipt is None:
         return NOT_FOUND
     receipt = check.receipt
-    questionnaire = receipt.counter.service_point.active_questionnaire()
+    questionnaire = receipt.counter.active_questionnaire()
     if questionnaire is None:
         return NOT_FOUND
     if check.state == ReceiptState.USED:
@@ -167,7 +167,7 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         )
         if isinstance(checked, Rejected):
             return _invalid(checked.errors)
-        sending = Sending(remote_addr, body.get("rendered_at"), body.get("website"))
+        sending = Sending(remote_addr, body.get("render_token"), body.get("website"))
         submission = flag_submission(checked, sending)
     return _store(submission)
 

@@ -40,12 +40,22 @@ def counter_token(counter: Counter) -> str:
     return f"{counter.code}.{_signature(counter.code)}"
 
 
+def signed_counter_code(token: str) -> str | None:
+    """The counter code in `token` if the app signed it; no database look-up."""
+    code, _, signature = token.rpartition(".")
+    try:
+        genuine = bool(code) and hmac.compare_digest(
+            signature.encode(), _signature(code).encode()
+        )
+    except UnicodeEncodeError:  # a lone surrogate: nothing the app ever signed
+        return None
+    return code if genuine else None
+
+
 def counter_from_token(token: str) -> Counter | None:
     """The active counter a token names, or None for a tampered or unknown token."""
-    code, _, signature = token.rpartition(".")
-    if not code or not hmac.compare_digest(
-        signature.encode(), _signature(code).encode()
-    ):
+    code = signed_counter_code(token)
+    if code is None:
         return None
     return db.session.scalars(
         select(Counter).where(Counter.code == code, Counter.active.is_(True))

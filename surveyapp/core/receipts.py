@@ -140,12 +140,22 @@ def receipt_qr_urls(receipt: Receipt) -> tuple[str, str]:
     )
 
 
+def signed_receipt_id(token: str) -> str | None:
+    """The receipt's public id in `token` if the app signed it; no database look-up."""
+    public_id, _, signature = token.rpartition(".")
+    try:
+        genuine = bool(public_id) and hmac.compare_digest(
+            signature.encode(), _signature(public_id).encode()
+        )
+    except UnicodeEncodeError:  # a lone surrogate: nothing the app ever signed
+        return None
+    return public_id if genuine else None
+
+
 def receipt_from_token(token: str) -> Receipt | None:
     """The receipt a token names, or None for a tampered or unknown token."""
-    public_id, _, signature = token.rpartition(".")
-    if not public_id or not hmac.compare_digest(
-        signature.encode(), _signature(public_id).encode()
-    ):
+    public_id = signed_receipt_id(token)
+    if public_id is None:
         return None
     return db.session.scalars(
         select(Receipt).where(Receipt.public_id == public_id)

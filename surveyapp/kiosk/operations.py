@@ -1,7 +1,9 @@
-"""Kiosks: tablets at a counter, each with a secret key carried in its URL.
+"""Kiosks: tablets at a counter, each with a secret key.
 
-Only a SHA-256 hash of the key is stored, so the URL is shown once, when the kiosk
-is registered; a lost URL means revoking the kiosk and registering a new one.
+The key is in the address an admin opens once on the tablet, which keeps it in a
+cookie. Only a SHA-256 hash of the key is stored, so the address is shown once,
+when the kiosk is registered; a lost address means revoking the kiosk and
+registering a new one.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def hash_key(key: str) -> str:
 
 
 def kiosk_url(key: str) -> str:
-    """The absolute address to open on the kiosk's tablet."""
-    return external_url("kiosk.take", key=key)
+    """The absolute address to open (once) on the kiosk's tablet."""
+    return external_url("kiosk.enrol", key=key)
 
 
 def register_kiosk(counter: Counter, name: str) -> tuple[Kiosk, str]:

@@ -1,5 +1,11 @@
 """Kiosks: the survey on a counter's tablet, its admin pages, the service worker.
 
+A kiosk's address `/kiosk/<key>` is opened once: it puts the key in a cookie
+(HttpOnly, SameSite, Secure in production, path /kiosk) and redirects to `/kiosk/`,
+so the key never again appears in a URL, a form or an access log. Kiosk
+submissions spend a budget per kiosk (KIOSK_RATE_LIMIT), which bounds a stolen
+key or a tablet used by someone tapping for the office.
+
 A kiosk page never shows the previous person's answers: every kiosk response is
 `Cache-Control: no-store` (no back button, no bfcache), forms have autocomplete off,
 the thank-you page returns to a blank form, and a small script goes back to a blank
@@ -8,7 +14,6 @@ form after `KIOSK_IDLE_SECONDS` without a touch or key press.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import (
@@ -32,6 +37,7 @@ from surveyapp.core.catalogue import service_fields
 from surveyapp.extensions import csrf, db
 from surveyapp.kiosk.forms import KioskForm
 from surveyapp.kiosk.operations import (
+    hash_key,
     kiosk_from_key,
     kiosk_url,
     list_kiosks,
@@ -43,17 +49,19 @@ from surveyapp.survey.submission import (
     Target,
     build_survey_form,
     flag_submission,
-    signed_render_time,
     store_response,
 )
 from surveyapp.web.access import roles_required
 from surveyapp.web.language import current_language
-from surveyapp.web.ratelimit import limit_submissions
+from surveyapp.web.ratelimit import limit_by
 
 bp = Blueprint("kiosk", __name__)
 
 DEFAULT_IDLE_SECONDS = 30
 DEFAULT_THANKS_SECONDS = 6
+KIOSK_COOKIE = "kiosk_key"
+# Browsers keep a cookie 400 days at most; every kiosk form renews it.
+COOKIE_MAX_AGE = 400 * 24 * 3600
 
 
 def no_store(body: ResponseReturnValue) -> WerkzeugResponse:
@@ -63,29 +71,63 @@ def no_store(body: ResponseReturnValue) -> WerkzeugResponse:
     return response
 
 
-def get_kiosk_or_404(key: str) -> tuple[Kiosk, Questionnaire]:
-    """The active kiosk a key opens and its questionnaire, or a friendly 404."""
-    kiosk = kiosk_from_key(key)
+def kiosk_budget_key() -> str:
+    """The budget a kiosk submission spends: its key's digest, never the key."""
+    key = request.cookies.get(KIOSK_COOKIE, "")
+    return f"kiosk:{hash_key(key)[:16]}" if key else ""
+
+
+limit_kiosk_submissions = limit_by(kiosk_budget_key, "KIOSK_RATE_LIMIT", "kiosk-submit")
+
+
+def remember_kiosk(response: WerkzeugResponse, key: str) -> WerkzeugResponse:
+    """`response`, setting (or renewing) the cookie that makes this browser a kiosk."""
+    response.set_cookie(
+        KIOSK_COOKIE,
+        key,
+        max_age=COOKIE_MAX_AGE,
+        path="/kiosk",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",  # Strict would drop it when the address is opened from a link
+    )
+    return response
+
+
+def get_kiosk_or_404() -> tuple[Kiosk, Questionnaire, str]:
+    """This browser's active kiosk, its questionnaire and key, or a friendly 404."""
+    key = request.cookies.get(KIOSK_COOKIE, "")
+    kiosk = kiosk_from_key(key) if key else None
     if kiosk is None:
         abort(404)
-    questionnaire = kiosk.counter.service_point.active_questionnaire()
+    questionnaire = kiosk.counter.active_questionnaire()
     if questionnaire is None:
         abort(404)
-    return kiosk, questionnaire
+    return kiosk, questionnaire, key
 
 
-def fresh_form_url(key: str) -> str:
+def fresh_form_url() -> str:
     """The kiosk's blank form, in the default language for the next person."""
-    return url_for(
-        "kiosk.take", key=key, lang=current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return url_for("kiosk.take", lang=current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 @bp.route("/kiosk/<key>", methods=["GET", "POST"])
-@limit_submissions
-def take(key: str) -> ResponseReturnValue:
+def enrol(key: str) -> ResponseReturnValue:
+    """A kiosk's address, opened on its tablet: keep the key in a cookie, drop it
+    from the URL."""
+    if kiosk_from_key(key) is None:
+        abort(404)
+    # 307 sends a POST on with its answers: a form shown before the key moved.
+    status = 307 if request.method == "POST" else 303
+    target = url_for("kiosk.take", lang=request.args.get("lang"))
+    return no_store(remember_kiosk(redirect(target, status), key))
+
+
+@bp.route("/kiosk/", methods=["GET", "POST"])
+@limit_kiosk_submissions
+def take() -> ResponseReturnValue:
     """Show the kiosk's survey, and store it when submitted."""
-    kiosk, questionnaire = get_kiosk_or_404(key)
+    kiosk, questionnaire, key = get_kiosk_or_404()
     language = current_language()
     fields = service_fields()
     target = Target(
@@ -95,10 +137,7 @@ def take(key: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         sending = form.sending(request.remote_addr)
         store_response(flag_submission(form.submission(), sending))
-        return no_store(redirect(url_for("kiosk.thanks", key=key, lang=language)))
-    if not form.is_submitted():
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.rendered_at.data = signed_render_time()
+        return no_store(redirect(url_for("kiosk.thanks", lang=language)))
     page = render_template(
         "kiosk/take.html",
         form=form,
@@ -106,25 +145,28 @@ def take(key: str) -> ResponseReturnValue:
         counter=kiosk.counter,
         questionnaire=questionnaire,
         language=language,
-        reset_url=fresh_form_url(key),
+        reset_url=fresh_form_url(),
         idle_seconds=current_app.config.get("KIOSK_IDLE_SECONDS", DEFAULT_IDLE_SECONDS),
     )
-    return no_store((page, 422 if form.is_submitted() else 200))
+    response = no_store((page, 422 if form.is_submitted() else 200))
+    return remember_kiosk(response, key)
 
 
 # The kiosk form checks its own CSRF token and shows the form again when it has
-# expired, like the counter survey; the admin pages keep the global check.
+# expired, like the counter survey; the admin pages keep the global check. The
+# address only moves a POST on to it.
 csrf.exempt(take)
+csrf.exempt(enrol)
 
 
-@bp.get("/kiosk/<key>/cam-on")
-def thanks(key: str) -> ResponseReturnValue:
+@bp.get("/kiosk/cam-on")
+def thanks() -> ResponseReturnValue:
     """The thank-you page, which returns to a blank form by itself."""
-    kiosk, _questionnaire = get_kiosk_or_404(key)
+    kiosk, _questionnaire, _key = get_kiosk_or_404()
     page = render_template(
         "kiosk/thanks.html",
         counter=kiosk.counter,
-        reset_url=fresh_form_url(key),
+        reset_url=fresh_form_url(),
         seconds=current_app.config.get("KIOSK_THANKS_SECONDS", DEFAULT_THANKS_SECONDS),
     )
     return no_store(page)

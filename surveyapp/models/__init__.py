@@ -19,6 +19,7 @@ from surveyapp.models.responses import (
     Channel,
     Comment,
     Response,
+    answers_digest,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Role",
     "ServiceField",
     "User",
+    "answers_digest",
     "check_unknown_password",
     "get_by_code",
     "utc_now",

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import enum
+import functools
 
 from sqlalchemy import (
     ForeignKey,
+    Select,
     String,
+    bindparam,
+    literal,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.questionnaires import Questionnaire
@@ -61,10 +66,9 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
 
     def active_questionnaire(self) -> Questionnaire | None:
         """The questionnaire set here, or inherited from the nearest ancestor."""
-        for node in [self, *self.ancestors()]:
-            if node.questionnaire is not None:
-                return node.questionnaire
-        return None
+        if self.id is None:
+            db.session.flush()
+        return questionnaire_above(self.id)
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"
@@ -85,5 +89,50 @@ class Counter(db.Model):  # type: ignore[name-defined,misc]
 
     service_point: Mapped[Agency] = relationship(back_populates="counters")
 
+    def active_questionnaire(self) -> Questionnaire | None:
+        """The questionnaire of the counter's service point (set there or above)."""
+        return questionnaire_above(self.service_point_id)
+
     def __repr__(self) -> str:
         return f"<Counter {self.code}>"
+
+
+# Deeper than any administrative tree: a guard should a parent loop ever be stored.
+MAX_TREE_DEPTH = 32
+
+
+def questionnaire_above(agency_id: int) -> Questionnaire | None:
+    """The questionnaire set at agency `agency_id` or its nearest ancestor.
+
+    One recursive query up the tree, instead of loading each ancestor in turn:
+    every survey submission asks.
+    """
+    statement = _nearest_questionnaire()
+    return db.session.scalars(statement, {"agency_id": agency_id}).first()
+
+
+@functools.cache
+def _nearest_questionnaire() -> Select[tuple[Questionnaire]]:
+    """The query of questionnaire_above, built once (it is costly to build)."""
+    up = (
+        select(
+            Agency.id,
+            Agency.parent_id,
+            Agency.questionnaire_id,
+            literal(0).label("depth"),
+        )
+        .where(Agency.id == bindparam("agency_id"))
+        .cte("agency_chain", recursive=True)
+    )
+    parent = aliased(Agency)
+    up = up.union_all(
+        select(parent.id, parent.parent_id, parent.questionnaire_id, up.c.depth + 1)
+        .where(parent.id == up.c.parent_id)
+        .where(up.c.depth < MAX_TREE_DEPTH)
+    )
+    return (
+        select(Questionnaire)
+        .join(up, up.c.questionnaire_id == Questionnaire.id)
+        .order_by(up.c.depth)
+        .limit(1)
+    )

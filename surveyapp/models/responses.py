@@ -6,7 +6,9 @@ A response holds no personal data: no name, phone, IP address or device identifi
 from __future__ import annotations
 
 import enum
+import hashlib
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import (
@@ -69,6 +71,8 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(
             _one_of("anomaly_state", AnomalyState), name="anomaly_state_known"
         ),
+        # The anomaly rules count a counter's responses of the last minutes.
+        Index("ix_responses_counter_recent", "counter_id", "submitted_at"),
         # The few responses not yet folded into cells, found without a scan.
         Index(
             "ix_responses_unfolded",
@@ -116,6 +120,12 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     # A keyed hash of the sender's network (IPv4 /24, IPv6 /48), never the address:
     # enough to see many responses from one network, useless to find a person.
     network_hash: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The nonce of the render token the form was sent with: a second response
+    # with the same nonce reused one shown form (surveyapp.survey.submission.render).
+    render_nonce: Mapped[str | None] = mapped_column(String(24), index=True)
+    # A digest of the answers, item for item (answers_digest): the "identical
+    # answers" rule compares one column instead of reading every answer.
+    answers_hash: Mapped[str | None] = mapped_column(String(16))
     # Anomaly review: None (never flagged) or an AnomalyState, and the reason codes
     # the rules gave ("too_fast:4s", ...). Not the scoring library's reliability
     # flags, which are computed per score, never stored here.
@@ -183,6 +193,23 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     )
 
     response: Mapped[Response] = relationship(back_populates="comment")
+
+
+def answers_digest(answers: Iterable[tuple[int, int | None]]) -> str:
+    """16 hex characters naming a set of (criterion id, value or None) answers."""
+    text = ";".join(f"{criterion}:{value}" for criterion, value in sorted(answers))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@event.listens_for(Response, "before_insert")
+def _digest_answers(
+    _mapper: Mapper[Response], _connection: Connection, response: Response
+) -> None:
+    """Every response created with its answers gets their digest, whoever creates it."""
+    if response.answers_hash is None and response.answers:
+        response.answers_hash = answers_digest(
+            (answer.criterion_id, answer.value) for answer in response.answers
+        )
 
 
 @event.listens_for(Comment, "before_insert")

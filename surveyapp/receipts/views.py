@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -60,7 +59,6 @@ from surveyapp.survey.submission import (
     build_survey_form,
     find_by_idempotency_key,
     flag_submission,
-    signed_render_time,
     store_response,
 )
 from surveyapp.web.access import roles_required
@@ -92,9 +90,7 @@ def take(token: str) -> ResponseReturnValue:
     """The survey of one dossier's receipt, answered once."""
     check = check_receipt(token)
     receipt = check.receipt
-    questionnaire = (
-        receipt.counter.service_point.active_questionnaire() if receipt else None
-    )
+    questionnaire = receipt.counter.active_questionnaire() if receipt else None
     if receipt is None or questionnaire is None:
         abort(404)
     language = current_language()
@@ -124,9 +120,6 @@ def take(token: str) -> ResponseReturnValue:
         except ReceiptAlreadyUsed:
             return _refused(receipt, ReceiptState.USED)
         return redirect(thanks)
-    if not form.is_submitted():
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.rendered_at.data = signed_render_time()
     return render_template(
         "survey/take.html",
         form=form,

@@ -4,6 +4,26 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+#: Reasons whose text needs no number, by code.
+PLAIN_REASONS: dict[str, LazyString] = {
+    "honeypot": _l("A hidden field that people never see was filled in (a script)."),
+    "render_missing": _l(
+        "Sent without the token of a shown survey page: the answers did not come "
+        "from a page of this site (a script, or a very old offline page)."
+    ),
+    "render_forged": _l(
+        "Sent with a survey page token that this site did not make for this link: "
+        "forged, or copied from another survey."
+    ),
+    "render_replayed": _l(
+        "Sent with the token of a survey page that another response already used: "
+        "one page sent several times (a script), or a page kept offline and used "
+        "twice."
+    ),
+}
 
 
 def describe_reason(code: str) -> str:
@@ -12,8 +32,14 @@ def describe_reason(code: str) -> str:
     digits = raw.rstrip("s")
     number = int(digits) if digits.isdigit() else 0
     minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
-    if name == "honeypot":
-        text = _("A hidden field that people never see was filled in (a script).")
+    if name in PLAIN_REASONS:
+        text = PLAIN_REASONS[name]
+    elif name == "render_expired":
+        text = _(
+            "Sent more than %(hours)d hours after the survey page was shown (a page "
+            "kept offline for long, or a stored token).",
+            hours=int(current_app.config["RENDER_TOKEN_MAX_HOURS"]),
+        )
     elif name == "too_fast":
         text = _(
             "Sent %(seconds)d seconds after the form was shown: faster than a "
@@ -31,6 +57,13 @@ def describe_reason(code: str) -> str:
         text = _(
             "%(count)d other responses from the same network at this counter "
             "within %(minutes)d minutes.",
+            count=number,
+            minutes=minutes,
+        )
+    elif name == "kiosk_burst":
+        text = _(
+            "%(count)d other responses from the same kiosk within %(minutes)d "
+            "minutes: more people than a counter serves.",
             count=number,
             minutes=minutes,
         )

@@ -63,7 +63,9 @@
       answers: answers,
       comment: data.get("comment") || "",
       language: document.documentElement.lang === "en" ? "en" : "vi",
-      rendered_at: data.get("rendered_at") || ""
+      // The token of the page these answers were given on, even when it was a
+      // copy kept offline: it tells a shown form from a script.
+      render_token: data.get("render_token") || ""
     };
   }
 

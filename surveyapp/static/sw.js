@@ -1,9 +1,12 @@
 // Offline phones: the survey page, its CSS and JS open again without a connection.
 // Pages are network-first (a fresh form when online) with the cached copy as the
 // fallback; a cached page gets a new idempotency key each time it is shown, so two
-// people answering from one cached page make two responses.
+// people answering from one cached page make two responses. It keeps the page's
+// render token: only the server can make one, and the answers carry the token of
+// the page they were given on (a second response with it is flagged for review).
 "use strict";
-var CACHE = "surveyapp-survey-v1";
+// v2: pages carry a render token; older copies are dropped when this one activates.
+var CACHE = "surveyapp-survey-v2";
 var SURVEY_PAGE = /^\/(s|r)\/[^/]+\/?$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +21,6 @@ from surveyapp.survey.submission import (
     Target,
     build_survey_form,
     flag_submission,
-    signed_render_time,
     store_response,
 )
 from surveyapp.web.language import current_language
@@ -40,7 +37,7 @@ def get_counter_or_404(token: str) -> tuple[Counter, Questionnaire]:
     counter = counter_from_token(token)
     if counter is None:
         abort(404)
-    questionnaire = counter.service_point.active_questionnaire()
+    questionnaire = counter.active_questionnaire()
     if questionnaire is None:
         abort(404)
     return counter, questionnaire
@@ -58,9 +55,6 @@ def take(token: str) -> ResponseReturnValue:
         sending = form.sending(request.remote_addr)
         store_response(flag_submission(form.submission(), sending))
         return redirect(url_for("survey.thanks", token=token, lang=language))
-    if not form.is_submitted():
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.rendered_at.data = signed_render_time()
     status = 422 if form.is_submitted() else 200
     return (
         render_template(

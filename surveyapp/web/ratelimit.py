@@ -1,11 +1,11 @@
-"""Rate limits on submissions, per sender address and per counter, and the 429 page.
+"""Rate limits on submissions, per sender address, per counter or per kiosk, and
+the 429 page.
 
 None of them stores an IP address. A breach is answered with a page (or JSON) that
 says the answers were not sent yet."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
@@ -22,6 +22,8 @@ from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from surveyapp.core.links import signed_counter_code
+from surveyapp.core.receipts import signed_receipt_id
 from surveyapp.extensions import limiter
 
 P = ParamSpec("P")
@@ -31,17 +33,14 @@ RESEND_MAX_BYTES = 64 * 1024
 
 
 def counter_key() -> str:
-    """The counter a submission is for: `<code>.<sig>` from the URL or JSON body.
+    """The budget a submission spends: its survey link, once its signature holds.
 
-    The signature is not checked here (the view does that with the database);
-    an empty key exempts the request from the per-counter limit.
+    The link is a counter's `<code>.<sig>` or a receipt's `<id>.<sig>`, from the URL
+    or the JSON body. Anyone can write a counter's code, so a link the app did not
+    sign spends nothing of that counter's budget (the per-address limit still
+    counts it); the view answers it "not found". An empty key exempts the request.
     """
-    view_args = request.view_args or {}
-    kiosk_key = view_args.get("key")
-    if isinstance(kiosk_key, str):
-        # A kiosk is bound to one counter; count it by a digest, never its secret.
-        return f"kiosk:{hashlib.sha256(kiosk_key.encode()).hexdigest()[:16]}"
-    token = view_args.get("token")
+    token = (request.view_args or {}).get("token")
     if token is None and request.is_json:
         try:
             body = request.get_json(silent=True)
@@ -50,22 +49,18 @@ def counter_key() -> str:
         token = body.get("token") if isinstance(body, dict) else None
     if not isinstance(token, str):
         return ""
-    code = token.rpartition(".")[0]
-    return f"counter:{code[:64]}" if code else ""
+    code = signed_counter_code(token)
+    if code is not None:
+        return f"counter:{code}"
+    public_id = signed_receipt_id(token)
+    return f"receipt:{public_id}" if public_id is not None else ""
 
 
-def _is_kiosk() -> bool:
-    return "key" in (request.view_args or {})
-
-
-# A registered kiosk shares its office's address with the citizens' phones there,
-# so it answers to its own per-counter budget, not to the per-address one.
 _per_address = limiter.shared_limit(
     lambda: str(current_app.config["SURVEY_RATE_LIMIT_IP"]),
     scope="survey-submit-address",
     key_func=get_remote_address,
     methods=["POST"],
-    exempt_when=_is_kiosk,
 )
 
 
@@ -84,16 +79,45 @@ def limit_submissions(
     """Apply the per-address and per-counter limits to the POSTs of `view`.
 
     Both limits are shared by every view so decorated: a counter's budget is the
-    same whether ratings come from its QR page, a kiosk or the API. Put it under
-    the route decorator::
+    same whether ratings come from its QR page or the API. Put it under the route
+    decorator::
 
         @bp.post("/submit")
         @limit_submissions
         def submit(): ...
     """
-    limited = _per_address(_per_counter(view))
+    return _answering_429(_per_address(_per_counter(view)))
 
-    @wraps(view)
+
+def limit_by(
+    key_func: Callable[[], str], setting: str, scope: str
+) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
+    """A budget of its own for the POSTs of the views it decorates.
+
+    `setting` names the limit in app.config (Flask-Limiter syntax); `key_func`
+    says whose budget a request spends, an empty key exempting it. A breach gets
+    the same 429 page as the other submission limits.
+    """
+    limit = limiter.shared_limit(
+        lambda: str(current_app.config[setting]),
+        scope=scope,
+        key_func=key_func,
+        methods=["POST"],
+        exempt_when=lambda: not key_func(),
+    )
+
+    def decorate(
+        view: Callable[P, ResponseReturnValue],
+    ) -> Callable[P, ResponseReturnValue]:
+        return _answering_429(limit(view))
+
+    return decorate
+
+
+def _answering_429(
+    limited: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    @wraps(limited)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         try:
             return limited(*args, **kwargs)

@@ -155,7 +155,7 @@ def load_fresh(browser: Any, url: str) -> list[tuple[str, str, int]]:
     page = context.new_page()
     page.goto(url)
     page.wait_for_function(  # the service worker has kept the page
-        "caches.open('surveyapp-survey-v1').then(c => c.keys())"
+        "caches.open('surveyapp-survey-v2').then(c => c.keys())"
         ".then(keys => keys.length >= 3)",
         polling=100,
     )

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from surveyapp.extensions import db
 from surveyapp.kiosk.operations import hash_key, register_kiosk
@@ -33,6 +34,18 @@ def new_kiosk(app: Flask, counter_code: str, name: str = "Máy tính bảng 1") 
         _, key = register_kiosk(counter, name)
         db.session.commit()
         return key
+
+
+def open_kiosk(client: FlaskClient, key: str) -> TestResponse:
+    """Open a kiosk's address as its tablet does: the cookie, then the key-less form."""
+    return client.get(f"/kiosk/{key}", follow_redirects=True)
+
+
+def kiosk_form(client: FlaskClient, key: str, value: str = "4") -> dict[str, str]:
+    """Valid answers on the kiosk's form, opened through its address."""
+    data = hidden_fields(open_kiosk(client, key).get_data(as_text=True))
+    data.update(all_answers(value), service_field="ho-tich")
+    return data
 
 
 def response_count(app: Flask) -> int:
@@ -114,7 +127,7 @@ def test_only_admins_manage_kiosks(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Kiosk)) == 1
         assert db.session.get(Kiosk, kiosk_id).revoked_at is None
-    assert client.get(f"/kiosk/{key}").status_code == 200
+    assert open_kiosk(client, key).status_code == 200
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(
@@ -129,7 +142,7 @@ def test_revoked_kiosk_answers_not_found(
     app: Flask, client: FlaskClient, auth: AuthActions, site: SurveySite
 ) -> None:
     key = new_kiosk(app, site.counter)
-    assert client.get(f"/kiosk/{key}").status_code == 200
+    assert open_kiosk(client, key).status_code == 200
     auth.login_as("admin", site.province)
     page = client.get("/quan-ly/kiosk/").get_data(as_text=True)
     with app.app_context():
@@ -143,10 +156,11 @@ def test_revoked_kiosk_answers_not_found(
         assert db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "kiosk_revoke")
         ).one()
-    gone = client.get(f"/kiosk/{key}")
-    assert gone.status_code == 404
-    assert 'class="error-page"' in gone.get_data(as_text=True)
-    assert client.get(f"/kiosk/{key}/cam-on").status_code == 404
+    # Its address, and the tablet that keeps its key in a cookie, both stop.
+    for path in (f"/kiosk/{key}", "/kiosk/", "/kiosk/cam-on"):
+        gone = client.get(path)
+        assert gone.status_code == 404
+        assert 'class="error-page"' in gone.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +185,7 @@ def test_stopped_counter_stops_its_kiosk(
         counter.active = False
         db.session.commit()
     assert client.get(f"/kiosk/{key}").status_code == 404
+    assert client.get("/kiosk/").status_code == 404
 
 
 def test_kiosk_page_is_never_cached_and_has_no_autocomplete(
@@ -178,12 +193,12 @@ def test_kiosk_page_is_never_cached_and_has_no_autocomplete(
 ) -> None:
     key = new_kiosk(app, site.counter)
     app.config["KIOSK_IDLE_SECONDS"] = 7
-    page = client.get(f"/kiosk/{key}")
+    page = open_kiosk(client, key)
     html = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     assert 'autocomplete="off"' in html
     assert 'data-idle-seconds="7"' in html
-    assert f'data-reset-url="/kiosk/{key}?lang=vi"' in html
+    assert 'data-reset-url="/kiosk/?lang=vi"' in html
     assert 'class="manage-nav"' not in html
     assert html.count('type="radio"') == 16 * 6
     assert "checked" not in html
@@ -193,12 +208,12 @@ def test_kiosk_submission_is_stored_with_its_channel_and_kiosk(
     app: Flask, client: FlaskClient, site: SurveySite
 ) -> None:
     key = new_kiosk(app, site.other_counter)
-    data = hidden_fields(client.get(f"/kiosk/{key}").get_data(as_text=True))
-    data.update(all_answers("5"), service_field="ho-tich", comment="Rất tốt")
-    sent = client.post(f"/kiosk/{key}", data=data)
+    data = kiosk_form(client, key, "5")
+    data["comment"] = "Rất tốt"
+    sent = client.post("/kiosk/", data=data)
     assert sent.status_code == 302
-    assert sent.headers["Location"] == f"/kiosk/{key}/cam-on?lang=vi"
-    assert client.post(f"/kiosk/{key}", data=data).status_code == 302  # double tap
+    assert sent.headers["Location"] == "/kiosk/cam-on?lang=vi"
+    assert client.post("/kiosk/", data=data).status_code == 302  # double tap
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
         kiosk = db.session.scalars(select(Kiosk)).one()
@@ -207,19 +222,19 @@ def test_kiosk_submission_is_stored_with_its_channel_and_kiosk(
         assert response.counter.code == site.other_counter
         assert {a.value for a in response.answers} == {5}
         assert response.comment is not None and response.comment.body == "Rất tốt"
-    thanks = client.get(f"/kiosk/{key}/cam-on")
+    thanks = client.get("/kiosk/cam-on")
     assert thanks.status_code == 200
     assert thanks.headers["Cache-Control"] == "no-store"
-    assert f'content="6;url=/kiosk/{key}?lang=vi"' in thanks.get_data(as_text=True)
+    assert 'content="6;url=/kiosk/?lang=vi"' in thanks.get_data(as_text=True)
 
 
 def test_invalid_kiosk_submission_stores_nothing(
     app: Flask, client: FlaskClient, site: SurveySite
 ) -> None:
     key = new_kiosk(app, site.counter)
-    data = hidden_fields(client.get(f"/kiosk/{key}").get_data(as_text=True))
+    data = hidden_fields(open_kiosk(client, key).get_data(as_text=True))
     data.update({"c_A1": "9", "service_field": "nope"})
-    response = client.post(f"/kiosk/{key}", data=data)
+    response = client.post("/kiosk/", data=data)
     assert response.status_code == 422
     assert response.headers["Cache-Control"] == "no-store"
     assert response_count(app) == 0
@@ -243,7 +258,7 @@ def test_cli_creates_lists_and_revokes_kiosks(
     match = KIOSK_URL.search(created.output)
     assert match
     key = match.group(1)
-    assert client.get(f"/kiosk/{key}").status_code == 200
+    assert open_kiosk(client, key).status_code == 200
     listed = runner.invoke(args=["kiosks", "list"])
     assert key[:8] in listed.output and "active" in listed.output
     assert key not in listed.output

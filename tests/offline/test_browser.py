@@ -19,7 +19,7 @@ from tests.helpers import survey_path
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 CACHED = (
-    "caches.open('surveyapp-survey-v1').then(c => c.keys())"
+    "caches.open('surveyapp-survey-v2').then(c => c.keys())"
     ".then(keys => keys.length >= 3)"
 )
 QUEUED = """() => new Promise(resolve => {
@@ -81,6 +81,11 @@ def test_answers_sent_offline_are_kept_and_sent_once_back_online(
     )
     assert page.evaluate(QUEUED) == 0
     assert stored(app) == [("counter", "en", {4, None})]
+    with app.app_context():
+        # The queued answers kept the token of the page they were given on.
+        response = db.session.scalars(select(Response)).one()
+        assert response.render_nonce is not None
+        assert not any(r.startswith("render_") for r in response.anomaly_reasons)
 
     page.reload()  # sends whatever is queued again: nothing
     page.wait_for_load_state("networkidle")

@@ -20,14 +20,15 @@ from surveyapp.extensions import db
 from surveyapp.models import Agency, Counter, Response, ServiceField, get_by_code
 from surveyapp.review.operations import set_review_state
 from surveyapp.survey.submission import (
+    Observed,
     Sending,
     Submission,
+    Target,
     flag_submission,
-    signed_render_time,
+    issue_render_token,
     store_response,
     submission_flags,
 )
-from surveyapp.survey.submission import store as submission_store
 from tests.factories import SurveySite, add_responses
 from tests.helpers import fill_form, survey_path
 
@@ -64,7 +65,9 @@ def stored_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Response)) or 0
 
 
-def flags(code: str, **overrides: object) -> tuple[str, ...]:
+def flags(
+    code: str, now: datetime | None = None, **overrides: object
+) -> tuple[str, ...]:
     arguments: dict[str, object] = {
         "counter_id": counter_id(code),
         "answers": answers_for(code),
@@ -73,7 +76,7 @@ def flags(code: str, **overrides: object) -> tuple[str, ...]:
         "honeypot": "",
     }
     arguments.update(overrides)
-    return submission_flags(**arguments)  # type: ignore[arg-type]
+    return submission_flags(Observed(**arguments), now)  # type: ignore[arg-type]
 
 
 # --- The anomaly rules ------------------------------------------------------------
@@ -206,18 +209,13 @@ def _submission(code: str, key: str, **fields: object) -> Submission:
     return Submission(**values)  # type: ignore[arg-type]
 
 
-def _flagged_submission(
-    rule: str, code: str, monkeypatch: pytest.MonkeyPatch
-) -> Submission:
-    """Stored responses that make `rule` fire, and the submission it flags.
-
-    The clock is fixed, so that a form rendered 3 s before sending reads 3 s.
-    """
-    now = time.time()
+def _flagged_submission(rule: str, code: str) -> Submission:
+    """Stored responses that make `rule` fire, and the submission it flags."""
+    submission = _submission(code, uuid.uuid4().hex)
+    target = Target(submission.counter, submission.questionnaire)
     seconds_open = 3 if rule == "too_fast" else 60
-    with monkeypatch.context() as clock:
-        clock.setattr(submission_store.time, "time", lambda: now - seconds_open)
-        sending = Sending(OTHER_ADDRESS, rendered_at=signed_render_time())
+    token = issue_render_token(target, now=time.time() - seconds_open)
+    sending = Sending(OTHER_ADDRESS, render_token=token)
     add_responses(code, [5, 2], 2)
     if rule == "honeypot":
         sending = dataclasses.replace(sending, honeypot="http://spam")
@@ -227,9 +225,7 @@ def _flagged_submission(
         ids = add_responses(code, [5, 2, 1], 10)
         from_network(ids, network_hash(ADDRESS) or "")
         sending = dataclasses.replace(sending, remote_addr=ADDRESS)
-    with monkeypatch.context() as clock:
-        clock.setattr(submission_store.time, "time", lambda: now)
-        return flag_submission(_submission(code, uuid.uuid4().hex), sending)
+    return flag_submission(submission, sending)
 
 
 @pytest.mark.parametrize(
@@ -242,14 +238,10 @@ def _flagged_submission(
     ],
 )
 def test_a_flagged_response_is_kept_but_left_out_of_scores_until_cleared(
-    app: Flask,
-    site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
-    rule: str,
-    reason: str,
+    app: Flask, site: SurveySite, rule: str, reason: str
 ) -> None:
     with app.app_context():
-        submission = _flagged_submission(rule, site.counter, monkeypatch)
+        submission = _flagged_submission(rule, site.counter)
         assert submission.anomaly_reasons == (reason,)
         before = stored_count()
         response, created = store_response(submission)
@@ -288,30 +280,14 @@ def test_honeypot_through_the_form_is_stored_flagged_and_thanked(
         assert "honeypot" in response.anomaly_reasons
 
 
-RENDERED_AT = re.compile(r'name="rendered_at" type="hidden" value="([^"]+)"')
-
-
-def form_as_browser(client: FlaskClient, path: str) -> dict[str, str]:
-    """Valid form data including the signed render time a browser sends back."""
-    data = fill_form(client, path)
-    found = RENDERED_AT.search(client.get(path).get_data(as_text=True))
-    assert found is not None
-    data["rendered_at"] = found.group(1)
-    return data
-
-
 def test_a_person_filling_the_form_is_not_flagged(
     app: Flask,
     client: FlaskClient,
     site: SurveySite,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = survey_path(app, site.counter)
     # The form was shown a minute ago: a person had time to read it.
-    real_time = time.time
-    monkeypatch.setattr(submission_store.time, "time", lambda: real_time() - 60)
-    data = form_as_browser(client, path)
-    monkeypatch.undo()
+    data = fill_form(client, path)
     assert client.post(path, data=data).status_code == 302
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
@@ -319,13 +295,15 @@ def test_a_person_filling_the_form_is_not_flagged(
         assert response.anomaly_reasons == []
         assert response.fill_seconds is not None and response.fill_seconds >= 60
         assert response.network_hash is not None
+        assert response.render_nonce
 
 
 def test_a_script_sending_at_once_is_flagged_too_fast(
     app: Flask, client: FlaskClient, site: SurveySite
 ) -> None:
     path = survey_path(app, site.counter)
-    assert client.post(path, data=form_as_browser(client, path)).status_code == 302
+    data = fill_form(client, path, seconds_ago=0)
+    assert client.post(path, data=data).status_code == 302
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
         assert response.anomaly_state == "flagged"

@@ -118,3 +118,19 @@ def test_english_is_one_tap_away(
     phone.get_by_role("link", name="English").click()
     assert phone.get_by_role("button", name="Send my answers").is_visible()
     assert phone.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_person_answering_in_a_browser_is_not_flagged(
+    app: Flask, live_server: LiveServer, site: SurveySite, phone: Any
+) -> None:
+    """The render token travels with the answers: shown, read, sent, not flagged."""
+    app.config["ANOMALY_MIN_SECONDS"] = 2  # a person's pace, shortened for the test
+    phone.goto(live_server.url + survey_path(app, site.counter))
+    answer_survey(phone)
+    phone.wait_for_timeout(2_500)
+    phone.get_by_role("button", name="Gửi đánh giá").click()
+    phone.wait_for_url("**/cam-on**")
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.anomaly_reasons == [] and response.anomaly_state is None
+        assert response.fill_seconds is not None and response.fill_seconds >= 2

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from surveyapp.app import create_app
 from surveyapp.core.links import counter_token
+from surveyapp.core.receipts import issue_receipt
 from surveyapp.extensions import csrf, db
 from surveyapp.models import Counter, Response, get_by_code
 from surveyapp.web.ratelimit import counter_key, limit_submissions
@@ -22,6 +23,7 @@ from tests.factories import SurveySite, make_site
 from tests.helpers import fill_form, survey_path
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+FORGED = "T-Q1.AAAAAAAAAAAAAAAAAAAAAA"
 
 
 def stored_count() -> int:
@@ -121,17 +123,52 @@ def test_other_blueprints_share_the_counter_budget_and_get_json(
     assert client.post("/test-api/submit", json={}).status_code == 200
 
 
-def test_counter_key_reads_the_url_or_the_json_body(app: Flask) -> None:
-    with app.test_request_context("/s/AB-1.sig", method="POST"):
-        assert counter_key() == "counter:AB-1"
-    with app.test_request_context("/s/nodot", method="POST"):
+def test_counter_key_reads_a_signed_link_from_the_url_or_the_json_body(
+    app: Flask, site: SurveySite
+) -> None:
+    with app.app_context():
+        counter = get_by_code(Counter, site.counter)
+        assert counter is not None
+        token = counter_token(counter)
+        receipt = issue_receipt(counter, "HS-KEY-1").token
+    public_id = receipt.partition(".")[0]
+    signed = {
+        f"/s/{token}": f"counter:{site.counter}",
+        f"/r/{receipt}": f"receipt:{public_id}",
+    }
+    for path, key in signed.items():
+        with app.test_request_context(path, method="POST"):
+            assert counter_key() == key
+    with app.test_request_context("/x", method="POST", json={"token": token}):
+        assert counter_key() == f"counter:{site.counter}"
+    for body in ({"token": 5}, ["AB-1.sig"], {"token": "x\ud800.sig"}):
+        with app.test_request_context("/x", method="POST", json=body):
+            assert counter_key() == ""
+
+
+@pytest.mark.parametrize(
+    "path", ["/s/nodot", f"/s/{FORGED}", f"/r/{FORGED}", "/s/T-Q1.", "/s/.sig"]
+)
+def test_a_link_the_app_did_not_sign_spends_no_budget(app: Flask, path: str) -> None:
+    with app.test_request_context(path, method="POST"):
         assert counter_key() == ""
-    with app.test_request_context("/x", method="POST", json={"token": "AB-1.sig"}):
-        assert counter_key() == "counter:AB-1"
-    with app.test_request_context("/x", method="POST", json={"token": 5}):
-        assert counter_key() == ""
-    with app.test_request_context("/x", method="POST", json=["AB-1.sig"]):
-        assert counter_key() == ""
+
+
+def test_forged_links_cannot_lock_a_counter(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    """Posts naming the counter with a made-up signature leave its budget alone."""
+    app.config["SURVEY_RATE_LIMIT_COUNTER"] = "3 per minute"
+    forged = f"/s/{site.counter}.{FORGED.partition('.')[2]}"
+    body = {"kind": "counter", "token": forged.removeprefix("/s/")}
+    for n in range(20):
+        environ = {"REMOTE_ADDR": f"10.7.{n}.1"}
+        assert client.post(forged, data={}, environ_base=environ).status_code == 404
+        sent = client.post("/api/v1/responses", json=body, environ_base=environ)
+        assert sent.status_code in (404, 422)
+    path = survey_path(app, site.counter)
+    codes = [_post_as(client, path, f"10.8.{n}.1")[0] for n in (1, 2, 3, 4)]
+    assert codes == [302, 302, 302, 429]  # the honest budget, untouched until spent
 
 
 # --- Several workers: limits in Redis ----------------------------------------------

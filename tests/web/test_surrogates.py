@@ -60,7 +60,7 @@ def counter_link(app: Flask, site: SurveySite) -> str:
         {"token": f"x{LONE}.abc"},
         {"idempotency_key": f"abcdefghijklmnop{LONE}"},
         {"service_field": f"ho-tich{LONE}"},
-        {"rendered_at": LONE},
+        {"render_token": LONE},
         {"answers": {f"A1{LONE}": 4}},
         {"website": [LONE]},
     ],

@@ -2,21 +2,22 @@
 the kiosk, the receipt page and the JSON API use too.
 
 :mod:`.validation` checks raw answers (the form's and the API's alike) into a
-:class:`Submission`; :mod:`.form` is the survey form around it; :mod:`.anomalies`
-flags a suspicious submission; :mod:`.store` stores it once.
+:class:`Submission`; :mod:`.form` is the survey form around it; :mod:`.render`
+issues the token every shown form carries back; :mod:`.anomalies` flags a
+suspicious submission; :mod:`.store` stores it once.
 """
 
 from surveyapp.survey.submission.anomalies import (
+    Observed,
     Sending,
     flag_submission,
     submission_flags,
 )
 from surveyapp.survey.submission.form import SurveyFormBase, build_survey_form
+from surveyapp.survey.submission.render import issue_render_token
 from surveyapp.survey.submission.store import (
     ReceiptAlreadyUsed,
     find_by_idempotency_key,
-    seconds_since_render,
-    signed_render_time,
     store_response,
 )
 from surveyapp.survey.submission.validation import (
@@ -33,6 +34,7 @@ from surveyapp.survey.submission.validation import (
 __all__ = [
     "COMMENT_MAX_LENGTH",
     "IDEMPOTENCY_PATTERN",
+    "Observed",
     "RawAnswers",
     "ReceiptAlreadyUsed",
     "Rejected",
@@ -43,9 +45,8 @@ __all__ = [
     "build_survey_form",
     "find_by_idempotency_key",
     "flag_submission",
+    "issue_render_token",
     "parse_rating",
-    "seconds_since_render",
-    "signed_render_time",
     "store_response",
     "submission_flags",
     "validate_answers",

@@ -2,9 +2,9 @@
 
 Officers have an incentive to steer ratings, and scripts can fill forms. The rules
 (:func:`submission_flags`) *flag* a response with short reason codes
-("too_fast:4s", "identical_burst:6", "network_burst:12", "honeypot"); a flagged
-response is stored, left out of the scores, and listed for admins (``review/``).
-Nothing here stores an IP address.
+("too_fast:4s", "render_missing", "identical_burst:6", "network_burst:12",
+"kiosk_burst:11", "honeypot"); a flagged response is stored, left out of the
+scores, and listed for admins (``review/``). Nothing here stores an IP address.
 
 Settings (``app.config``, defaults in ``config.Config``):
 
@@ -13,11 +13,18 @@ Settings (``app.config``, defaults in ``config.Config``):
     reading. The 16 items of sipas-2023 take a fast reader about 3 s each (12
     words at 250 words a minute); 8 s is half a second per item, less than it
     takes to find and tap 16 radio buttons and a service field on a phone, so an
-    honest citizen is practically never flagged.
+    honest citizen is practically never flagged. The time comes from the form's
+    render token (:mod:`.render`); a submission whose token is missing, forged,
+    expired or already used is flagged for that instead, since its time is unknown.
 ``ANOMALY_IDENTICAL_COUNT``, ``ANOMALY_NETWORK_COUNT``, ``ANOMALY_WINDOW_MINUTES``
     A response is flagged when at least that many *other* responses at the same
     counter within the window gave exactly the same answers, or came from the
     same network (the keyed /24 or /48 hash of :mod:`surveyapp.core.network`).
+    Kiosk responses all come from the office network by design: they do not
+    count towards a phone's network, and a kiosk answers to its own rule instead.
+``ANOMALY_KIOSK_COUNT``
+    A kiosk response is flagged when the same kiosk sent at least that many other
+    responses within the window: more people than a counter serves.
 """
 
 from __future__ import annotations
@@ -28,12 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 
 from surveyapp.core.network import network_hash
 from surveyapp.extensions import db
-from surveyapp.models import Answer, Channel, Response, utc_now
-from surveyapp.survey.submission.store import seconds_since_render
+from surveyapp.models import Channel, Response, answers_digest, utc_now
+from surveyapp.survey.submission.render import REPLAYED, check_render_token
 from surveyapp.survey.submission.validation import Submission
 
 
@@ -42,8 +49,28 @@ class Sending:
     """How answers arrived, as the rules see it; none of it is stored as is."""
 
     remote_addr: str | None
-    rendered_at: str | None = None  # the form's signed render time, if sent back
+    render_token: str | None = None  # the form's render token, if sent back
     honeypot: str | None = None  # the hidden "website" field people never see
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What the rules look at for one submission at `counter_id`.
+
+    `answers` maps criterion id to 1..5 or None. `network_hash` is None when the
+    network rule does not apply (a kiosk); `render_problem` is the render token's
+    reason code when it proves nothing, else `fill_seconds` and `render_nonce`
+    come from it.
+    """
+
+    counter_id: int
+    answers: Mapping[int, int | None]
+    fill_seconds: int | None = None
+    network_hash: str | None = None
+    honeypot: str | None = None
+    render_problem: str | None = None
+    render_nonce: str | None = None
+    kiosk_id: int | None = None
 
 
 def setting(name: str) -> int:
@@ -51,100 +78,110 @@ def setting(name: str) -> int:
     return int(current_app.config[name])
 
 
-def submission_flags(
-    counter_id: int,
-    answers: Mapping[int, int | None],
-    fill_seconds: int | None,
-    network_hash: str | None,
-    honeypot: str | None,
-    now: datetime | None = None,
-) -> tuple[str, ...]:
-    """Reason codes for flagging a submission at `counter_id`; empty when clean.
+def submission_flags(seen: Observed, now: datetime | None = None) -> tuple[str, ...]:
+    """Reason codes for flagging the submission `seen`; empty when clean.
 
-    `answers` maps criterion id to 1..5 or None. Recent responses are those of the
-    same counter submitted within ANOMALY_WINDOW_MINUTES before `now`; the
-    queries filter on the indexed counter_id, submitted_at and network_hash.
+    Recent responses are those of the same counter submitted within
+    ANOMALY_WINDOW_MINUTES before `now`; they and the responses sent with the same
+    render token are counted in one query, on the (counter_id, submitted_at) and
+    render_nonce indexes.
     """
-    now = _aware(now or utc_now())
-    since = now - timedelta(minutes=int(setting("ANOMALY_WINDOW_MINUTES")))
-    recent = (
-        Response.counter_id == counter_id,
-        Response.submitted_at >= since,
-        Response.submitted_at <= now,
-    )
     reasons: list[str] = []
-    if honeypot and honeypot.strip():
+    if seen.honeypot and seen.honeypot.strip():
         reasons.append("honeypot")
-    if fill_seconds is not None and fill_seconds < int(setting("ANOMALY_MIN_SECONDS")):
-        reasons.append(f"too_fast:{fill_seconds}s")
-    identical = _identical_count(recent, answers)
-    if answers and identical >= int(setting("ANOMALY_IDENTICAL_COUNT")):
-        reasons.append(f"identical_burst:{identical}")
-    if network_hash:
-        same_network = (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Response)
-                .where(*recent, Response.network_hash == network_hash)
-            )
-            or 0
-        )
-        if same_network >= int(setting("ANOMALY_NETWORK_COUNT")):
-            reasons.append(f"network_burst:{same_network}")
+    if seen.render_problem:
+        reasons.append(seen.render_problem)
+    elif seen.fill_seconds is not None and seen.fill_seconds < setting(
+        "ANOMALY_MIN_SECONDS"
+    ):
+        reasons.append(f"too_fast:{seen.fill_seconds}s")
+    reasons.extend(_counted_reasons(seen, _aware(now or utc_now())))
     return tuple(reasons)
 
 
 def flag_submission(submission: Submission, sending: Sending) -> Submission:
     """`submission` with what the rules saw and their reasons, ready to store.
 
-    Fills in the seconds the form was open and the network's hash (never the
-    address), then the reason codes of every rule that fires.
+    Fills in the seconds the form was open, its render token's nonce and the
+    network's hash (never the address), then the reason codes of every rule that
+    fires.
     """
-    fill_seconds = seconds_since_render(sending.rendered_at)
+    render = check_render_token(sending.render_token, submission)
     network = network_hash(sending.remote_addr)
-    # Every rating from a kiosk comes from the same office network by design.
-    kiosk = submission.channel == Channel.KIOSK
-    reasons = submission_flags(
-        submission.counter.id,
-        submission.answers,
-        fill_seconds,
-        None if kiosk else network,
-        sending.honeypot,
+    seen = Observed(
+        counter_id=submission.counter.id,
+        answers=submission.answers,
+        fill_seconds=render.seconds,
+        # Every rating from a kiosk comes from the same office network by design.
+        network_hash=None if submission.kiosk_id is not None else network,
+        honeypot=sending.honeypot,
+        render_problem=render.problem,
+        render_nonce=render.nonce,
+        kiosk_id=submission.kiosk_id,
     )
     return dataclasses.replace(
         submission,
-        fill_seconds=fill_seconds,
+        fill_seconds=render.seconds,
         network_hash=network,
-        anomaly_reasons=reasons,
+        render_nonce=render.nonce,
+        anomaly_reasons=submission_flags(seen),
     )
 
 
-def _identical_count(
-    recent: tuple[ColumnElement[bool], ...], answers: Mapping[int, int | None]
-) -> int:
-    """Recent responses whose answers are exactly `answers`, item for item."""
-    if not answers:
-        return 0
-    same_answer = or_(
-        *(
-            and_(
-                Answer.criterion_id == criterion_id,
-                Answer.value.is_(None) if value is None else Answer.value == value,
-            )
-            for criterion_id, value in answers.items()
-        )
+def _counted_reasons(seen: Observed, now: datetime) -> list[str]:
+    """The rules that count stored responses: a reused render token, and the
+    identical-answers, network and kiosk bursts."""
+    since = now - timedelta(minutes=setting("ANOMALY_WINDOW_MINUTES"))
+    recent = and_(
+        Response.counter_id == seen.counter_id,
+        Response.submitted_at >= since,
+        Response.submitted_at <= now,
     )
-    matching = (
-        select(Answer.response_id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(*recent)
-        .group_by(Answer.response_id)
-        .having(
-            func.count() == len(answers),
-            func.sum(case((same_answer, 1), else_=0)) == len(answers),
-        )
+    same_token = (
+        Response.render_nonce == seen.render_nonce if seen.render_nonce else false()
     )
-    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    digest = answers_digest(seen.answers.items()) if seen.answers else None
+    replayed, identical, same_source = (
+        int(count or 0)
+        for count in db.session.execute(
+            select(
+                _count_where(same_token),
+                _count_where(and_(recent, Response.answers_hash == digest)),
+                _count_where(and_(recent, _same_source(seen))),
+            ).where(or_(recent, same_token))
+        ).one()
+    )
+    reasons: list[str] = []
+    if replayed:
+        reasons.append(REPLAYED)
+    if digest and identical >= setting("ANOMALY_IDENTICAL_COUNT"):
+        reasons.append(f"identical_burst:{identical}")
+    if seen.kiosk_id is not None:
+        if same_source >= setting("ANOMALY_KIOSK_COUNT"):
+            reasons.append(f"kiosk_burst:{same_source}")
+    elif seen.network_hash and same_source >= setting("ANOMALY_NETWORK_COUNT"):
+        reasons.append(f"network_burst:{same_source}")
+    return reasons
+
+
+def _same_source(seen: Observed) -> ColumnElement[bool]:
+    """Responses from where `seen` came from: its kiosk, or its phone's network.
+
+    Kiosk responses share the office network by design, so they are left out of
+    a phone's network.
+    """
+    if seen.kiosk_id is not None:
+        return Response.kiosk_id == seen.kiosk_id
+    if seen.network_hash:
+        return and_(
+            Response.network_hash == seen.network_hash,
+            Response.channel != Channel.KIOSK,
+        )
+    return false()
+
+
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _aware(moment: datetime) -> datetime:

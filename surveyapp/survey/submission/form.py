@@ -8,6 +8,7 @@ message for questions the page did not show.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,13 @@ from wtforms.fields.choices import SelectChoice
 
 from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
+from surveyapp.survey.submission.items import (
+    Item,
+    kept,
+    per_version,
+    questionnaire_items,
+)
+from surveyapp.survey.submission.render import issue_render_token
 from surveyapp.survey.submission.validation import (
     ANSWERS,
     NOT_APPLICABLE,
@@ -53,8 +61,9 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     service_field = SelectField(_l("Service field"), validate_choice=False)
     # A field people never see: bots that fill every input give themselves away.
     website = StringField(_l("Leave this field empty"))
-    # When the form was shown, signed, to tell a reading person from a script.
-    rendered_at = HiddenField()
+    # When and where the form was shown, signed, to tell a reading person from a
+    # script (surveyapp.survey.submission.render).
+    render_token = HiddenField()
     comment = TextAreaField(_l("Comments or suggestions (optional)"))
 
     target: Target
@@ -111,7 +120,7 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
 
     def sending(self, remote_addr: str | None) -> Sending:
         """How this form arrived, for the anomaly rules."""
-        return Sending(remote_addr, self.rendered_at.data, self.website.data)
+        return Sending(remote_addr, self.render_token.data, self.website.data)
 
 
 def build_survey_form(
@@ -119,18 +128,14 @@ def build_survey_form(
 ) -> SurveyFormBase:
     """A form for `target`'s questionnaire, one radio group per criterion.
 
-    It reads the request's form (and checks its CSRF token) when posted.
+    It reads the request's form (and checks its CSRF token) when posted; shown
+    blank, it gets a new idempotency key and render token.
     """
-
-    class SurveyForm(SurveyFormBase):
-        pass
-
-    for criterion in target.questionnaire.criteria():
-        rating = RadioField(
-            criterion.text(language), choices=scale_labels(), validate_choice=False
-        )
-        setattr(SurveyForm, f"{CRITERION_PREFIX}{criterion.code}", rating)
-    form = SurveyForm()
+    form_class = kept(
+        per_version("form", target.questionnaire, language),
+        lambda: _form_class(questionnaire_items(target.questionnaire), language),
+    )
+    form = form_class()
     form.target = target
     form.language = language
     form.service_fields = fields
@@ -138,4 +143,22 @@ def build_survey_form(
     form.service_field.choices = [
         SelectChoice("", _l("— Choose a service field —"))
     ] + [SelectChoice(field.code, field.name(language)) for field in fields]
+    if not form.is_submitted():
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.render_token.data = issue_render_token(target)
     return form
+
+
+def _form_class(items: tuple[Item, ...], language: str) -> type[SurveyFormBase]:
+    """The form class of one questionnaire version in one language."""
+
+    class SurveyForm(SurveyFormBase):
+        pass
+
+    for item in items:
+        # Choices are lazy strings: translated when each request renders them.
+        rating = RadioField(
+            item.text(language), choices=scale_labels(), validate_choice=False
+        )
+        setattr(SurveyForm, f"{CRITERION_PREFIX}{item.code}", rating)
+    return SurveyForm

@@ -1,22 +1,22 @@
 """Storing a citizen's response: all of it in one transaction, or nothing.
 
-Also what storing needs around it: the idempotency look-up and the signed render
-time a form carries. Erasing old network fingerprints is no part of it: that is
-housekeeping, run by `flask maintenance run` from a timer.
+Also what storing needs around it: the idempotency look-up. Erasing old network
+fingerprints is no part of it: that is housekeeping, run by `flask maintenance run`
+from a timer.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import uuid
 
-from flask import current_app
-from itsdangerous import BadSignature, Signer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp.extensions import db
 from surveyapp.models import AnomalyState, Answer, Comment, Response
+from surveyapp.survey.submission.items import questionnaire_items
 from surveyapp.survey.submission.validation import Submission
 
 log = logging.getLogger(__name__)
@@ -37,19 +37,19 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     """Store `submission`; return the response and whether it is new.
 
     A second submission with the same idempotency key (a double tap, a resent form)
-    returns the first response. The unique constraint decides, not a look-up before
-    the insert, so two simultaneous requests still store one response.
+    returns the first response. The unique constraints decide, not a look-up before
+    the insert: two simultaneous requests still store one response, and the usual
+    case (a new response) costs no look-up at all.
     """
-    existing = find_by_idempotency_key(submission.idempotency_key)
-    if existing is not None:
-        return existing, False
-    if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
-        raise ReceiptAlreadyUsed(submission.receipt_id)
-    criteria_ids = {criterion.id for criterion in submission.questionnaire.criteria()}
+    criteria_ids = {item.id for item in questionnaire_items(submission.questionnaire)}
     unknown = set(submission.answers) - criteria_ids
     if unknown:
         raise ValueError(f"criteria not in {submission.questionnaire.code}: {unknown}")
+    # Known before the commit, which expires every loaded attribute.
+    public_id = str(uuid.uuid4())
+    counter_code = submission.counter.code
     response = Response(
+        public_id=public_id,
         idempotency_key=submission.idempotency_key,
         agency_id=submission.counter.service_point_id,
         counter_id=submission.counter.id,
@@ -62,6 +62,7 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         kiosk_id=submission.kiosk_id,
         fill_seconds=submission.fill_seconds,
         network_hash=submission.network_hash,
+        render_nonce=submission.render_nonce,
         anomaly_state=AnomalyState.FLAGGED if submission.anomaly_reasons else None,
         anomaly_reasons=list(submission.anomaly_reasons),
     )
@@ -75,8 +76,8 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
     try:
         db.session.commit()
     except IntegrityError:
-        # The same form or the same receipt arriving twice at once: the other
-        # request won, and the unique constraints kept it to one response.
+        # The same form or the same receipt sent again, or twice at once: the
+        # unique constraints kept it to one response; answer with that one.
         db.session.rollback()
         existing = find_by_idempotency_key(submission.idempotency_key)
         if existing is not None:
@@ -84,9 +85,9 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
             raise ReceiptAlreadyUsed(submission.receipt_id) from None
         raise
-    log.info(
-        "response %s stored for counter %s", response.public_id, submission.counter.code
-    )
+    # What callers ask of a new response (its public id), without a reload.
+    set_committed_value(response, "public_id", public_id)
+    log.info("response %s stored for counter %s", public_id, counter_code)
     return response, True
 
 
@@ -95,23 +96,3 @@ def _receipt_used(receipt_id: int) -> bool:
         db.session.scalar(select(Response.id).where(Response.receipt_id == receipt_id))
         is not None
     )
-
-
-def signed_render_time() -> str:
-    """A signed 'now' for the form, so its sending time tells how long it was open."""
-    return _render_signer().sign(str(int(time.time()))).decode()
-
-
-def seconds_since_render(token: str | None) -> int | None:
-    """Seconds since `signed_render_time` made `token`; None if missing or forged."""
-    if not token:
-        return None
-    try:
-        shown = int(_render_signer().unsign(token).decode())
-    except (BadSignature, ValueError):
-        return None
-    return max(0, int(time.time()) - shown)
-
-
-def _render_signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt="form-rendered-at")

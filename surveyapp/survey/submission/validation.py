@@ -1,6 +1,7 @@
 """A citizen's answers, checked: raw values in, a Submission or the errors out.
 
-Pure: no request, no writes, no anomaly rules. The survey form (:mod:`.form`) and
+No request, no writes, no anomaly rules: the questionnaire's criteria are read
+once per version (:mod:`.items`). The survey form (:mod:`.form`) and
 the JSON API both call :func:`validate_answers`, so a rule or its message cannot
 differ between the two. Messages are in the current locale.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from surveyapp.models import Channel, Counter, Questionnaire, ServiceField
+from surveyapp.survey.submission.items import questionnaire_items
 
 NOT_APPLICABLE = "na"
 SCALE = ("1", "2", "3", "4", "5")
@@ -68,6 +70,7 @@ class Submission:
     kiosk_id: int | None = None
     fill_seconds: int | None = None
     network_hash: str | None = None
+    render_nonce: str | None = None
     anomaly_reasons: tuple[str, ...] = ()
 
 
@@ -153,7 +156,7 @@ def _answers(
 
     Adds an "answers.<code>" error to `errors` for each bad rating or unknown code.
     """
-    criteria = {criterion.code: criterion for criterion in questionnaire.criteria()}
+    criteria = {item.code: item for item in questionnaire_items(questionnaire)}
     answers: dict[int, int | None] = {c.id: None for c in criteria.values()}
     unknown: list[str] = []
     for code, value in ratings.items():
