@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from sqlalchemy import (
+    DateTime,
     ForeignKey,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
+from surveyapp.models.base import utc_now
 from surveyapp.models.questionnaires import Questionnaire
 
 
@@ -82,6 +85,11 @@ class Counter(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # A new counter is not yet silent; NULL: added before this was recorded, so
+    # old enough to be silent.
+    created_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=utc_now
+    )
 
     service_point: Mapped[Agency] = relationship(back_populates="counters")
 
