@@ -77,6 +77,7 @@ def test_counters_page_marks_silent_counters(
     assert "chưa có" in _row(html, "H-A-NEW") and SILENT not in _row(html, "H-A-NEW")
     assert "Im lặng" in _row(html, "H-A-OLD")
     assert "Im lặng" not in _row(html, "H-A-OFF")
+    assert "2 quầy im lặng" in html
 
 
 def test_silence_threshold_is_configurable(
