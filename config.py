@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 
@@ -45,6 +46,8 @@ class Config:
     # long as the session instead of expiring after an hour and losing the answers.
     WTF_CSRF_TIME_LIMIT: int | None = None
     SHOW_DEMO_LINKS = False
+    # `flask demo load` creates logins with the README's password: never in production.
+    ALLOW_DEMO_DATA = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -59,6 +62,14 @@ class Config:
     # Flask-Limiter: memory by default; set REDIS_URL for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not turn submissions away: each worker counts in memory until
+    # it is back, and a dead Redis answers within a second instead of hanging.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS: dict[str, object] = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     # Wrong passwords for one account from any address: the wait grows from
     # minutes to an hour, and LOGIN_LOCKOUT_FAILURES in a row lock the account
@@ -77,6 +88,15 @@ class Config:
         "SURVEY_RATE_LIMIT_COUNTER", "120 per minute"
     )
     RECEIPT_DAYS = int(os.environ.get("RECEIPT_DAYS", "30"))
+    # POST /_benchmark/bare for benchmarks/load/ (BenchmarkConfig only).
+    BENCHMARK_BARE_ENDPOINT = False
+    # Logs go to stdout: "text" for a person at a terminal, "json" for a collector.
+    # ACCESS_LOG adds one line per request (the path with its secrets hidden).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "") == "1"
+    # `flask maintenance run` erases a receipt never used this many days after it
+    # expired; until then its link says "expired" rather than "not found".
+    RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
     # An active counter without a response for this many days is marked silent
     # on the counters page (a torn-off poster, a tablet switched off).
@@ -112,14 +132,31 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "1") == "1"
+    ALLOW_DEMO_DATA = False
     # Browsers then refuse plain HTTP to this host for a year.
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+
+
+class BenchmarkConfig(ProductionConfig):
+    """`benchmarks/load/`: production on loopback, load from one address.
+
+    The rate limits stay on (their Redis round trips are part of the cost) but
+    high enough for 16 clients at one address and one counter; the bare endpoint
+    the submissions are compared with is served beside the real ones.
+    """
+
+    SURVEY_RATE_LIMIT_IP = "1000000 per minute"
+    SURVEY_RATE_LIMIT_COUNTER = "1000000 per minute"
+    BENCHMARK_BARE_ENDPOINT = True
 
 
 CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "benchmark": BenchmarkConfig,
 }
 
 
@@ -134,6 +171,22 @@ def load_config(name: str | None) -> type[Config]:
         ) from None
 
 
+def _check_public_base_url(config: dict[str, object]) -> None:
+    """Refuse a production start whose links would follow the request's Host.
+
+    Without PUBLIC_BASE_URL a receipt's link is built from the Host header, which
+    the sender chooses: `Host: evil.example` would print QR codes to evil.example.
+    """
+    base = str(config.get("PUBLIC_BASE_URL") or "")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RuntimeError(
+            "Production needs PUBLIC_BASE_URL, the site's public address, e.g. "
+            "https://khaosat.tinh.gov.vn (links and QR codes are built from it, "
+            f"never from the request's Host header); got {base!r}"
+        )
+
+
 def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
     """Fill in a dev secret, or refuse a production start without one."""
     if issubclass(settings, ProductionConfig):
@@ -144,5 +197,10 @@ def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:
             raise RuntimeError(
                 f"Production needs these environment variables: {', '.join(missing)}"
             )
+        _check_public_base_url(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _dev_secret_key()
+    if settings is ProductionConfig and config.get("BENCHMARK_BARE_ENDPOINT"):
+        raise RuntimeError(
+            "BENCHMARK_BARE_ENDPOINT is for SURVEYAPP_CONFIG=benchmark only"
+        )

@@ -18,18 +18,20 @@ from surveyapp.admin.views import bp as admin_bp
 from surveyapp.api.views import bp as api_bp
 from surveyapp.auth.session import load_user
 from surveyapp.auth.views import bp as auth_bp
+from surveyapp.benchmark.views import bp as benchmark_bp
 from surveyapp.cli import command_groups
 from surveyapp.counters.views import bp as counters_bp
 from surveyapp.dashboard.views import bp as dashboard_bp
 from surveyapp.dossiers.views import bp as dossiers_bp
 from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
+from surveyapp.health.views import bp as health_bp
 from surveyapp.kiosk.views import bp as kiosk_bp
 from surveyapp.main.views import bp as main_bp
 from surveyapp.receipts.views import bp as receipts_bp
 from surveyapp.reports.views import bp as reports_bp
 from surveyapp.review.views import bp as review_bp
 from surveyapp.survey.views import bp as survey_bp
-from surveyapp.web import headers, hygiene
+from surveyapp.web import headers, hygiene, requestlog
 from surveyapp.web.language import (
     current_language,
     percent,
@@ -40,6 +42,7 @@ from surveyapp.web.language import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STDOUT_HANDLER = "surveyapp-stdout"
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
@@ -61,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
     configure_logging(app)
+    requestlog.init_app(app)
     hygiene.init_app(app)
     headers.init_app(app)
     register_extensions(app)
@@ -72,17 +76,26 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    """Send the app's logs to stdout once, whatever the server."""
+    """Send the app's logs to stdout once, whatever the server, as LOG_FORMAT says.
+
+    Every line carries the request id (:mod:`surveyapp.web.requestlog`).
+    """
     root = logging.getLogger("surveyapp")
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        )
-        root.addHandler(handler)
+    stdout = next((h for h in root.handlers if h.name == STDOUT_HANDLER), None)
+    if stdout is None:
+        stdout = logging.StreamHandler(sys.stdout)
+        stdout.set_name(STDOUT_HANDLER)
+        stdout.addFilter(requestlog.RequestIdFilter())
+        root.addHandler(stdout)
         root.setLevel(logging.INFO)
         # Alembic's logging config adds a root handler; one line per event is enough.
         root.propagate = False
+    if app.config["LOG_FORMAT"] == "json":
+        stdout.setFormatter(requestlog.JsonFormatter())
+    else:
+        stdout.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -115,6 +128,7 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     for blueprint in (
+        health_bp,
         main_bp,
         survey_bp,
         auth_bp,
@@ -129,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["BENCHMARK_BARE_ENDPOINT"]:
+        app.register_blueprint(benchmark_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from surveyapp.counters.cli import counters_cli
 from surveyapp.demo.cli import demo_cli
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.kiosk.cli import kiosks_cli
+from surveyapp.maintenance.cli import maintenance_cli
 from surveyapp.receipts.cli import apikeys_cli, receipts_cli
 from surveyapp.reports.cli import cells_cli, responses_cli, sipas_cli
 
@@ -26,4 +27,5 @@ command_groups: list[AppGroup] = [
     receipts_cli,
     apikeys_cli,
     cells_cli,
+    maintenance_cli,
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import request
 
 from surveyapp.app import create_app
+from surveyapp.core.links import external_url
 
 
 def test_production_refuses_to_start_without_secrets(
@@ -25,6 +28,58 @@ def test_production_chosen_by_environment_also_refuses(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
+
+
+@pytest.fixture
+def production_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """The environment production needs, but PUBLIC_BASE_URL; the database URL."""
+    url = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.mark.parametrize("base", ["", "khaosat.tinh.gov.vn", "ftp://x.example"])
+def test_production_refuses_to_start_without_a_public_base_url(
+    production_env: str, base: str
+) -> None:
+    with pytest.raises(RuntimeError, match="Production needs PUBLIC_BASE_URL"):
+        create_app(
+            "production", SQLALCHEMY_DATABASE_URI=production_env, PUBLIC_BASE_URL=base
+        )
+
+
+def test_production_links_never_follow_the_host_header(production_env: str) -> None:
+    app = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI=production_env,
+        PUBLIC_BASE_URL="https://khaosat.tinh.gov.vn",
+    )
+
+    @app.get("/link")
+    def link() -> str:
+        return external_url("main.index")
+
+    answer = app.test_client().get("/link", headers={"Host": "evil.example"})
+    assert answer.get_data(as_text=True) == "https://khaosat.tinh.gov.vn/"
+
+
+@pytest.mark.parametrize("name", ["development", "testing"])
+def test_other_configurations_start_without_a_public_base_url(name: str) -> None:
+    app = create_app(name, SQLALCHEMY_DATABASE_URI="sqlite://", PUBLIC_BASE_URL="")
+    with app.test_request_context("/", base_url="http://localhost:5000"):
+        assert external_url("main.index") == "http://localhost:5000/"
+
+
+def test_demo_data_is_refused_in_production(production_env: str) -> None:
+    app = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI=production_env,
+        PUBLIC_BASE_URL="https://khaosat.tinh.gov.vn",
+    )
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "demo data is not loaded in production" in result.output
 
 
 def test_unknown_configuration_is_a_clear_error() -> None:

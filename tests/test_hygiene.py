@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
-from surveyapp.models import Comment, Counter, Response, get_by_code
+from surveyapp.models import Comment, Counter, get_by_code
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, add_responses, make_two_communes
 from tests.helpers import fill_form, survey_path
@@ -156,27 +156,6 @@ def test_damaged_workbook_is_reported_not_crashed(
         content_type="multipart/form-data",
     )
     assert answer.status_code == 422
-
-
-def test_network_fingerprints_are_forgotten_after_the_window(
-    app: Flask, client: FlaskClient, site: SurveySite
-) -> None:
-    with app.app_context():
-        old = add_responses(
-            site.counter, [4], 1, submitted_at=datetime.now(UTC) - timedelta(hours=1)
-        )
-        db.session.get(Response, old[0]).network_hash = "0123456789abcdef"
-        db.session.commit()
-    path = survey_path(app, site.counter)
-    assert client.post(path, data=fill_form(client, path)).status_code == 302
-    with app.app_context():
-        hashes = dict(
-            db.session.execute(select(Response.id, Response.network_hash)).all()
-        )
-        assert hashes.pop(old[0]) is None
-        assert all(
-            value is not None for value in hashes.values()
-        )  # the new one keeps it
 
 
 def test_trend_point_equals_the_months_index(app: Flask) -> None:

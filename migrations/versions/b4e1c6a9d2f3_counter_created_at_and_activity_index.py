@@ -7,7 +7,7 @@ Each counter's last response and this month's count are read from an index on
 (counter_id, submitted_at) instead of the whole responses table.
 
 Revision ID: b4e1c6a9d2f3
-Revises: f2b8c4d1e9a7
+Revises: b7d41c9e2f60
 Create Date: 2026-12-02 09:30:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e1c6a9d2f3'
-down_revision = 'f2b8c4d1e9a7'
+down_revision = 'b7d41c9e2f60'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,7 @@ class SurveyRows:
 
     response_ids: NDArray[np.int64]
     agency_ids: list[int]
+    counter_ids: list[int | None]
     field_ids: list[int]
     field_codes: list[str]
     submitted_at: list[datetime]
@@ -66,6 +67,7 @@ def load_rows_where(
                 ServiceField.code,
                 Response.submitted_at,
                 Response.channel,
+                Response.counter_id,
             )
             .join(ServiceField, Response.service_field_id == ServiceField.id)
             .where(*chosen, Response.questionnaire_id == questionnaire.id)
@@ -100,6 +102,7 @@ def load_rows_where(
     return SurveyRows(
         response_ids=response_ids,
         agency_ids=[r[1] for r in responses],
+        counter_ids=[r[6] for r in responses],
         field_ids=[r[2] for r in responses],
         field_codes=[r[3] for r in responses],
         submitted_at=[r[4] for r in responses],

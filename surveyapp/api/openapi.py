@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.core.receipts import MAX_DAYS
+from surveyapp.core.receipts import DOSSIER_CODE_PATTERN, MAX_DAYS
 from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
 
@@ -39,6 +39,7 @@ SCHEMAS: dict[str, Any] = {
             "kind": _status("counter", "receipt"),
             "token": {
                 "type": "string",
+                "minLength": 1,
                 "description": "The token of the survey URL: /s/<token> (a counter) "
                 "or /r/<token> (a receipt).",
             },
@@ -54,6 +55,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "answers": {
                 "type": "object",
+                "minProperties": 1,
                 "description": 'Criterion code (e.g. A1) to a rating 1..5, "na" '
                 "(no opinion / not applicable) or null (unanswered). At least one "
                 "rating is required.",
@@ -65,11 +67,16 @@ SCHEMAS: dict[str, Any] = {
                     ]
                 },
             },
-            "comment": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
+            "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
             "language": _status("vi", "en"),
             "rendered_at": {
-                "type": "string",
+                "type": ["string", "null"],
                 "description": "The signed rendered_at value of the form, if known.",
+            },
+            "website": {
+                "type": ["string", "null"],
+                "description": "The form's hidden honeypot field: leave it out, or "
+                "send it empty.",
             },
         },
     },
@@ -101,15 +108,45 @@ SCHEMAS: dict[str, Any] = {
             "message": {"type": "string"},
         },
     },
+    "BadRequest": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": _status("bad_request"),
+            "message": {
+                "type": "string",
+                "description": "Why, when the client can act on it (text that is "
+                "not valid Unicode, such as a lone UTF-16 surrogate).",
+            },
+        },
+    },
+    "RateLimited": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": _status("rate_limited"),
+            "message": {
+                "type": "string",
+                "description": "For people: the answers were not stored; send them "
+                "again after a minute.",
+            },
+        },
+    },
     "ReceiptIn": {
         "type": "object",
         "required": ["counter", "dossier_code"],
         "properties": {
-            "counter": {"type": "string", "description": "The counter's code."},
+            "counter": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The counter's code.",
+            },
             "dossier_code": {
                 "type": "string",
-                "maxLength": 64,
-                "description": "The dossier code (mã hồ sơ), without spaces.",
+                "pattern": DOSSIER_CODE_PATTERN,
+                "description": "The dossier code (mã hồ sơ): 1 to 64 printable "
+                "ASCII characters, no spaces (spaces around it are removed). Unique "
+                "within the issuing agency, the counter's service point.",
             },
             "days": {
                 "type": "integer",
@@ -152,9 +189,10 @@ def _receipts_path() -> dict[str, Any]:
         "post": {
             "operationId": "issueReceipt",
             "summary": "Issue the receipt QR code of a dossier",
-            "description": "Idempotent per dossier code: issuing again "
-            "returns the same receipt (200). The counter must be in the "
-            "subtree of the API key's agency.",
+            "description": "Idempotent per dossier: issuing again returns the "
+            "same receipt (200), or a new link (201) if it expired unused. The "
+            "counter must be in the subtree of the API key's agency; dossier "
+            "codes are unique per agency (the counter's service point).",
             "security": [{"apiKey": []}],
             "requestBody": {
                 "required": True,
@@ -163,13 +201,13 @@ def _receipts_path() -> dict[str, Any]:
             "responses": {
                 "201": _json(_ref("Receipt"), "A new receipt."),
                 "200": _json(_ref("Receipt"), "The dossier's receipt."),
-                "400": _json(error, "The body is not a JSON object."),
+                "400": _json(_ref("BadRequest"), "The body is not a JSON object."),
                 "401": _json(error, "No key, an unknown or revoked key."),
                 "404": _json(error, "No such counter for this key."),
                 "409": _json(
                     error,
-                    "The dossier has a receipt from another counter, or "
-                    "the counter is stopped.",
+                    "The dossier has a receipt from another counter of the same "
+                    "agency, or the counter is stopped.",
                 ),
                 "422": _json(_ref("Invalid"), "A field is missing or bad."),
             },
@@ -184,8 +222,8 @@ def _responses_path() -> dict[str, Any]:
             "operationId": "storeResponse",
             "summary": "Store a survey response",
             "description": "Validated like the web form. A resend with the "
-            "same idempotency_key returns the first result, never a second "
-            "response.",
+            "same idempotency_key through the same link returns the first "
+            "result, never a second response; keys are unique across links.",
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ref("ResponseIn")}},
@@ -193,17 +231,22 @@ def _responses_path() -> dict[str, Any]:
             "responses": {
                 "201": _json(_ref("Stored"), "Stored."),
                 "200": _json(_ref("Stored"), "Already stored (a resend)."),
-                "400": _json(
-                    _status_only("bad_request"),
-                    "The body is not a JSON object.",
-                ),
+                "400": _json(_ref("BadRequest"), "The body is not a JSON object."),
                 "404": _json(_status_only("not_found"), "Tampered or unknown token."),
                 "409": _json(
                     _status_only("already_rated"),
                     "This receipt has been used.",
                 ),
                 "410": _json(_status_only("expired"), "The receipt expired."),
-                "422": _json(_ref("Invalid"), "Invalid answers."),
+                "422": _json(
+                    _ref("Invalid"),
+                    "Invalid answers, or an idempotency_key already used through "
+                    "another survey link.",
+                ),
+                "429": _json(
+                    _ref("RateLimited"),
+                    "Too many responses from this address or for this counter.",
+                ),
             },
         }
     }

@@ -123,7 +123,11 @@ def _is_resend(existing: Response, kind: str, token: str) -> bool:
     """Whether a stored response came from the same link as this resend."""
     if kind == "counter":
         counter = counter_from_token(token)
-        return counter is not None and existing.counter_id == counter.id
+        return (
+            counter is not None
+            and existing.counter_id == counter.id
+            and existing.receipt_id is None
+        )
     check = check_receipt(token)
     return check.receipt is not None and existing.receipt_id == check.receipt.id
 
@@ -151,8 +155,10 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
         if errors:
             return _invalid(errors)
         existing = find_by_idempotency_key(body["idempotency_key"])
-        if existing is not None and _is_resend(existing, body["kind"], body["token"]):
-            return Outcome(200, {"status": "duplicate", "id": existing.public_id})
+        if existing is not None:
+            if _is_resend(existing, body["kind"], body["token"]):
+                return Outcome(200, {"status": "duplicate", "id": existing.public_id})
+            return _key_reused()
         target = _target(body["kind"], body["token"])
         if isinstance(target, Outcome):
             return target
@@ -166,6 +172,25 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
     return _store(submission)
 
 
+def _key_reused() -> Outcome:
+    """422: the key names a response given through another link.
+
+    Answering "duplicate" would tell the client its answers were stored when
+    nothing was; keys are unique across all counters, so the client must make a
+    new one (one per filled form).
+    """
+    return _invalid(
+        {
+            "idempotency_key": [
+                _(
+                    "Already used for a response to another survey link: make a "
+                    "new key for each filled form."
+                )
+            ]
+        }
+    )
+
+
 def _store(submission: Submission) -> Outcome:
     """The one place an API response is stored."""
     try:
@@ -174,7 +199,29 @@ def _store(submission: Submission) -> Outcome:
         return ALREADY_RATED
     if created:
         return Outcome(201, {"status": "stored", "id": response.public_id})
+    # Another request stored this key meanwhile: the same form, or a reuse.
+    same_link = (response.counter_id, response.receipt_id) == (
+        submission.counter.id,
+        submission.receipt_id,
+    )
+    if not same_link:
+        return _key_reused()
     return Outcome(200, {"status": "duplicate", "id": response.public_id})
+
+
+def _days(value: object) -> int | None:
+    """Days from JSON: absent, or a whole number; ValueError for anything else.
+
+    JSON Schema counts 12.0 as an integer, so a client may send it for 12; true,
+    12.5 and "12" are refused.
+    """
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if type(value) is int:
+        return value
+    raise ValueError(value)
 
 
 def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
@@ -189,20 +236,21 @@ def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
         return BAD_REQUEST
     errors: dict[str, list[str]] = {}
     counter_code = body.get("counter")
-    if not isinstance(counter_code, str) or not counter_code.strip():
+    # Any non-empty string is a well-formed code; one of spaces names no counter.
+    if not isinstance(counter_code, str) or not counter_code:
         errors["counter"] = [_("Required: the counter code.")]
     try:
         dossier_code = clean_dossier_code(body.get("dossier_code"))
     except ReceiptError as error:
         errors["dossier_code"] = [str(error.message)]
-    days = body.get("days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+    days: int | None = None
+    try:
+        days = _days(body.get("days"))
+        validity_days(days)
+    except ReceiptError as error:  # a number out of range
+        errors["days"] = [str(error.message)]
+    except ValueError:
         errors["days"] = [_("Must be a whole number of days.")]
-    else:
-        try:
-            validity_days(days)
-        except ReceiptError as error:
-            errors["days"] = [str(error.message)]
     if errors:
         return _invalid(errors)
     counter = get_by_code(Counter, counter_code.strip())  # type: ignore[union-attr]

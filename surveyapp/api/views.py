@@ -14,7 +14,7 @@ from surveyapp.api.openapi import openapi_document
 from surveyapp.api.submission import Outcome, issue_from_json, submit
 from surveyapp.core.apikeys import key_from_header
 from surveyapp.extensions import csrf, db
-from surveyapp.web.hygiene import without_nul
+from surveyapp.web.hygiene import NotUnicode, without_nul
 from surveyapp.web.ratelimit import limit_submissions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,7 +38,10 @@ ERROR_STATUS = {
 def json_error(error: HTTPException) -> Response:
     """An HTTP error as JSON, keeping its headers (Allow, Retry-After, ...)."""
     code = error.code or 500
-    response = jsonify(status=ERROR_STATUS.get(code, "error"))
+    body = {"status": ERROR_STATUS.get(code, "error")}
+    if isinstance(error, NotUnicode):  # the one refusal a client can act on
+        body["message"] = str(error.description)
+    response = jsonify(body)
     response.status_code = code
     for name, value in error.get_headers():
         if name.lower() != "content-type":

@@ -7,10 +7,15 @@ link. A receipt expires (`RECEIPT_DAYS`, default 30 days) and can be used once:
 the unique `responses.receipt_id` column guarantees it, whatever the number of
 simultaneous submissions.
 
-Issuing is idempotent per dossier code: issuing again for the same dossier returns
-the same receipt (same link, same expiry); a dossier already issued at another
-counter is refused. A receipt keeps working if its counter is stopped later (the
-dossier was served), but no new receipt is issued for a stopped counter.
+A dossier is named by its code and its issuing agency (the counter's service
+point): agencies number their dossiers on their own, so the same code at two
+agencies is two dossiers, and nothing one agency does with a code is seen by
+another. Issuing is idempotent per dossier: issuing again returns the same receipt
+(same link, same expiry), except that an expired receipt never used gets a new link
+and validity, so that the dossier can still be rated; a dossier already issued at
+another counter of the agency is refused. A receipt keeps working if its counter is
+stopped later (the dossier was served), but no new receipt is issued for a stopped
+counter.
 """
 
 from __future__ import annotations
@@ -40,8 +45,14 @@ from surveyapp.models import ApiKey, Counter, Receipt, Response, User, utc_now
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 _SIGNATURE_BYTES = 16  # as for counter links: 128 bits
-# Printable, no spaces, at most the column's 64 characters.
-DOSSIER_CODE = re.compile(r"[^\s]{1,64}")
+# Printable ASCII without spaces, at most the column's 64 characters: one-stop
+# software writes codes such as 000.00.20.H56-250812-0001. The OpenAPI document
+# declares this very pattern.
+DOSSIER_CODE_PATTERN = r"^[!-~]{1,64}$"
+
+
+# Who issues: the API key's id and the user's id, either or none (the CLI).
+Issuer = tuple[int | None, int | None]
 
 
 class ReceiptError(ValueError):
@@ -192,22 +203,47 @@ def clean_dossier_code(code: object) -> str:
     text = code.strip() if isinstance(code, str) else ""
     if not text:
         raise ReceiptError(_l("The dossier code is empty."))
-    if not DOSSIER_CODE.fullmatch(text) or not text.isprintable():
+    if not re.fullmatch(DOSSIER_CODE_PATTERN, text):
         raise ReceiptError(
-            _l("A dossier code has at most 64 characters, without spaces.")
+            _l(
+                "A dossier code has at most 64 characters: unaccented letters, "
+                "digits and punctuation, without spaces."
+            )
         )
     return text
 
 
-def existing_receipts(codes: Iterable[str]) -> dict[str, Receipt]:
+# A dossier is named by its issuing agency (the counter's service point) and its
+# code: agencies number their dossiers on their own.
+DossierKey = tuple[int, str]
+
+
+def dossier_key(counter: Counter, dossier_code: str) -> DossierKey:
+    """The dossier a code names at `counter`: codes are unique per agency."""
+    return (counter.service_point_id, dossier_code)
+
+
+def existing_receipts(keys: Iterable[DossierKey]) -> dict[DossierKey, Receipt]:
+    """The receipts already issued for these dossiers, by dossier."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
     found = db.session.scalars(
-        select(Receipt).where(Receipt.dossier_code.in_(set(codes)))
+        select(Receipt).where(
+            Receipt.agency_id.in_({agency_id for agency_id, _ in wanted}),
+            Receipt.dossier_code.in_({code for _, code in wanted}),
+        )
     )
-    return {receipt.dossier_code: receipt for receipt in found}
+    return {
+        key: receipt
+        for receipt in found
+        if (key := (receipt.agency_id, receipt.dossier_code)) in wanted
+    }
 
 
 def another_counter_error(code: str, receipt: Receipt) -> ReceiptError:
-    # The other counter may belong to another commune: do not name it.
+    # The other counter is at the same agency (codes are unique per agency), but
+    # the caller may only know its own counter: do not name it.
     return ReceiptError(
         _l(
             "Dossier %(dossier)s already has a receipt from another counter.",
@@ -216,41 +252,71 @@ def another_counter_error(code: str, receipt: Receipt) -> ReceiptError:
     )
 
 
-def _add_receipts(
-    requests: Sequence[IssueRequest],
-    days: int,
-    api_key: ApiKey | None,
-    issued_by: User | None,
-) -> list[Issued]:
-    existing = existing_receipts(request.dossier_code for request in requests)
+def _refuse_stopped(counter: Counter) -> None:
+    if not counter.active:
+        raise ReceiptError(_l("Counter %(code)s is stopped.", code=counter.code))
+
+
+def _renew(receipt: Receipt, days: int, issuer: Issuer) -> None:
+    """Give an expired, unused receipt a new link and a new validity.
+
+    The citizen never rated the dossier: the new receipt must be ratable, and the
+    old printed link stays dead (its public id is replaced).
+    """
+    _refuse_stopped(receipt.counter)
     now = utc_now()
+    receipt.public_id = secrets.token_urlsafe(12)
+    receipt.issued_at = now
+    receipt.expires_at = now + timedelta(days=days)
+    receipt.api_key_id, receipt.issued_by_id = issuer
+
+
+def _new_receipt(request: IssueRequest, days: int, issuer: Issuer) -> Receipt:
+    _refuse_stopped(request.counter)
+    now = utc_now()
+    api_key_id, issued_by_id = issuer
+    receipt = Receipt(
+        public_id=secrets.token_urlsafe(12),
+        dossier_code=request.dossier_code,
+        agency_id=request.counter.service_point_id,
+        counter=request.counter,
+        counter_id=request.counter.id,
+        issued_at=now,
+        expires_at=now + timedelta(days=days),
+        api_key_id=api_key_id,
+        issued_by_id=issued_by_id,
+    )
+    db.session.add(receipt)
+    return receipt
+
+
+def _add_receipts(
+    requests: Sequence[IssueRequest], days: int, issuer: Issuer
+) -> list[Issued]:
+    existing = existing_receipts(
+        dossier_key(request.counter, request.dossier_code) for request in requests
+    )
     issued = []
     for request in requests:
-        receipt = existing.get(request.dossier_code)
-        if receipt is not None:
-            if receipt.counter_id != request.counter.id:
-                raise another_counter_error(request.dossier_code, receipt)
-            issued.append(Issued(receipt, created=receipt.id is None))
+        key = dossier_key(request.counter, request.dossier_code)
+        receipt = existing.get(key)
+        if receipt is None:
+            existing[key] = receipt = _new_receipt(request, days, issuer)
+            issued.append(Issued(receipt, created=True))
             continue
-        if not request.counter.active:
-            raise ReceiptError(
-                _l("Counter %(code)s is stopped.", code=request.counter.code)
-            )
-        receipt = Receipt(
-            public_id=secrets.token_urlsafe(12),
-            dossier_code=request.dossier_code,
-            counter=request.counter,
-            counter_id=request.counter.id,
-            issued_at=now,
-            expires_at=now + timedelta(days=days),
-            api_key_id=api_key.id if api_key is not None else None,
-            issued_by_id=issued_by.id if issued_by is not None else None,
-        )
-        db.session.add(receipt)
-        existing[request.dossier_code] = receipt
-        issued.append(Issued(receipt, created=True))
+        if receipt.counter_id != request.counter.id:
+            raise another_counter_error(request.dossier_code, receipt)
+        renewed = receipt.id is not None and _is_renewable(receipt)
+        if renewed:
+            _renew(receipt, days, issuer)
+        issued.append(Issued(receipt, created=receipt.id is None or renewed))
     db.session.flush()
     return issued
+
+
+def _is_renewable(receipt: Receipt) -> bool:
+    """Expired and never used: the dossier was not rated and can be no more."""
+    return is_expired(receipt) and response_for(receipt) is None
 
 
 def issue_receipts(
@@ -269,9 +335,13 @@ def issue_receipts(
     transaction (an audit event).
     """
     number_of_days = validity_days(days)
+    issuer = (
+        api_key.id if api_key is not None else None,
+        issued_by.id if issued_by is not None else None,
+    )
     for attempt in (1, 2):
         try:
-            issued = _add_receipts(requests, number_of_days, api_key, issued_by)
+            issued = _add_receipts(requests, number_of_days, issuer)
             if before_commit is not None:
                 before_commit(issued)
             db.session.commit()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.change import (
     Comparison,
     compare,
@@ -24,7 +26,8 @@ from surveyapp.analysis.trend import compute_trend, trend_window
 from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
-from surveyapp.models import Agency, Questionnaire
+from surveyapp.extensions import db
+from surveyapp.models import Agency, Counter, Questionnaire, ServiceField
 from surveyapp.scoring import ResultRow
 
 
@@ -58,6 +61,11 @@ class Dashboard:
     # Over every questionnaire version, when the subtree used more than one.
     pooled: PooledScores | None = None
     comparison: Comparison | None = None
+    # Where to look: the lowest criteria, and the index of each service field.
+    weakest: list[LabelledRow] = field(default_factory=list)
+    fields: list[LabelledRow] = field(default_factory=list)
+    # None: too many responses to read them by counter (see by_counter).
+    counters: list[LabelledRow] | None = None
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -135,7 +143,57 @@ def build_dashboard(
         indicator_766=indicator_766(agency, period, data),
         pooled=pool_versions(agency, data),
         comparison=compare(scores, page.previous, page.year_ago),
+        weakest=_weakest(scores, factors, agency.code),
+        fields=_fields(scores, language),
+        counters=_counters(scores),
     )
+
+
+def _weakest(
+    scores: Scores, factors: list[tuple[LabelledRow, list[LabelledRow]]], domain: str
+) -> list[LabelledRow]:
+    labelled = {c.key[2]: c for _factor, criteria in factors for c in criteria}
+    return [labelled[row["code"]] for row in weakest_criteria(scores, domain)]
+
+
+def _counters(scores: Scores) -> list[LabelledRow] | None:
+    rows = by_counter(scores)
+    if rows is None:
+        return None
+    index = {row["domain"]: row for row in rows if row["level"] == "index"}
+    names = dict(
+        db.session.execute(
+            select(Counter.code, Counter.name).where(Counter.code.in_(index))
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        LabelledRow(
+            f"{names.get(code, code)} ({code})",
+            code,
+            index[code],
+            (code, "index", "SIPAS"),
+        )
+        for code in sorted(index)
+    ]
+
+
+def _fields(scores: Scores, language: str) -> list[LabelledRow]:
+    """The index of each service field with responses, in the catalogue's order."""
+    index = {row["domain"]: row for row in by_field(scores) if row["level"] == "index"}
+    return [
+        LabelledRow(
+            service.name(language),
+            service.code,
+            index[service.code],
+            (service.code, "index", "SIPAS"),
+        )
+        for service in db.session.scalars(
+            select(ServiceField).order_by(ServiceField.position)
+        )
+        if service.code in index
+    ]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.change import compare
 from surveyapp.analysis.pooled import pool_versions
 from surveyapp.analysis.prepared import PreparedData
@@ -92,6 +93,11 @@ def scores_json(code: str) -> ResponseReturnValue:
         notes=scores.notes,
         # Each row with `previous`, `year_ago`, `change` and `change_year`.
         rows=comparison.json_rows(),
+        # Where to look: the three lowest criteria, and every row by field.
+        weakest=[row["code"] for row in weakest_criteria(scores, chosen.code)],
+        by_field=by_field(scores),
+        # null: the subtree has too many responses to read them by counter.
+        by_counter=by_counter(scores),
         previous_period=_bounds(page.previous),
         year_ago_period=_bounds(page.year_ago),
         # Factors and index over every questionnaire version (empty: one used).

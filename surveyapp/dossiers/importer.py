@@ -253,7 +253,10 @@ class _RowChecker:
 
 
 def check_file(data: bytes, filename: str) -> tuple[str, list[CountRow]]:
-    """The format and the checked rows; UploadError listing every problem."""
+    """The format and the checked rows; UploadError listing every problem.
+
+    The reader stops at MAX_ROWS lines below the header, blank ones counted.
+    """
     file_format, lines = read_lines(data, filename, MAX_ROWS)
     checker: _RowChecker | None = None
     rows: list[CountRow] = []
@@ -266,14 +269,6 @@ def check_file(data: bytes, filename: str) -> tuple[str, list[CountRow]]:
             checker = _RowChecker(*_columns(line, cells))
             continue
         data_lines += 1
-        if data_lines > MAX_ROWS:
-            reason = _l(
-                "The file has more than %(max)d data rows: split it into several "
-                "files.",
-                max=MAX_ROWS,
-            )
-            errors.append(RowError(line, "", reason))
-            break
         row, problems = checker.check(line, cells)
         errors.extend(problems)
         if row is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -47,12 +47,19 @@ class Receipt(db.Model):  # type: ignore[name-defined,misc]
     """A one-time survey link printed on a dossier's receipt (phiếu hẹn)."""
 
     __tablename__ = "receipts"
+    # One receipt per dossier of an agency: issuing again returns the same receipt.
+    # Agencies number their dossiers on their own, so two may use the same code;
+    # unique across all of them, one agency's key could take another's code.
+    __table_args__ = (UniqueConstraint("agency_id", "dossier_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random and public: the URL carries it with an HMAC signature.
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    # One receipt per dossier: issuing again returns the same receipt.
-    dossier_code: Mapped[str] = mapped_column(String(64), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(64))
+    # The issuing agency: the counter's service point when the receipt was issued.
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT")
+    )
     counter_id: Mapped[int] = mapped_column(
         ForeignKey("counters.id", ondelete="RESTRICT"), index=True
     )

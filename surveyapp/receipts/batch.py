@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from surveyapp.core.receipts import (
+    DossierKey,
     Issued,
     IssueRequest,
     ReceiptError,
     another_counter_error,
     clean_dossier_code,
+    dossier_key,
     existing_receipts,
     receipt_qr_urls,
 )
@@ -80,7 +82,10 @@ def _file_problem(reason: Message) -> ReceiptBatchError:
 
 
 def _read_batch(data: bytes, filename: str) -> tuple[int, Row, list[tuple[int, Row]]]:
-    """The header's line, the header and the non-blank data rows of a batch file."""
+    """The header's line, the header and the non-blank data rows of a batch file.
+
+    The reader stops at MAX_BATCH_ROWS lines below the header, blank ones counted.
+    """
     try:
         _format, lines = read_lines(data, filename, MAX_BATCH_ROWS)
         rows = [(line, cells) for line, cells in lines if any(map(cell_text, cells))]
@@ -91,12 +96,6 @@ def _read_batch(data: bytes, filename: str) -> tuple[int, Row, list[tuple[int, R
     (header_line, header), body = rows[0], rows[1:]
     if not body:
         raise _file_problem(_l("The file has a header row but no data rows."))
-    if len(body) > MAX_BATCH_ROWS:
-        reason = _l(
-            "The file has more than %(max)d data rows: split it into several files.",
-            max=MAX_BATCH_ROWS,
-        )
-        raise _file_problem(reason)
     return header_line, header, body
 
 
@@ -108,8 +107,8 @@ class _BatchCheck:
     counter_column: str
     dossier_column: str
     counters: dict[str, Counter]
-    existing: dict[str, Receipt]
-    seen: dict[str, IssueRequest] = field(default_factory=dict)
+    existing: dict[DossierKey, Receipt]
+    seen: dict[DossierKey, IssueRequest] = field(default_factory=dict)
 
     def row_cells(
         self, line: int, cells: Row
@@ -139,8 +138,9 @@ class _BatchCheck:
         self, line: int, counter: Counter, dossier_code: str
     ) -> RowError | None:
         """The dossier is already taken by another counter, earlier or stored."""
-        earlier = self.seen.get(dossier_code)
-        receipt = self.existing.get(dossier_code)
+        key = dossier_key(counter, dossier_code)
+        earlier = self.seen.get(key)
+        receipt = self.existing.get(key)
         if earlier is not None and earlier.counter.id != counter.id:
             reason = _l(
                 "Same dossier as line %(line)d, at another counter.", line=earlier.line
@@ -162,14 +162,13 @@ def check_batch(
     """
     header_line, header, body = _read_batch(data, filename)
     positions = _batch_columns(header_line, header)
+    counters = _visible_counters(visible_agency_ids)
     check = _BatchCheck(
         positions=positions,
         counter_column=str(header[positions["counter_code"]]),
         dossier_column=str(header[positions["dossier_code"]]),
-        counters=_visible_counters(visible_agency_ids),
-        existing=existing_receipts(
-            _cell(cells, positions["dossier_code"]) for _, cells in body
-        ),
+        counters=counters,
+        existing=existing_receipts(_dossier_keys(body, positions, counters)),
     )
     errors: list[RowError] = []
     requests: list[IssueRequest] = []
@@ -183,11 +182,21 @@ def check_batch(
             errors.append(conflict)
             continue
         request = IssueRequest(counter, dossier_code, line)
-        check.seen.setdefault(dossier_code, request)
+        check.seen.setdefault(dossier_key(counter, dossier_code), request)
         requests.append(request)
     if errors:
         raise ReceiptBatchError(errors)
     return requests
+
+
+def _dossier_keys(
+    body: list[tuple[int, Row]], positions: dict[str, int], counters: dict[str, Counter]
+) -> Iterator[DossierKey]:
+    """The dossiers the rows name, at counters the uploader may see."""
+    for _, cells in body:
+        counter = counters.get(_cell(cells, positions["counter_code"]))
+        if counter is not None:
+            yield dossier_key(counter, _cell(cells, positions["dossier_code"]))
 
 
 def _visible_counters(agency_ids: set[int]) -> dict[str, Counter]:

@@ -1,12 +1,16 @@
-"""Request hygiene for every blueprint: bounded numbers, no NUL, safe redirects."""
+"""Request hygiene for every blueprint: bounded numbers, no NUL, safe redirects,
+no text that cannot be stored."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 # Ids and page numbers beyond a 32-bit integer exist in no table here; PostgreSQL
@@ -64,6 +68,67 @@ def without_nul(value: Any) -> Any:
     return value
 
 
+# Half of a UTF-16 pair, alone: JSON's "\\ud800" decodes to it, and no UTF-8
+# encoder (SQLite's, PostgreSQL's, an HMAC's) accepts it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NotUnicode(BadRequest):
+    """The request holds text that is not Unicode: a lone UTF-16 surrogate."""
+
+    description = _l(
+        "The request contains a character that is not valid Unicode (a lone "
+        "UTF-16 surrogate). Remove it and send the request again."
+    )
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a JSON value holds a lone surrogate in any key or string.
+
+    Walked with a list, not recursion: a body nested near Python's recursion
+    limit parses, and must not crash the walk.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+    return False
+
+
+def _json_body() -> Any:
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # nested too deep to parse: the view answers 400
+        return None
+
+
+def refuse_lone_surrogates() -> None:
+    """Answer 400 (NotUnicode) for a lone surrogate anywhere in the request.
+
+    It would fail to store, sign or compare, as a 500 deep in a view: refused
+    here once, every field of every view is covered. Werkzeug decodes the URL
+    and forms leniently (no surrogate comes out), JSON does not; all are checked.
+    """
+    texts = [request.path, *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        if request.is_json:
+            texts.append(_json_body())
+        elif request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            texts.extend(value for _, value in request.form.items(multi=True))
+    if has_lone_surrogate(texts):
+        raise NotUnicode()
+
+
 def safe_referrer(default: str) -> str:
     """Where the user came from, if it is this site; `default` otherwise."""
     referrer = request.referrer
@@ -73,6 +138,7 @@ def safe_referrer(default: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Install the converter (before blueprints add routes) and the hygiene hook."""
+    """Install the converter (before blueprints add routes) and the hygiene hooks."""
     app.url_map.converters["int"] = BoundedIntConverter
     app.before_request(strip_nul_characters)
+    app.before_request(refuse_lone_surrogates)

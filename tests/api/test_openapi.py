@@ -8,6 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from surveyapp.api.openapi import openapi_document
+from surveyapp.core.receipts import DOSSIER_CODE_PATTERN
+from tests.factories import SurveySite
 
 
 def test_openapi_document_is_served_and_lists_the_paths(
@@ -60,3 +62,32 @@ def test_openapi_references_resolve() -> None:
             assert operation["operationId"] and operation["responses"]
             for response in operation["responses"].values():
                 assert response["description"]
+
+
+def test_openapi_declares_what_the_server_enforces() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    response_in = schemas["ResponseIn"]["properties"]
+    assert response_in["token"]["minLength"] == 1
+    assert response_in["answers"]["minProperties"] == 1
+    receipt_in = schemas["ReceiptIn"]["properties"]
+    assert receipt_in["counter"]["minLength"] == 1
+    assert receipt_in["dossier_code"]["pattern"] == DOSSIER_CODE_PATTERN
+    responses = document["paths"]["/responses"]["post"]["responses"]
+    assert responses["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RateLimited"
+    }
+
+
+def test_a_rate_limited_response_matches_its_schema(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.config["SURVEY_RATE_LIMIT_IP"] = "1 per minute"
+    body = {"kind": "counter", "token": "x.y", "idempotency_key": "k" * 16}
+    client.post("/api/v1/responses", json=body)
+    limited = client.post("/api/v1/responses", json=body)
+    assert limited.status_code == 429
+    schema = openapi_document()["components"]["schemas"]["RateLimited"]
+    assert limited.json is not None
+    assert set(schema["required"]) <= set(limited.json)
+    assert limited.json["error"] == "rate_limited"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import ApiKey, Counter, Receipt, get_by_code
 from tests.factories import SurveySite, make_site
-from tests.receipts.support import bearer, new_key
+from tests.receipts.support import bearer, expire, new_key, response_body
 
 URL = "/api/v1/receipts"
 
@@ -213,3 +213,74 @@ def test_stopped_counter_gets_no_new_receipt(
     )
     assert posted.status_code == 409
     assert receipts_count(app) == 0
+
+
+def test_dossier_codes_are_unique_per_agency_and_never_revealed(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    """Another agency's key neither squats this agency's code nor learns of it."""
+    with app.app_context():
+        other = make_site("U")
+    ours = bearer(new_key(app, site.commune))
+    theirs = bearer(new_key(app, other.commune))
+    code = "000.00.20.H56-250812-0001"
+    first = client.post(
+        URL, json={"counter": other.counter, "dossier_code": code}, headers=theirs
+    )
+    assert first.status_code == 201
+    # The same code at our agency is our dossier: issued as if the other did not exist.
+    mine = client.post(
+        URL, json={"counter": site.counter, "dossier_code": code}, headers=ours
+    )
+    assert mine.status_code == 201
+    assert mine.json is not None and first.json is not None
+    assert mine.json["status"] == "issued"
+    assert mine.json["token"] != first.json["token"]
+    # Each agency finds its own receipt again, and only its own.
+    for counter, headers, token in (
+        (site.counter, ours, mine.json["token"]),
+        (other.counter, theirs, first.json["token"]),
+    ):
+        again = client.post(
+            URL, json={"counter": counter, "dossier_code": code}, headers=headers
+        )
+        assert again.status_code == 200
+        assert again.json is not None and again.json["token"] == token
+    assert receipts_count(app) == 2
+
+
+def test_an_expired_receipt_is_issued_anew_and_can_be_rated(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    headers = bearer(new_key(app, site.commune))
+    body = {"counter": site.counter, "dossier_code": "HS-OLD"}
+    first = client.post(URL, json=body, headers=headers)
+    assert first.json is not None
+    expire(app, "HS-OLD")
+    assert client.get(urlparse(first.json["url"]).path).status_code == 410
+    again = client.post(URL, json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.json is not None and again.json["status"] == "issued"
+    assert again.json["token"] != first.json["token"]
+    expires = datetime.fromisoformat(again.json["expires_at"])
+    assert expires > datetime.now(UTC) + timedelta(days=29)
+    assert client.get(urlparse(again.json["url"]).path).status_code == 200
+    assert client.get(urlparse(first.json["url"]).path).status_code == 404
+    rated = client.post("/api/v1/responses", json=response_body(again.json["token"]))
+    assert rated.status_code == 201
+    assert receipts_count(app) == 1
+
+
+def test_a_used_expired_receipt_is_returned_as_it_is(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    headers = bearer(new_key(app, site.commune))
+    body = {"counter": site.counter, "dossier_code": "HS-DONE"}
+    first = client.post(URL, json=body, headers=headers)
+    assert first.json is not None
+    rated = client.post("/api/v1/responses", json=response_body(first.json["token"]))
+    assert rated.status_code == 201
+    expire(app, "HS-DONE")
+    again = client.post(URL, json=body, headers=headers)
+    assert again.status_code == 200
+    assert again.json is not None and again.json["token"] == first.json["token"]

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from surveyapp.api import submission as api_submission
 from surveyapp.core.links import counter_token
 from surveyapp.extensions import db
 from surveyapp.models import Counter, Response, get_by_code
@@ -210,3 +211,49 @@ def test_errors_are_json_never_html(app: Flask, client: FlaskClient) -> None:
     too_large = client.post(URL, json={"comment": "x" * 500})
     assert too_large.status_code == 413
     assert too_large.json == {"status": "too_large"}
+
+
+def _counter_tokens(app: Flask, site: SurveySite) -> tuple[str, str]:
+    with app.app_context():
+        tokens = []
+        for code in (site.counter, site.other_counter):
+            counter = get_by_code(Counter, code)
+            assert counter is not None
+            tokens.append(counter_token(counter))
+        return tokens[0], tokens[1]
+
+
+def test_a_key_reused_on_another_counter_is_refused_not_a_duplicate(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    ours, theirs = _counter_tokens(app, site)
+    body = response_body(ours, kind="counter", idempotency_key="k" * 20)
+    assert client.post(URL, json=body).status_code == 201
+    reused = client.post(URL + "?lang=en", json={**body, "token": theirs})
+    assert reused.status_code == 422
+    assert reused.json is not None and reused.json["status"] == "invalid"
+    assert list(reused.json["errors"]) == ["idempotency_key"]
+    assert "another survey link" in reused.json["errors"]["idempotency_key"][0]
+    assert count_responses(app) == 1
+    # A key first used on a receipt is not a duplicate at a counter either.
+    receipt_body = response_body(issue(app, site.counter, "HS-K"))
+    assert client.post(URL, json=receipt_body).status_code == 201
+    moved = client.post(URL, json={**receipt_body, "kind": "counter", "token": ours})
+    assert moved.status_code == 422
+    assert count_responses(app) == 2
+
+
+def test_a_key_reused_at_the_same_moment_is_refused_too(
+    app: Flask, client: FlaskClient, site: SurveySite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up before storing misses a key stored meanwhile: the store decides."""
+    ours, theirs = _counter_tokens(app, site)
+    body = response_body(ours, kind="counter", idempotency_key="r" * 20)
+    assert client.post(URL, json=body).status_code == 201
+    monkeypatch.setattr(api_submission, "find_by_idempotency_key", lambda key: None)
+    reused = client.post(URL, json={**body, "token": theirs})
+    assert reused.status_code == 422
+    again = client.post(URL, json=body)
+    assert again.status_code == 200
+    assert again.json is not None and again.json["status"] == "duplicate"
+    assert count_responses(app) == 1

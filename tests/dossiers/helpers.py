@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from datetime import date
 
@@ -53,6 +54,34 @@ def xlsx_bytes(
     workbook.save(buffer)
     workbook.close()
     return buffer.getvalue()
+
+
+# The probe's file: a few KB that declare 5,000 rows of 16,384 columns.
+HUGE_DIMENSION = "A1:XFD5000"
+
+
+def crafted_xlsx(dimension: str | None, last_row: int, last_column: str = "B") -> bytes:
+    """A workbook with cells in row 1 and `last_row` only, its dimension rewritten.
+
+    `dimension` None drops the dimension element, as some software writes.
+    """
+    source = io.BytesIO(xlsx_bytes([], header=("counter_code", "dossier_code")))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(crafted, "w") as copy:
+        for info in original.infolist():
+            content = original.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                xml = content.decode()
+                far_row = (
+                    f'<row r="{last_row}"><c r="{last_column}{last_row}" '
+                    f't="inlineStr"><is><t>far</t></is></c></row>'
+                )
+                xml = xml.replace("</sheetData>", far_row + "</sheetData>")
+                replacement = f'<dimension ref="{dimension}"/>' if dimension else ""
+                xml = re.sub(r"<dimension [^>]*/>", replacement, xml)
+                content = xml.encode()
+            copy.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return crafted.getvalue()
 
 
 def csrf_token(client: FlaskClient) -> str:

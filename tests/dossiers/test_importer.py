@@ -116,7 +116,8 @@ def test_too_many_rows(
     with pytest.raises(UploadError) as raised:
         check_file(content, "x.csv")
     assert [str(e) for e in raised.value.errors] == [
-        "line 4: The file has more than 2 data rows: split it into several files."
+        "line 4: The file has more than 2 rows below the header (blank rows count "
+        "too): split it into several files."
     ]
 
 

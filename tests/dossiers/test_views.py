@@ -16,10 +16,12 @@ from surveyapp.models import AuditEvent
 from tests.conftest import AuthActions
 from tests.dossiers.helpers import (
     HEADER,
+    HUGE_DIMENSION,
     INDEX,
     TEMPLATE,
     UPLOAD,
     YEAR,
+    crafted_xlsx,
     csv_bytes,
     post_without_file,
     stored,
@@ -258,6 +260,17 @@ def test_bad_file_imports_nothing(
         [(found_line, _, found_reason)] = error_rows(html)
         assert found_line == line
         assert reason in found_reason
+    assert stored(app) == {}
+
+
+def test_a_sheet_declaring_a_huge_size_is_refused(
+    app: Flask, client: FlaskClient, admin: SurveySite
+) -> None:
+    page = upload(client, crafted_xlsx(HUGE_DIMENSION, 5000), "probe.xlsx")
+    assert page.status_code == 422
+    [(line, _, reason)] = error_rows(page.get_data(as_text=True))
+    assert line == "—"
+    assert reason.startswith("The first sheet spans 5000 rows and 16384 columns;")
     assert stored(app) == {}
 
 

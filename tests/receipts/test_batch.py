@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from surveyapp.models import Agency, get_by_code
 from surveyapp.receipts.batch import ReceiptBatchError, check_batch
-from tests.factories import SurveySite
+from tests.factories import SurveySite, make_site
 from tests.receipts.support import issue
 
 
@@ -53,3 +53,13 @@ def test_every_problem_is_listed_by_line(app: Flask, site: SurveySite) -> None:
     ]
     assert errors[0][2] == "Same dossier as line 2, at another counter."
     assert errors[2][2] == "Unknown counter code “NOPE”."
+
+
+def test_another_agencys_dossier_codes_do_not_conflict(
+    app: Flask, site: SurveySite
+) -> None:
+    with app.app_context():
+        other = make_site("U")
+    issue(app, other.counter, "HS-1")
+    with app.test_request_context():
+        assert _check(site, f"ma_quay,ma_ho_so\n{site.counter},HS-1\n") == [(2, "HS-1")]

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from surveyapp.core.apikeys import key_from_header
 from surveyapp.extensions import db
 from surveyapp.models import ApiKey, AuditEvent, Receipt, Response
+from surveyapp.receipts.batch import MAX_BATCH_ROWS
 from tests.conftest import AuthActions
+from tests.dossiers.helpers import HUGE_DIMENSION, crafted_xlsx
 from tests.factories import SurveySite, make_site
 from tests.helpers import fill_form
 from tests.receipts.support import csrf_token, expire, issue
@@ -89,14 +91,15 @@ def test_tampered_receipt_is_the_friendly_404(
 # Batch upload -------------------------------------------------------------------------
 
 
-def upload(client: FlaskClient, content: str, name: str = "hs.csv"):  # type: ignore[no-untyped-def]
+def upload(client: FlaskClient, content: str | bytes, name: str = "hs.csv"):  # type: ignore[no-untyped-def]
     page = client.get("/quan-ly/bien-nhan/?lang=en")
     assert page.status_code == 200
+    data = content.encode() if isinstance(content, str) else content
     return client.post(
         "/quan-ly/bien-nhan/?lang=en",
         data={
             "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "file": (io.BytesIO(content.encode()), name),
+            "file": (io.BytesIO(data), name),
         },
         content_type="multipart/form-data",
     )
@@ -179,6 +182,37 @@ def test_batch_upload_is_all_or_nothing(
         (None if line == "—" else int(line), "" if column == "—" else column)
         for line, column in found
     ] == problems
+    assert count(app, Receipt) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (
+            crafted_xlsx(HUGE_DIMENSION, 5000),
+            "probe.xlsx",
+            "The first sheet spans 5000 rows and 16384 columns;",
+        ),
+        (
+            "counter_code,dossier_code\n" + "\n" * MAX_BATCH_ROWS + "C,HS-1\n",
+            "blank.csv",
+            f"The file has more than {MAX_BATCH_ROWS} rows below the header",
+        ),
+    ],
+)
+def test_batch_upload_refuses_oversized_files(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    site: SurveySite,
+    content: str | bytes,
+    name: str,
+    reason: str,
+) -> None:
+    auth.login_as("manager", site.commune)
+    posted = upload(client, content, name)
+    assert posted.status_code == 422
+    assert reason in posted.get_data(as_text=True)
     assert count(app, Receipt) == 0
 
 

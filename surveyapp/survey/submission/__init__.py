@@ -15,7 +15,6 @@ from surveyapp.survey.submission.form import SurveyFormBase, build_survey_form
 from surveyapp.survey.submission.store import (
     ReceiptAlreadyUsed,
     find_by_idempotency_key,
-    forget_old_networks,
     seconds_since_render,
     signed_render_time,
     store_response,
@@ -44,7 +43,6 @@ __all__ = [
     "build_survey_form",
     "find_by_idempotency_key",
     "flag_submission",
-    "forget_old_networks",
     "parse_rating",
     "seconds_since_render",
     "signed_render_time",

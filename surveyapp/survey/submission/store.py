@@ -1,19 +1,19 @@
 """Storing a citizen's response: all of it in one transaction, or nothing.
 
-Also what storing needs around it: the idempotency look-up, the signed render
-time a form carries, and erasing network fingerprints once the rules are done.
+Also what storing needs around it: the idempotency look-up and the signed render
+time a form carries. Erasing old network fingerprints is no part of it: that is
+housekeeping, run by `flask maintenance run` from a timer.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
 from surveyapp.models import AnomalyState, Answer, Comment, Response
@@ -84,7 +84,6 @@ def store_response(submission: Submission) -> tuple[Response, bool]:
         if submission.receipt_id is not None and _receipt_used(submission.receipt_id):
             raise ReceiptAlreadyUsed(submission.receipt_id) from None
         raise
-    forget_old_networks()
     log.info(
         "response %s stored for counter %s", response.public_id, submission.counter.code
     )
@@ -116,26 +115,3 @@ def seconds_since_render(token: str | None) -> int | None:
 
 def _render_signer() -> Signer:
     return Signer(current_app.config["SECRET_KEY"], salt="form-rendered-at")
-
-
-def forget_old_networks(now: datetime | None = None) -> None:
-    """Erase network fingerprints older than the anomaly window, in a commit of its own.
-
-    They only serve the "many responses from one network" rule, which looks back
-    ANOMALY_WINDOW_MINUTES; kept longer they would say more than the rule needs.
-    Housekeeping after the response is safely stored: if two requests collide on
-    the same rows, one gives way and the next submission finishes the job.
-    """
-    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
-    cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
-    try:
-        db.session.execute(
-            update(Response)
-            .where(Response.network_hash.is_not(None), Response.submitted_at < cutoff)
-            .values(network_hash=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except DBAPIError:
-        db.session.rollback()
-        log.warning("network fingerprints not erased this time", exc_info=True)

@@ -1,0 +1,1 @@
+"""Periodic housekeeping, run by a timer (`flask maintenance run`), not requests."""
