@@ -6,7 +6,7 @@ reads on a phone. The same SVG goes into the PDF report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -36,6 +36,9 @@ class Point:
     value: float | None
     low: float | None
     high: float | None
+    # The month so far: drawn apart (a hollow point and its interval), never
+    # joined to the whole months as if it were one.
+    partial: bool = False
 
 
 def _pct(value: float) -> str:
@@ -147,7 +150,13 @@ def trend_line(points: Sequence[Point], title: str, width: int = 420) -> str:
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{BAR_COLOUR}"/>'
             )
     for i, p in enumerate(points):
-        if i % max(1, len(points) // 6) == 0 or i == len(points) - 1:
+        if p.partial and p.value is not None:
+            parts.append(_partial_point(xy(i, p.value), p, xy))
+    every = max(1, len(points) // 6)
+    last = len(points) - 1
+    for i, p in enumerate(points):
+        # Every few months, and the last, which no other label may crowd.
+        if i == last or (i % every == 0 and last - i >= every):
             px, _ = xy(i, floor)
             parts.append(
                 f'<text x="{px:.1f}" y="{height - 12}" font-size="11" '
@@ -157,11 +166,33 @@ def trend_line(points: Sequence[Point], title: str, width: int = 420) -> str:
     return "".join(parts)
 
 
+def _partial_point(
+    at: tuple[float, float],
+    point: Point,
+    xy: Callable[[int, float], tuple[float, float]],
+) -> str:
+    """The month so far: a hollow circle on a dashed interval line."""
+    px, py = at
+    whisker = ""
+    if point.low is not None and point.high is not None:
+        _, low = xy(0, point.low)
+        _, high = xy(0, point.high)
+        whisker = (
+            f'<line x1="{px:.1f}" y1="{low:.1f}" x2="{px:.1f}" y2="{high:.1f}" '
+            f'stroke="{BAR_COLOUR}" stroke-width="1.5" stroke-dasharray="3 3"/>'
+        )
+    return whisker + (
+        f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#fff" '
+        f'stroke="{BAR_COLOUR}" stroke-width="2" class="partial-month"/>'
+    )
+
+
 def _runs(points: Sequence[Point]) -> list[list[tuple[int, Point]]]:
-    """Consecutive months with a value; a month without data breaks the line."""
+    """Consecutive whole months with a value; a month without data (or the
+    month so far) breaks the line."""
     runs: list[list[tuple[int, Point]]] = [[]]
     for i, point in enumerate(points):
-        if point.value is None:
+        if point.value is None or point.partial:
             if runs[-1]:
                 runs.append([])
             continue

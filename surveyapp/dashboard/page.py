@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -80,6 +80,13 @@ def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | 
         if kind == "range":
             first = date.fromisoformat(args.get("from", ""))
             last = date.fromisoformat(args.get("to", ""))
+            if last < first:
+                return Period.year(today.year), _(
+                    "The end date %(last)s is before the start date %(first)s;"
+                    " showing this year.",
+                    last=f"{last:%d/%m/%Y}",
+                    first=f"{first:%d/%m/%Y}",
+                )
             return Period.between(first, last), None
         return Period.year(year), None
     except (ValueError, OverflowError):
@@ -116,13 +123,17 @@ def build_dashboard(
         chart_title,
     )
     trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
+    so_far = _month_so_far(trend_end)
     trend_chart = trend_line(
         [
             Point(
-                point.month[5:] + "/" + point.month[2:4],
+                _("to %(day)s", day=f"{trend_end:%d/%m}")
+                if point.month == so_far
+                else point.month[5:] + "/" + point.month[2:4],
                 point.row["estimate"] if point.row else None,
                 point.row["ci_low"] if point.row else None,
                 point.row["ci_high"] if point.row else None,
+                partial=point.month == so_far,
             )
             for point in trend
         ],
@@ -147,6 +158,13 @@ def build_dashboard(
         fields=_fields(scores, language),
         counters=_counters(scores),
     )
+
+
+def _month_so_far(trend_end: date) -> str | None:
+    """The trend's last month ("YYYY-MM") when it is still going on."""
+    if trend_end == local_today() and (trend_end + timedelta(days=1)).day != 1:
+        return f"{trend_end:%Y-%m}"
+    return None
 
 
 def _weakest(

@@ -62,3 +62,31 @@ def test_manager_signs_in_and_reads_the_dashboard(
         workbook.close()
     names = {cell for row in ranking for cell in row if isinstance(cell, str)}
     assert {"Xã An Phú", "Phường Bình Minh"} <= names
+
+
+def test_the_period_form_shows_only_the_chosen_kinds_controls(
+    app: Flask, auth: AuthActions, live_server: LiveServer, desk: Any
+) -> None:
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 3, 4], 25)
+    email = auth.create("viewer", codes["province"])
+    desk.goto(live_server.url + "/quan-ly/dang-nhap")
+    desk.get_by_label("Thư điện tử").fill(email)
+    desk.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
+    desk.get_by_role("button", name="Đăng nhập").click()
+    desk.wait_for_url(f"**/quan-ly/co-quan/{codes['province']}")
+    form = desk.locator("form.period-form")
+    assert form.get_by_label("Năm").is_visible()
+    assert not form.get_by_label("Quý").is_visible()
+    assert not form.get_by_label("Từ ngày").is_visible()
+    form.get_by_label("Kỳ").select_option("range")
+    assert form.get_by_label("Từ ngày").is_visible()
+    assert not form.get_by_label("Năm").is_visible()
+    form.get_by_label("Từ ngày").fill("2026-01-01")
+    form.get_by_label("Đến ngày").fill("2026-02-28")
+    form.get_by_role("button", name="Xem").click()
+    desk.wait_for_load_state()
+    # Hidden controls are not sent: no stale year or quarter in the address.
+    assert "year=" not in desk.url and "quarter=" not in desk.url
+    assert "01/01/2026–28/02/2026" in desk.locator("main").inner_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from surveyapp.core.time import local_today
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Comment
 from tests.conftest import AuthActions
@@ -167,7 +168,6 @@ def test_thin_data_is_flagged_and_not_ranked(
     [
         "?period=quarter&year=2026&quarter=9",
         "?period=month&year=abc",
-        "?period=range&from=2026-05-01&to=2026-01-01",
         "?period=range&from=bad",
         "?year=99999999",
     ],
@@ -179,6 +179,29 @@ def test_bad_period_falls_back_with_a_message(
     response = client.get(f"/quan-ly/co-quan/{tree['commune_a']}{query}&lang=en")
     assert response.status_code in (200, 400)
     assert "not valid" in response.get_data(as_text=True) or response.status_code == 400
+
+
+def test_a_reversed_range_says_what_is_wrong(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(
+        f"/quan-ly/co-quan/{tree['commune_a']}?period=range&from=2026-05-01&to=2026-01-01"
+    ).get_data(as_text=True)
+    assert "Ngày kết thúc 01/01/2026 trước ngày bắt đầu 01/05/2026" in html
+
+
+def test_the_period_form_shows_the_chosen_kind_first(
+    client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """Each control names the kinds it belongs to (period.js hides the others);
+    a quarter's page preselects its quarter, not the first."""
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(
+        f"/quan-ly/co-quan/{tree['commune_a']}?period=quarter&year=2026&quarter=3"
+    ).get_data(as_text=True)
+    assert 'data-period-kinds="quarter"' in html and "period.js" in html
+    assert '<option value="3" selected>' in html
 
 
 @pytest.mark.parametrize(
@@ -303,3 +326,21 @@ def test_response_rate_from_dossier_counts(
     )
     # 40 responses over 400 dossiers.
     assert "Response rate: <strong>10.0\xa0%</strong>" in html
+
+
+def test_the_month_so_far_is_marked_and_not_joined_to_the_trend(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """The tree's responses are from today: this year's trend ends with the
+    month so far, drawn apart and labelled with today's date."""
+    auth.login_as("viewer", tree["province"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}").get_data(as_text=True)
+    with app.app_context():
+        today = local_today()
+    last_day = (today + timedelta(days=1)).day == 1
+    assert ('class="partial-month"' in html) is not last_day
+    assert (f"đến {today:%d/%m}" in html) is not last_day
+    past = client.get(
+        f"/quan-ly/co-quan/{tree['province']}?period=year&year={today.year - 1}"
+    ).get_data(as_text=True)
+    assert 'class="partial-month"' not in past
