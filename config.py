@@ -100,6 +100,9 @@ class Config:
     # expired; until then its link says "expired" rather than "not found".
     RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
+    # An active counter without a response for this many days is marked silent
+    # on the counters page (a torn-off poster, a tablet switched off).
+    SILENT_COUNTER_DAYS = int(os.environ.get("SILENT_COUNTER_DAYS", "7"))
     # The anomaly rules' thresholds (their module says why these values);
     # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
     ANOMALY_MIN_SECONDS = 8

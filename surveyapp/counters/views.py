@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from surveyapp.core.access import can_see
+from surveyapp.core.activity import counter_activity, silent_days
 from surveyapp.core.audit import record
 from surveyapp.core.links import counter_token, survey_url
 from surveyapp.core.tree import subtree_ids
@@ -66,27 +75,59 @@ def index(code: str) -> ResponseReturnValue:
                 db.session.commit()
                 flash(_("Counter %(code)s added.", code=counter.code), "info")
                 return redirect(url_for("counters.index", code=code))
-    counters = [
-        (counter, counter_token(counter), survey_url(counter))
-        for point in points
-        for counter in point.counters
-    ]
+    counters = [counter for point in points for counter in point.counters]
     status = 422 if form.is_submitted() else 200
     return render_template(
-        "counters/index.html", root=root, counters=counters, form=form
+        "counters/index.html",
+        root=root,
+        counters=[(c, counter_token(c), survey_url(c)) for c in counters],
+        activity=counter_activity(counters),
+        silent_days=silent_days(),
+        form=form,
     ), status
 
 
-@bp.post("/<code>/bat-tat")
-@roles_required(Role.ADMIN, Role.MANAGER)
-def toggle(code: str) -> ResponseReturnValue:
-    """Stop or resume a counter's survey; its printed QR code answers 404 while off."""
+def _managed_counter_or_404(code: str) -> Counter:
+    """The counter with `code` if the current user's subtree holds it."""
     counter = get_by_code(Counter, code)
     if counter is None or not can_see(current_user, counter.service_point):
         abort(404)
-    counter.active = not counter.active
-    record("counter_on" if counter.active else "counter_off", target=counter.code)
-    db.session.commit()
-    return redirect(
-        safe_referrer(url_for("counters.index", code=counter.service_point.code))
-    )
+    return counter
+
+
+def _list_url(counter: Counter) -> str:
+    """The counters page the user came from (`back`), else the service point's."""
+    back = get_by_code(Agency, request.values.get("back", ""))
+    if back is None or not can_see(current_user, back):
+        back = counter.service_point
+    return url_for("counters.index", code=back.code)
+
+
+@bp.route("/<code>/dung", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.MANAGER)
+def stop(code: str) -> ResponseReturnValue:
+    """Ask, then stop a counter's survey; its printed QR code answers 404 while off."""
+    counter = _managed_counter_or_404(code)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template(
+            "counters/stop.html", counter=counter, back=_list_url(counter)
+        )
+    if counter.active:
+        counter.active = False
+        record("counter_off", target=counter.code)
+        db.session.commit()
+        flash(_("Counter %(code)s is stopped.", code=counter.code), "info")
+    return redirect(_list_url(counter))
+
+
+@bp.post("/<code>/mo-lai")
+@roles_required(Role.ADMIN, Role.MANAGER)
+def resume(code: str) -> ResponseReturnValue:
+    """Open a stopped counter's survey again (its QR code works again)."""
+    counter = _managed_counter_or_404(code)
+    if not counter.active:
+        counter.active = True
+        record("counter_on", target=counter.code)
+        db.session.commit()
+        flash(_("Counter %(code)s is open again.", code=counter.code), "info")
+    return redirect(safe_referrer(_list_url(counter)))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import functools
+from datetime import datetime
 
 from sqlalchemy import (
+    DateTime,
     ForeignKey,
     Select,
     String,
@@ -16,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from surveyapp.extensions import db
+from surveyapp.models.base import utc_now
 from surveyapp.models.questionnaires import Questionnaire
 
 
@@ -86,6 +89,11 @@ class Counter(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # A new counter is not yet silent; NULL: added before this was recorded, so
+    # old enough to be silent.
+    created_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=utc_now
+    )
 
     service_point: Mapped[Agency] = relationship(back_populates="counters")
 

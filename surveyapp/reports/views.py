@@ -64,7 +64,12 @@ def index(code: str) -> ResponseReturnValue:
         status = None
     years = list(range(local_today().year, local_today().year - 6, -1))
     return render_template(
-        "reports/index.html", agency=agency, year=year, years=years, status=status
+        "reports/index.html",
+        agency=agency,
+        year=year,
+        years=years,
+        status=status,
+        year_not_over=year >= local_today().year,
     )
 
 
@@ -103,6 +108,16 @@ def finalise(code: str, year: int) -> ResponseReturnValue:
     if not plausible_year(year):
         abort(404)
     questionnaire_code = request.form.get("q") or None
+    back = url_for("reports.index", code=code, year=year, q=questionnaire_code)
+    if request.form.get("confirm_year", "").strip() != str(year):
+        flash(
+            _(
+                "Nothing was finalised: type the year %(year)s in the box to confirm.",
+                year=year,
+            ),
+            "error",
+        )
+        return redirect(back)
     try:
         finalisation = finalise_year(agency, year, questionnaire_code, current_user)
         record(
@@ -124,6 +139,4 @@ def finalise(code: str, year: int) -> ResponseReturnValue:
         flash(_("This year has just been finalised by someone else."), "error")
     else:
         flash(_("%(year)s is finalised.", year=year), "success")
-    return redirect(
-        url_for("reports.index", code=code, year=year, q=questionnaire_code)
-    )
+    return redirect(back)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask, request
 from sqlalchemy import select
 
+from surveyapp.core.time import local_today
 from surveyapp.extensions import db
 from surveyapp.models import Response
 from tests.conftest import AuthActions, LiveServer, unavailable
@@ -104,6 +106,36 @@ def test_dashboard_passes_axe(
     page.wait_for_url(f"**/quan-ly/co-quan/{codes['province']}")
     assert violations(page) == []
     page.goto(live_server.url + "/quan-ly/kiosk/")
+    assert violations(page) == []
+    context.close()
+
+
+def test_counters_and_reports_pages_pass_axe(
+    app: Flask, auth: AuthActions, live_server: LiveServer, browser: Any
+) -> None:
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 3, 4], 25)
+        add_responses(
+            codes["counter_b"], [4], 1, submitted_at=datetime.now(UTC) - timedelta(9)
+        )
+    email = auth.create("manager", codes["province"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/quan-ly/dang-nhap")
+    page.get_by_label("Thư điện tử").fill(email)
+    page.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"**/quan-ly/co-quan/{codes['province']}")
+    page.goto(f"{live_server.url}/quan-ly/quay/{codes['province']}")
+    assert page.locator(".badge-silent").count() == 1  # checked with a silent mark
+    assert violations(page) == []
+    page.goto(f"{live_server.url}/quan-ly/quay/{codes['counter_a']}/dung")
+    assert violations(page) == []
+    with app.app_context():
+        year = local_today().year
+    page.goto(f"{live_server.url}/quan-ly/bao-cao/{codes['province']}?year={year}")
+    assert page.locator(".year-not-over").is_visible()  # and with the warning
     assert violations(page) == []
     context.close()
 

@@ -95,39 +95,63 @@ def test_other_communes_counters_are_out_of_reach(
     auth.login_as("manager", tree["commune_a"])
     assert client.get(f"/quan-ly/quay/{tree['commune_b']}").status_code == 404
     html = client.get(f"/quan-ly/quay/{tree['commune_a']}").get_data(as_text=True)
-    assert (
-        client.post(
-            f"/quan-ly/quay/{tree['counter_b']}/bat-tat",
-            data={"csrf_token": token(html)},
-        ).status_code
-        == 404
-    )
+    for action in ("dung", "mo-lai"):
+        assert (
+            client.post(
+                f"/quan-ly/quay/{tree['counter_b']}/{action}",
+                data={"csrf_token": token(html), "confirm": "yes"},
+            ).status_code
+            == 404
+        )
+    assert client.get(f"/quan-ly/quay/{tree['counter_b']}/dung").status_code == 404
     with app.app_context():
         assert get_by_code(Counter, tree["counter_b"]).active is True  # type: ignore[union-attr]
 
 
-def test_stopping_a_counter_closes_its_survey(
+def test_stopping_a_counter_asks_first_and_closes_its_survey(
     app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
 ) -> None:
     auth.login_as("manager", tree["commune_a"])
     path = survey_path(app, tree["counter_a"])
+    stop = f"/quan-ly/quay/{tree['counter_a']}/dung"
     html = client.get(f"/quan-ly/quay/{tree['commune_a']}").get_data(as_text=True)
-    assert (
-        client.post(
-            f"/quan-ly/quay/{tree['counter_a']}/bat-tat",
-            data={"csrf_token": token(html)},
-        ).status_code
-        == 302
-    )
-    assert app.test_client().get(path).status_code == 404
-    assert (
-        client.post(
-            f"/quan-ly/quay/{tree['counter_a']}/bat-tat",
-            data={"csrf_token": token(html)},
-        ).status_code
-        == 302
-    )
+    assert f'href="{stop}?back={tree["commune_a"]}"' in html
+    asked = client.get(stop).get_data(as_text=True)
+    assert 'name="confirm" value="yes"' in asked
+    for data in ({}, {"confirm": "no"}):
+        unconfirmed = client.post(stop, data={"csrf_token": token(html), **data})
+        assert unconfirmed.status_code == 200
+        assert 'name="confirm" value="yes"' in unconfirmed.get_data(as_text=True)
     assert app.test_client().get(path).status_code == 200
+    assert _actions(app) == []
+
+    confirmed = client.post(
+        stop,
+        data={"csrf_token": token(html), "confirm": "yes", "back": tree["commune_a"]},
+    )
+    assert confirmed.status_code == 302
+    assert confirmed.location.endswith(f"/quan-ly/quay/{tree['commune_a']}")
+    assert app.test_client().get(path).status_code == 404
+    assert _actions(app) == ["counter_off"]
+    resumed = client.post(
+        f"/quan-ly/quay/{tree['counter_a']}/mo-lai",
+        data={"csrf_token": token(html)},
+    )
+    assert resumed.status_code == 302
+    assert app.test_client().get(path).status_code == 200
+    assert _actions(app) == ["counter_off", "counter_on"]
+
+
+def _actions(app: Flask) -> list[str]:
+    """The audited counter actions, oldest first."""
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.action.like("counter_%"))
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_viewer_cannot_change_counters(
@@ -145,10 +169,13 @@ def test_viewer_cannot_change_counters(
     assert (
         client.post(f"/quan-ly/quay/{tree['commune_a']}", data=data).status_code == 403
     )
-    assert (
-        client.post(
-            f"/quan-ly/quay/{tree['counter_a']}/bat-tat",
-            data={"csrf_token": token(html)},
-        ).status_code
-        == 403
-    )
+    for action in ("dung", "mo-lai"):
+        assert (
+            client.post(
+                f"/quan-ly/quay/{tree['counter_a']}/{action}",
+                data={"csrf_token": token(html), "confirm": "yes"},
+            ).status_code
+            == 403
+        )
+    with app.app_context():
+        assert get_by_code(Counter, tree["counter_a"]).active is True  # type: ignore[union-attr]

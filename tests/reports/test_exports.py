@@ -354,7 +354,10 @@ def test_finalised_year_exports_stay_identical(
     auth.login_as("manager", "TM-PHB")
     page = f"/quan-ly/bao-cao/TM-PHB?year={demo}"
     finalise = f"/quan-ly/bao-cao/TM-PHB/{demo}/chot"
-    done = client.post(finalise, data={"csrf_token": _csrf(client, page)})
+    done = client.post(
+        finalise,
+        data={"csrf_token": _csrf(client, page), "confirm_year": str(demo)},
+    )
     assert done.status_code == 302
     with app.app_context():
         stored = db.session.scalars(select(Finalisation)).one()
@@ -390,7 +393,10 @@ def test_finalised_year_exports_stay_identical(
     assert [(d[3], d[4]) for d in differences] == [("0", "1")]
     assert differences[0][0] == list(first)[-1]
 
-    again = client.post(finalise, data={"csrf_token": _csrf(client, page)})
+    again = client.post(
+        finalise,
+        data={"csrf_token": _csrf(client, page), "confirm_year": str(demo)},
+    )
     assert again.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Finalisation)) == 1
