@@ -84,6 +84,13 @@ class Config:
     ANOMALY_IDENTICAL_COUNT = 5
     ANOMALY_NETWORK_COUNT = 10
     ANOMALY_WINDOW_MINUTES = 10
+    # Outgoing mail (the weekly digest): an SMTP relay, STARTTLS when MAIL_USE_TLS=1.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
 
 
 class DevelopmentConfig(Config):

@@ -8,6 +8,7 @@ from surveyapp.admin.cli import agencies_cli, questionnaires_cli
 from surveyapp.auth.cli import users_cli
 from surveyapp.counters.cli import counters_cli
 from surveyapp.demo.cli import demo_cli
+from surveyapp.digest.cli import digest_cli
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.kiosk.cli import kiosks_cli
 from surveyapp.receipts.cli import apikeys_cli, receipts_cli
@@ -26,4 +27,5 @@ command_groups: list[AppGroup] = [
     receipts_cli,
     apikeys_cli,
     cells_cli,
+    digest_cli,
 ]
