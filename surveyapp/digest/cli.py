@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from surveyapp.core.time import local_today
 from surveyapp.digest.operations import (
     DigestError,
+    check_sender,
     deliver,
     messages,
     recipients,
@@ -31,6 +32,8 @@ def digest_send(dry_run: bool, agency_code: str | None) -> None:
     the others are sent all the same.
     """
     try:
+        if not dry_run:
+            check_sender()
         users = recipients(agency_code)
     except DigestError as error:
         raise click.ClickException(str(error)) from None

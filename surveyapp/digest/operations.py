@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message
 from sqlalchemy import func, or_, select
 
 from surveyapp.analysis.change import (
@@ -217,6 +217,12 @@ def low_rated_comments(subtree: Iterable[int], period: Period) -> int:
     return count or 0
 
 
+def check_sender() -> None:
+    """Refuse to start sending without a From address (every message would fail)."""
+    if not current_app.config.get("MAIL_DEFAULT_SENDER"):
+        raise DigestError("set MAIL_DEFAULT_SENDER, the digest's From address")
+
+
 def recipients(agency_code: str | None = None) -> list[User]:
     """Active managers and admins who want the digest (those attached within
     `agency_code`'s subtree, when given)."""
@@ -286,9 +292,10 @@ def deliver(message: Message) -> str | None:
     """Send `message`; the SMTP server's refusal as text, or None when sent."""
     try:
         mail.send(message)
-    except OSError as error:
-        # smtplib's errors are OSErrors, as are a refused or dropped connection:
-        # one recipient's failure must not stop the others' digests.
+    except (OSError, BadHeaderError) as error:
+        # smtplib's errors are OSErrors, as are a refused or dropped connection;
+        # a line break in a header (an agency name) is refused before sending.
+        # One recipient's failure must not stop the others' digests.
         log.warning("digest to %s not sent: %s", message.recipients, error)
         return str(error) or type(error).__name__
     return None

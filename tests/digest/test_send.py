@@ -219,3 +219,12 @@ def test_an_unreachable_server_fails_every_message_but_finishes(
     assert result.exit_code == 1
     assert "1 of 1 digests not sent" in result.output
     assert f"NOT sent to {REFUSED}" in result.output
+
+
+def test_no_sender_no_sending(
+    app: Flask, runner: FlaskCliRunner, inbox: Inbox, province: dict[str, str]
+) -> None:
+    app.config["MAIL_DEFAULT_SENDER"] = None
+    result = runner.invoke(args=["digest", "send"])
+    assert result.exit_code == 1 and "MAIL_DEFAULT_SENDER" in result.output
+    assert inbox.messages == {}
