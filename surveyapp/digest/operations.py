@@ -36,6 +36,7 @@ from surveyapp.analysis.scores import (
 from surveyapp.core.links import external_url
 from surveyapp.core.time import Period, local_time
 from surveyapp.core.tree import subtree_ids
+from surveyapp.digest.phrases import PHRASES
 from surveyapp.extensions import db, mail
 from surveyapp.models import (
     Agency,
@@ -283,6 +284,7 @@ def compose(user: User, digest: Digest) -> Message:
             period=week.label,
         )
         context = {"digest": digest, "links": links, "subject": subject, "days": DAYS}
+        context.update(PHRASES)
         body = render_template("digest/email.txt", **context)
         html = render_template("digest/email.html", **context)
     return Message(subject=subject, recipients=[user.email], body=body, html=html)

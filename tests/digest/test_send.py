@@ -28,6 +28,7 @@ from tests.conftest import AuthActions
 from tests.factories import add_responses, make_two_communes, make_user
 
 REFUSED = "refused@example.gov.vn"
+SENDER = "Khảo sát hài lòng <khaosat@example.gov.vn>"
 
 
 @dataclass
@@ -68,7 +69,7 @@ def inbox(app: Flask) -> Iterator[Inbox]:
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=controller.port,
         MAIL_SUPPRESS_SEND=False,
-        MAIL_DEFAULT_SENDER="khaosat@example.gov.vn",
+        MAIL_DEFAULT_SENDER=SENDER,
         PUBLIC_BASE_URL="https://khaosat.example.gov.vn",
     )
     mail.init_app(app)
@@ -105,6 +106,8 @@ def province(app: Flask) -> dict[str, str]:
         codes["admin"] = make_user("admin", codes["province"], "admin@example.gov.vn")
         codes["off"] = make_user("manager", codes["commune_a"])
         codes["viewer"] = make_user("viewer", codes["province"])
+        codes["gone"] = make_user("manager", codes["province"], "gone@example.gov.vn")
+        _user(codes["gone"]).active = False
         make_user("manager", codes["commune_b"], REFUSED)
         _user(codes["admin"]).language = "en"
         _user(codes["off"]).digest_enabled = False
@@ -151,12 +154,12 @@ def test_each_manager_gets_their_digest_in_their_language(
     assert result.exit_code == 1, result.output
     assert f"NOT sent to {REFUSED}" in result.output
     assert "1 of 3 digests not sent" in result.output
-    # Opted out, read-only and refused: none of them in the inbox.
+    # Opted out, read-only, deactivated and refused: none of them in the inbox.
     assert set(inbox.messages) == {province["manager"], province["admin"]}
 
     vietnamese = inbox.messages[province["manager"]]
     assert vietnamese["Subject"].startswith("Mức độ hài lòng tuần qua: Tỉnh Hai Xã")
-    assert vietnamese["From"] == "khaosat@example.gov.vn"
+    assert vietnamese["From"] == SENDER
     text, html = _text(vietnamese), _html(vietnamese)
     index = _week_index(app, province["province"])
     for part in (text, html):
@@ -195,6 +198,7 @@ def test_dry_run_sends_nothing(
     assert f"would send to {province['admin']} (en): Satisfaction" in result.output
     assert province["off"] not in result.output
     assert province["viewer"] not in result.output
+    assert province["gone"] not in result.output
     assert inbox.messages == {}
 
 
@@ -228,3 +232,18 @@ def test_no_sender_no_sending(
     result = runner.invoke(args=["digest", "send"])
     assert result.exit_code == 1 and "MAIL_DEFAULT_SENDER" in result.output
     assert inbox.messages == {}
+
+
+def test_names_are_escaped_in_html_only(
+    app: Flask, runner: FlaskCliRunner, inbox: Inbox, province: dict[str, str]
+) -> None:
+    with app.app_context():
+        commune = get_by_code(Agency, province["commune_a"])
+        assert commune is not None
+        commune.name = "Xã <An> & Phú"
+        db.session.commit()
+    runner.invoke(args=["digest", "send", "--agency", province["province"]])
+    message = inbox.messages[province["manager"]]
+    assert "- Xã <An> & Phú: " in _text(message)
+    html = _html(message)
+    assert "<li>Xã &lt;An&gt; &amp; Phú: " in html and "<An>" not in html
