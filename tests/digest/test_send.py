@@ -182,7 +182,11 @@ def test_each_manager_gets_their_digest_in_their_language(
     auth.login(province["manager"])
     page = auth.client.get(link.group(1))
     assert page.status_code == 200
-    assert index in page.get_data(as_text=True)
+    shown = page.get_data(as_text=True)
+    assert index in shown
+    change = re.search(r"Thay đổi so với [^:]+: (\S+) điểm phần trăm", text)
+    assert change is not None and change.group(1).startswith("\u2212")
+    assert f">{change.group(1)} <span aria-hidden" in shown, "the same change"
 
     english = inbox.messages[province["admin"]]
     assert english["Subject"].startswith("Satisfaction this week: Tỉnh Hai Xã")
