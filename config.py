@@ -115,6 +115,13 @@ class Config:
     # A survey page's render token is good this long: a phone may keep the page
     # offline and send it days later (surveyapp/survey/submission/render.py).
     RENDER_TOKEN_MAX_HOURS = int(os.environ.get("RENDER_TOKEN_MAX_HOURS", "168"))
+    # Outgoing mail (the weekly digest): an SMTP relay, STARTTLS when MAIL_USE_TLS=1.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
 
 
 class DevelopmentConfig(Config):

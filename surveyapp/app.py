@@ -23,7 +23,7 @@ from surveyapp.cli import command_groups
 from surveyapp.counters.views import bp as counters_bp
 from surveyapp.dashboard.views import bp as dashboard_bp
 from surveyapp.dossiers.views import bp as dossiers_bp
-from surveyapp.extensions import babel, csrf, db, limiter, login, migrate
+from surveyapp.extensions import babel, csrf, db, limiter, login, mail, migrate
 from surveyapp.health.views import bp as health_bp
 from surveyapp.kiosk.views import bp as kiosk_bp
 from surveyapp.main.views import bp as main_bp
@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
+    mail.init_app(app)
     login.user_loader(load_user)
     login.login_view = "auth.login"
     login.login_message_category = "info"

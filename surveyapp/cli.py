@@ -8,6 +8,7 @@ from surveyapp.admin.cli import agencies_cli, questionnaires_cli
 from surveyapp.auth.cli import users_cli
 from surveyapp.counters.cli import counters_cli
 from surveyapp.demo.cli import demo_cli
+from surveyapp.digest.cli import digest_cli
 from surveyapp.dossiers.cli import dossiers_cli
 from surveyapp.kiosk.cli import kiosks_cli
 from surveyapp.maintenance.cli import maintenance_cli
@@ -28,4 +29,5 @@ command_groups: list[AppGroup] = [
     apikeys_cli,
     cells_cli,
     maintenance_cli,
+    digest_cli,
 ]

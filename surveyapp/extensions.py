@@ -4,6 +4,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -31,5 +32,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login = LoginManager()
+mail = Mail()
 # Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) for several workers.
 limiter = Limiter(key_func=get_remote_address)

@@ -64,3 +64,16 @@ def unlock_user(email: str) -> User:
     forget_failures(user.email)
     record("account_unlock", target=user.email, details={"was_locked": was_locked})
     return user
+
+
+def set_digest(user: User, enabled: bool, language: str | None = None) -> None:
+    """Turn `user`'s weekly digest on or off, and set its language when given
+    (the caller commits); audited."""
+    user.digest_enabled = enabled
+    if language is not None:
+        user.language = language
+    record(
+        "digest_settings",
+        target=user.email,
+        details={"enabled": enabled, "language": user.language},
+    )

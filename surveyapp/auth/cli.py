@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from surveyapp.auth.accounts import AccountError, create_user, unlock_user
+from surveyapp.auth.accounts import (
+    AccountError,
+    create_user,
+    find_user,
+    set_digest,
+    unlock_user,
+)
 from surveyapp.extensions import db
 from surveyapp.models import Role
 
@@ -54,3 +60,21 @@ def users_unlock(email: str) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"unlocked {user.email}")
+
+
+@users_cli.command("digest")
+@click.argument("email")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.option(
+    "--language",
+    type=click.Choice(["vi", "en"]),
+    help="The language of the user's emails.",
+)
+def users_digest(email: str, state: str, language: str | None) -> None:
+    """Turn a user's weekly digest on or off."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email.strip().lower()}")
+    set_digest(user, state == "on", language)
+    db.session.commit()
+    click.echo(f"weekly digest {state} for {user.email} ({user.language})")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 MIN_PASSWORD_LENGTH = 10
@@ -43,4 +44,14 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     confirm = PasswordField(
         _l("New password again"),
         validators=[EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+
+
+class DigestForm(FlaskForm):  # type: ignore[misc]
+    """Whether to receive the weekly digest, and in which language."""
+
+    digest_enabled = BooleanField(_l("Send me the weekly digest by email"))
+    language = SelectField(
+        _l("Language of emails"),
+        choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")],
     )

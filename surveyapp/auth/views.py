@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from surveyapp.auth.accounts import find_user
-from surveyapp.auth.forms import ChangePasswordForm, LoginForm
+from surveyapp.auth.accounts import find_user, set_digest
+from surveyapp.auth.forms import ChangePasswordForm, DigestForm, LoginForm
 from surveyapp.auth.throttle import (
     limit_account_failures,
     note_sign_in,
@@ -148,4 +148,32 @@ def change_password() -> ResponseReturnValue:
             login_user(current_user)
             flash(_("Your password has been changed."), "info")
             return redirect(url_for("dashboard.index"))
-    return render_template("auth/password.html", form=form)
+    return _account_page(form)
+
+
+def _account_page(
+    password_form: ChangePasswordForm, digest_form: DigestForm | None = None
+) -> str:
+    """The account page: the password form and the digest settings."""
+    if digest_form is None:
+        # Not from this request's form data: that is the password form's.
+        digest_form = DigestForm(formdata=None, obj=current_user)
+    return render_template(
+        "auth/password.html", form=password_form, digest_form=digest_form
+    )
+
+
+@bp.post("/mat-khau/thu-tom-tat")
+@login_required
+def digest_settings() -> ResponseReturnValue:
+    """Turn one's weekly digest on or off, and choose its language."""
+    form = DigestForm()
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None), form), 400
+    set_digest(current_user, form.digest_enabled.data, form.language.data)
+    db.session.commit()
+    if form.digest_enabled.data:
+        flash(_("You will receive the weekly digest."), "info")
+    else:
+        flash(_("You will no longer receive the weekly digest."), "info")
+    return redirect(url_for("auth.change_password"))

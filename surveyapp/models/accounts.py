@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +70,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         DateTime(timezone=True), default=utc_now
     )
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the app writes to the user unasked (the weekly digest) is in this language.
+    language: Mapped[str] = mapped_column(String(8), default="vi", server_default="vi")
+    digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     agency: Mapped[Agency] = relationship()
 

@@ -1,0 +1,1 @@
+"""The weekly digest by email: `flask digest send`."""
