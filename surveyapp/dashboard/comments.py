@@ -7,22 +7,22 @@ from datetime import date
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, ScalarSelect, func, not_, select
+from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from surveyapp.analysis.ratings import LOW_RATING, lowest_rating
 from surveyapp.analysis.selection import counts_in_scores
 from surveyapp.core.access import can_see
 from surveyapp.core.audit import record
 from surveyapp.core.time import Period
 from surveyapp.core.tree import subtree_ids
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Answer, Comment, Response, ServiceField, utc_now
+from surveyapp.models import Agency, Comment, Response, ServiceField, utc_now
 from surveyapp.models.text import fold
 from surveyapp.web.hygiene import page_number
 
 PAGE_SIZE = 50
-LOW_RATING = 2
 MAX_SEARCH = 100
 
 
@@ -102,20 +102,6 @@ class CommentPage:
         return self.page * self.page_size < self.total
 
 
-def _lowest_rating() -> ScalarSelect[int | None]:
-    """The lowest answer of the comment's response, looked up per comment.
-
-    Correlated, so the database reads the answers of the comments it returns
-    (or filters), not a grouped pass over every answer ever given.
-    """
-    return (
-        select(func.min(Answer.value))
-        .where(Answer.response_id == Response.id)
-        .correlate(Response)
-        .scalar_subquery()
-    )
-
-
 def _where(
     agency: Agency, filters: CommentFilter, include_hidden: bool
 ) -> list[ColumnElement[bool]]:
@@ -123,7 +109,7 @@ def _where(
     if not include_hidden:
         clauses.append(Comment.hidden.is_(False))
     if filters.low_only:
-        clauses.append(_lowest_rating() <= LOW_RATING)
+        clauses.append(lowest_rating() <= LOW_RATING)
     if filters.field_code:
         clauses.append(
             Response.service_field_id.in_(
@@ -161,7 +147,7 @@ def comment_page(
         counted = counted.join(Response, Comment.response_id == Response.id)
     total = db.session.scalar(counted.where(*where)) or 0
     rows = db.session.execute(
-        select(Comment, _lowest_rating())
+        select(Comment, lowest_rating())
         .join(Response, Comment.response_id == Response.id)
         .where(*where)
         .options(

@@ -17,7 +17,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import BadHeaderError, Message
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from surveyapp.analysis.change import (
     compare,
@@ -33,6 +33,7 @@ from surveyapp.analysis.scores import (
     compute_scores,
     score_agency,
 )
+from surveyapp.core.activity import counter_activity, silent_days
 from surveyapp.core.links import external_url
 from surveyapp.core.time import Period, local_time
 from surveyapp.core.tree import subtree_ids
@@ -125,7 +126,7 @@ def build_digest(agency: Agency, today: date) -> Digest:
         week=week_line,
         year=_year(agency, subtree, year),
         drops=drops,
-        silent=silent_counters(subtree, week),
+        silent=silent_counters(subtree),
         low_comments=low_rated_comments(subtree, week),
     )
 
@@ -180,22 +181,26 @@ def significant_drops(scores: Scores, earlier: PreparedData | None) -> list[Drop
     return sorted(drops, key=lambda drop: drop.change.estimate)
 
 
-def silent_counters(subtree: Iterable[int], period: Period) -> list[SilentCounter]:
-    """Active counters of the subtree with no response since `period` began."""
-    since, _end = period.utc_bounds()
-    last = func.max(Response.submitted_at)
-    rows = db.session.execute(
-        select(Counter.name, Agency.name, last)
-        .join(Agency, Counter.service_point_id == Agency.id)
-        .outerjoin(Response, Response.counter_id == Counter.id)
-        .where(Counter.active.is_(True), Counter.service_point_id.in_(subtree))
-        .group_by(Counter.id, Counter.name, Agency.name)
-        .having(or_(last.is_(None), last < since))
-        .order_by(Agency.name, Counter.name)
+def silent_counters(subtree: Iterable[int]) -> list[SilentCounter]:
+    """The subtree's counters that the counters page marks silent (one rule:
+    :func:`surveyapp.core.activity.is_silent`)."""
+    counters = list(
+        db.session.scalars(
+            select(Counter)
+            .join(Agency, Counter.service_point_id == Agency.id)
+            .where(Counter.active.is_(True), Counter.service_point_id.in_(subtree))
+            .order_by(Agency.name, Counter.name)
+        )
     )
+    activity = counter_activity(counters)
     return [
-        SilentCounter(name, point, local_time(at) if at else None)
-        for name, point, at in rows
+        SilentCounter(
+            counter.name,
+            counter.service_point.name,
+            local_time(found.last_response) if found.last_response else None,
+        )
+        for counter in counters
+        if (found := activity[counter.id]).silent
     ]
 
 
@@ -283,7 +288,12 @@ def compose(user: User, digest: Digest) -> Message:
             agency=digest.agency.name,
             period=week.label,
         )
-        context = {"digest": digest, "links": links, "subject": subject, "days": DAYS}
+        context = {
+            "digest": digest,
+            "links": links,
+            "subject": subject,
+            "days": silent_days(),
+        }
         context.update(PHRASES)
         body = render_template("digest/email.txt", **context)
         html = render_template("digest/email.html", **context)
