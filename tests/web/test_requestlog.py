@@ -104,9 +104,13 @@ def test_production_logs_json_lines_to_stdout(
 ) -> None:
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://khaosat.example")
     try:
-        app = create_app("production", SQLALCHEMY_DATABASE_URI=database_url)
+        # Config classes read PUBLIC_BASE_URL when imported: given directly.
+        app = create_app(
+            "production",
+            SQLALCHEMY_DATABASE_URI=database_url,
+            PUBLIC_BASE_URL="https://khaosat.example",
+        )
         handlers = logging.getLogger("surveyapp").handlers
         assert any(isinstance(h.formatter, JsonFormatter) for h in handlers)
         assert app.config["ACCESS_LOG"] is True
