@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from numpy.typing import NDArray
 
+from surveyapp.analysis.cells import CellSums
 from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.scores import DEFAULT_COMPOSITE_METHOD, DEFAULT_LEVEL
-from surveyapp.analysis.weighting import weigh_groups
+from surveyapp.analysis.weighting import MonthlyDossiers, weigh_groups
 from surveyapp.core.time import Period, shift_month
 from surveyapp.core.tree import agency_tree
 from surveyapp.models import Agency, Questionnaire
@@ -51,31 +53,7 @@ def compute_trend(
         data = prepare(subtree, window, months=window)
     cells = data.within(window, by_month=True).of(questionnaire)
     cells = cells.of_agencies(subtree)
-    leaves = np.empty(len(cells), dtype=object)
-    strata = np.empty(len(cells), dtype=object)
-    weights = np.zeros(len(cells))
-    estimated = np.zeros(len(cells), dtype=bool)
-    # Each month is weighted to its own dossier counts, in strata of its own, so
-    # a point of the trend equals that month's index on the dashboard. Only the
-    # keys are cut by month: the cross-products stay where they are.
-    for label in labels:
-        year, month = (int(part) for part in label.split("-"))
-        rows = np.flatnonzero(cells.month == year * 100 + month)
-        if cells.n[rows].sum() < 2:
-            continue  # too few to estimate; the point stays empty
-        period = Period.month(year, month)
-        weighting = weigh_groups(
-            cells.agency_id[rows],
-            cells.field_id[rows],
-            cells.n[rows],
-            period.start,
-            period.end,
-            data.dossiers,
-        )
-        estimated[rows] = True
-        leaves[rows] = label
-        strata[rows] = [f"{label}|{stratum}" for stratum in weighting.strata]
-        weights[rows] = weighting.weights
+    estimated, leaves, strata, weights = _weigh_months(cells, labels, data.dossiers)
     if not estimated.any():
         return [TrendPoint(label, None) for label in labels]
     try:
@@ -96,6 +74,43 @@ def compute_trend(
         if row["level"] == "index"
     }
     return [TrendPoint(label, by_month.get(label)) for label in labels]
+
+
+def _weigh_months(
+    cells: CellSums, labels: list[str], dossiers: MonthlyDossiers
+) -> tuple[
+    NDArray[np.bool_], NDArray[np.object_], NDArray[np.object_], NDArray[np.float64]
+]:
+    """Each cell's month label, stratum and weight, and whether its month has
+    enough responses to estimate.
+
+    Each month is weighted to its own dossier counts, in strata of its own, so
+    a point of the trend equals that month's index on the dashboard. Only the
+    keys are cut by month: the cross-products stay where they are.
+    """
+    leaves = np.empty(len(cells), dtype=object)
+    strata = np.empty(len(cells), dtype=object)
+    weights = np.zeros(len(cells))
+    estimated = np.zeros(len(cells), dtype=bool)
+    for label in labels:
+        year, month = (int(part) for part in label.split("-"))
+        rows = np.flatnonzero(cells.month == year * 100 + month)
+        if cells.n[rows].sum() < 2:
+            continue  # too few to estimate; the point stays empty
+        period = Period.month(year, month)
+        weighting = weigh_groups(
+            cells.agency_id[rows],
+            cells.field_id[rows],
+            cells.n[rows],
+            period.start,
+            period.end,
+            dossiers,
+        )
+        estimated[rows] = True
+        leaves[rows] = label
+        strata[rows] = [f"{label}|{stratum}" for stratum in weighting.strata]
+        weights[rows] = weighting.weights
+    return estimated, leaves, strata, weights
 
 
 def _month_labels(first: tuple[int, int], months: int) -> list[str]:

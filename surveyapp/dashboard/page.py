@@ -22,7 +22,7 @@ from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.ranking import RankedAgency, rank_children
 from surveyapp.analysis.scores import Scores, score_agency
-from surveyapp.analysis.trend import compute_trend, trend_window
+from surveyapp.analysis.trend import TrendPoint, compute_trend, trend_window
 from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
@@ -123,22 +123,7 @@ def build_dashboard(
         chart_title,
     )
     trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
-    so_far = _month_so_far(trend_end)
-    trend_chart = trend_line(
-        [
-            Point(
-                _("to %(day)s", day=f"{trend_end:%d/%m}")
-                if point.month == so_far
-                else point.month[5:] + "/" + point.month[2:4],
-                point.row["estimate"] if point.row else None,
-                point.row["ci_low"] if point.row else None,
-                point.row["ci_high"] if point.row else None,
-                partial=point.month == so_far,
-            )
-            for point in trend
-        ],
-        _("Monthly SIPAS-style index with its %(level)s confidence band", level="95 %"),
-    )
+    trend_chart = _trend_chart(trend, trend_end)
     return Dashboard(
         agency=agency,
         period=period,
@@ -157,6 +142,26 @@ def build_dashboard(
         weakest=_weakest(scores, factors, agency.code),
         fields=_fields(scores, language),
         counters=_counters(scores),
+    )
+
+
+def _trend_chart(trend: list[TrendPoint], trend_end: date) -> str:
+    """The monthly index with its band; the month so far drawn apart."""
+    so_far = _month_so_far(trend_end)
+    return trend_line(
+        [
+            Point(
+                _("to %(day)s", day=f"{trend_end:%d/%m}")
+                if point.month == so_far
+                else point.month[5:] + "/" + point.month[2:4],
+                point.row["estimate"] if point.row else None,
+                point.row["ci_low"] if point.row else None,
+                point.row["ci_high"] if point.row else None,
+                partial=point.month == so_far,
+            )
+            for point in trend
+        ],
+        _("Monthly SIPAS-style index with its %(level)s confidence band", level="95 %"),
     )
 
 
