@@ -1,4 +1,4 @@
-"""Typable keys (revoked by their prefix: none may start with "-") and signed link values."""
+"""Typable keys (revoked by prefix: never a leading "-"), signed link values."""
 
 from __future__ import annotations
 
