@@ -197,3 +197,40 @@ def test_year_cells_are_added_up_from_the_stored_months(
         assert remaining == len(months)
         db.session.remove()
         db.engine.dispose()
+
+
+# The revision before receipts were rebuilt with an agency (a batch table copy
+# on SQLite).
+BEFORE_RECEIPT_AGENCY = "f2b8c4d1e9a7"
+
+
+def test_a_database_with_rated_receipts_upgrades_to_head(
+    empty_database_url: str,
+) -> None:
+    """Rebuilding a table that other rows point at (receipts, which responses
+    reference) must not trip SQLite's foreign keys half-way through."""
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with fresh.app_context():
+        upgrade(revision=BEFORE_RECEIPT_AGENCY)
+        with db.engine.begin() as connection:
+            _insert_catalogue(connection)
+            for statement in (
+                "INSERT INTO counters (id, code, name, service_point_id, active) "
+                "VALUES (1, 'Q1', 'Quầy 1', 1, true)",
+                "INSERT INTO receipts (id, public_id, dossier_code, counter_id, "
+                "issued_at, expires_at) VALUES (1, 'r1', 'HS-1', 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                "INSERT INTO responses (id, public_id, idempotency_key, agency_id, "
+                "questionnaire_id, service_field_id, channel, language, "
+                "submitted_at, counter_id, receipt_id) VALUES (1, 'p1', "
+                "'k-receipt-rated-0001', 1, 1, 1, 'receipt', 'vi', "
+                "CURRENT_TIMESTAMP, 1, 1)",
+            ):
+                connection.execute(sa.text(statement))
+        upgrade()
+        assert db.session.execute(
+            sa.text("SELECT agency_id, dossier_code FROM receipts")
+        ).all() == [(1, "HS-1")]
+        assert db.session.scalar(sa.text("SELECT receipt_id FROM responses")) == 1
+        db.session.remove()
+        db.engine.dispose()
