@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from surveyapp.admin.actions import action_label
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Role
 from surveyapp.web.access import roles_required
@@ -36,4 +37,5 @@ def audit_log() -> str:
         action=action,
         page=page,
         page_size=PAGE_SIZE,
+        action_label=action_label,
     )

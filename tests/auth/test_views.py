@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, User
+from surveyapp.web.language import local_datetime
 from tests.conftest import AuthActions
 from tests.factories import DEFAULT_PASSWORD, SurveySite
 
@@ -189,3 +190,18 @@ def test_audit_log_is_for_admins(
     other = app.test_client()
     AuthActions(app, other).login_as("manager", site.commune)
     assert other.get("/quan-ly/quan-tri/nhat-ky").status_code == 403
+
+
+def test_the_audit_log_says_actions_in_words_at_local_time(
+    app: Flask, client: FlaskClient, auth: AuthActions, site: SurveySite
+) -> None:
+    auth.login_as("admin", site.province)
+    html = client.get("/quan-ly/quan-tri/nhat-ky").get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "sign_in")
+        ).first()
+        assert event is not None
+        shown = local_datetime(event.at)
+    assert "Đăng nhập" in html and shown in html
+    assert "UTC" not in html

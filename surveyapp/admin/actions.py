@@ -1,0 +1,39 @@
+"""What each audited action is called on the audit log page."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+# An action missing here is shown by its code, never hidden.
+ACTION_LABELS: dict[str, LazyString] = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Wrong password at sign-in"),
+    "sign_out": _l("Signed out"),
+    "password_change": _l("Changed the password"),
+    "account_locked": _l("Account locked after wrong passwords"),
+    "account_unlock": _l("Account unlocked"),
+    "user_create": _l("Created a user"),
+    "digest_settings": _l("Changed the weekly email settings"),
+    "counter_create": _l("Added a counter"),
+    "counter_off": _l("Stopped a counter"),
+    "counter_on": _l("Resumed a counter"),
+    "comment_hide": _l("Hid a comment"),
+    "comment_show": _l("Showed a comment again"),
+    "response_confirm": _l("Confirmed a flagged response (kept out of scores)"),
+    "response_clear": _l("Cleared a flagged response (counted again)"),
+    "dossier_upload": _l("Uploaded dossier counts"),
+    "receipt_batch": _l("Issued receipts from a file"),
+    "api_key_create": _l("Created an API key"),
+    "api_key_revoke": _l("Revoked an API key"),
+    "kiosk_create": _l("Registered a kiosk"),
+    "kiosk_revoke": _l("Revoked a kiosk"),
+    "export": _l("Downloaded a report"),
+    "finalise": _l("Finalised a year"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words in the page's language; its code when unknown."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
