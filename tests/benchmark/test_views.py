@@ -52,4 +52,5 @@ def test_production_refuses_it(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SURVEYAPP_BENCHMARK_BARE_ENDPOINT", "true")
     with pytest.raises(RuntimeError, match="benchmark only"):
-        create_app("production")
+        # Config classes read PUBLIC_BASE_URL when imported: given directly.
+        create_app("production", PUBLIC_BASE_URL="https://khaosat.example")
