@@ -14,6 +14,7 @@ from surveyapp.analysis.scores import score_agency
 from surveyapp.core.time import Period
 from surveyapp.extensions import db
 from surveyapp.models import Agency, AuditEvent, Response, get_by_code
+from surveyapp.web.language import local_datetime
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, add_responses, make_two_communes
 
@@ -78,6 +79,13 @@ def test_admins_see_flagged_responses_with_reasons(
     assert "Quầy số 1" in html and "Quầy số 2" in html
     assert "5 1 5 1" in html  # the answers, in questionnaire order
     assert "mean 3.0" in html
+    with app.app_context():
+        sent = db.session.scalar(
+            select(Response.submitted_at).where(Response.public_id == flagged)
+        )
+        assert sent is not None
+        assert local_datetime(sent) in html, "local time, the one format"
+    assert "UTC" not in html
     assert html.count('name="csrf_token"') >= 4
     cleared_page = client.get("/quan-ly/kiem-tra/?state=cleared&lang=en")
     html = cleared_page.get_data(as_text=True)
