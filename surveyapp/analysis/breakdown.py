@@ -81,14 +81,16 @@ def by_counter(scores: Scores) -> list[ResultRow] | None:
         scores.period.end,
         scores.data.dossiers,
     )
-    codes = counter_codes()
+    codes = counter_codes(set(cells.month.tolist()))
     labels = [codes.get(counter, NO_COUNTER) for counter in cells.month.tolist()]
     totals = cells.estimable(labels, weighting.strata, weighting.weights)
     return _domain_rows(scores, totals)
 
 
-def counter_codes() -> dict[int, str]:
-    return dict(db.session.execute(select(Counter.id, Counter.code)).tuples().all())
+def counter_codes(ids: set[int]) -> dict[int, str]:
+    """The codes of the counters `ids` (not every counter of the province)."""
+    found = select(Counter.id, Counter.code).where(Counter.id.in_(ids))
+    return dict(db.session.execute(found).tuples().all())
 
 
 def _domain_rows(scores: Scores, totals: CellTotals) -> list[ResultRow]:

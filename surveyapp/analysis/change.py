@@ -84,33 +84,17 @@ class Comparison:
         self, which: str, domain: str, level: str, code: str
     ) -> ResultRow | None:
         """The row of the "previous" or "year_ago" period."""
-        if which == "previous":
-            return self.previous_row(domain, level, code)
-        return self.year_ago_row(domain, level, code)
+        earlier = self.previous if which == "previous" else self.year_ago
+        return earlier.row(domain, level, code) if earlier else None
 
     def change_in(
         self, which: str, domain: str, level: str, code: str
     ) -> Difference | None:
-        """The change since the "previous" or "year_ago" period."""
-        if which == "previous":
-            return self.change(domain, level, code)
-        return self.change_year(domain, level, code)
-
-    def previous_row(self, domain: str, level: str, code: str) -> ResultRow | None:
-        return self.previous.row(domain, level, code) if self.previous else None
-
-    def year_ago_row(self, domain: str, level: str, code: str) -> ResultRow | None:
-        return self.year_ago.row(domain, level, code) if self.year_ago else None
-
-    def change(self, domain: str, level: str, code: str) -> Difference | None:
-        """Against the previous period; None when either side is not shown."""
+        """The change since the "previous" or "year_ago" period; None when
+        either side is not shown."""
         now = self.scores.row(domain, level, code)
-        return compared(now, self.previous_row(domain, level, code), self.scores.level)
-
-    def change_year(self, domain: str, level: str, code: str) -> Difference | None:
-        """Against the same period a year earlier."""
-        now = self.scores.row(domain, level, code)
-        return compared(now, self.year_ago_row(domain, level, code), self.scores.level)
+        then = self.row_in(which, domain, level, code)
+        return compared(now, then, self.scores.level)
 
     def json_rows(self) -> list[dict[str, Any]]:
         """The published rows of the root, each with its earlier values and changes."""
@@ -120,10 +104,10 @@ class Comparison:
             rows.append(
                 {
                     **row,
-                    "previous": _earlier(self.previous_row(*key)),
-                    "year_ago": _earlier(self.year_ago_row(*key)),
-                    "change": _change(self.change(*key)),
-                    "change_year": _change(self.change_year(*key)),
+                    "previous": _earlier(self.row_in("previous", *key)),
+                    "year_ago": _earlier(self.row_in("year_ago", *key)),
+                    "change": _change(self.change_in("previous", *key)),
+                    "change_year": _change(self.change_in("year_ago", *key)),
                 }
             )
         return rows

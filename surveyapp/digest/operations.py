@@ -148,7 +148,7 @@ def _week(
     if scores is None:
         return Headline(week, None, None, before), []
     earlier = prepare(subtree, before) if before else None
-    change = compare(scores, earlier, None).change(agency.code, *INDEX)
+    change = compare(scores, earlier, None).change_in("previous", agency.code, *INDEX)
     line = Headline(week, scores.row(agency.code, *INDEX), change, before)
     return line, significant_drops(scores, earlier)
 
@@ -159,7 +159,7 @@ def _year(agency: Agency, subtree: set[int], year: Period) -> Headline:
     if scores is None:
         return Headline(year, None, None, against)
     earlier = prepare(subtree, against) if against else None
-    change = compare(scores, None, earlier).change_year(agency.code, *INDEX)
+    change = compare(scores, None, earlier).change_in("year_ago", agency.code, *INDEX)
     return Headline(year, scores.row(agency.code, *INDEX), change, against)
 
 
