@@ -43,6 +43,8 @@ class FinalisedYear:
     response_count: int
     level: float
     overall: ResultRow | None
+    # Weighted to the dossiers handled (False: no counts, every answer alike).
+    weighted: bool
     # One list per tree level below the province, as ranked at finalisation.
     levels: list[list[UnitResult]]
 
@@ -102,6 +104,7 @@ def _finalised_year(finalisation: Finalisation) -> FinalisedYear:
         response_count=finalisation.response_count,
         level=float(results["level"]),
         overall=rows.get(results["agency"]),
+        weighted=bool(results["weighting"]["counted"]),
         levels=[
             [_unit(entry, names, rows) for entry in level]
             for level in results["rankings"]

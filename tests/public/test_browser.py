@@ -48,7 +48,9 @@ def test_results_page_is_light_readable_and_accessible_on_a_phone(
     page.wait_for_load_state("networkidle")
     assert page.locator("h2").first.inner_text() == f"Tỉnh Mẫu — {year}"
     assert page.locator("table.public-results tbody tr").count() >= 5
-    assert sum(size for _, size in sizes) < MAX_BYTES, sizes
+    assert "trọng số theo số hồ sơ" in page.locator("main").inner_text()
+    weight = sum(size for _, size in sizes)
+    assert weight < MAX_BYTES, sizes
     page.screenshot(path=tmp_path / "public-results-phone.png", full_page=True)
     # Nothing wider than the phone: no sideways scrolling to read a row.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -116,3 +116,5 @@ def test_english_through_the_language_switch(
     assert 'href="/ket-qua?lang=en"' in page
     english = client.get("/ket-qua?lang=en").get_data(as_text=True)
     assert "How to read these numbers" in english and 'lang="en"' in english
+    # No dossier counts were uploaded for the year: the page says so.
+    assert "so every answer counts the same" in english
