@@ -77,7 +77,7 @@ def test_the_words_read_a_bounded_number_of_comments_and_say_so(
     monkeypatch.setattr(comments_module, "MAX_WORD_COMMENTS", 4)
     auth.login_as("viewer", codes["province"])
     terms = _terms(_page(client, codes["province"]))
-    assert "Counted in the newest 4 of these comments only." in terms
+    assert "Counted in the newest 4 comments of this list only" in terms
     # The newest four: 2 "ho so" (added last but one) and 2 "Cán bộ"; ids order.
     assert "(5)" not in terms
 
