@@ -103,6 +103,12 @@ class Config:
     # An active counter without a response for this many days is marked silent
     # on the counters page (a torn-off poster, a tablet switched off).
     SILENT_COUNTER_DAYS = int(os.environ.get("SILENT_COUNTER_DAYS", "7"))
+    # The public results page /ket-qua (finalised years only); off: 404.
+    PUBLIC_RESULTS = os.environ.get("PUBLIC_RESULTS", "0").lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     # The anomaly rules' thresholds (their module says why these values);
     # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
     ANOMALY_MIN_SECONDS = 8

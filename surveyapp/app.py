@@ -27,6 +27,7 @@ from surveyapp.extensions import babel, csrf, db, limiter, login, mail, migrate
 from surveyapp.health.views import bp as health_bp
 from surveyapp.kiosk.views import bp as kiosk_bp
 from surveyapp.main.views import bp as main_bp
+from surveyapp.public.views import bp as public_bp
 from surveyapp.receipts.views import bp as receipts_bp
 from surveyapp.reports.views import bp as reports_bp
 from surveyapp.review.views import bp as review_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         receipts_bp,
         review_bp,
+        public_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["BENCHMARK_BARE_ENDPOINT"]:

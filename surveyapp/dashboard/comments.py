@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.orm import joinedload
@@ -17,6 +20,7 @@ from surveyapp.core.access import can_see
 from surveyapp.core.audit import record
 from surveyapp.core.time import Period
 from surveyapp.core.tree import subtree_ids
+from surveyapp.dashboard.words import FrequentTerms, frequent_terms
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Comment, Response, ServiceField, utc_now
 from surveyapp.models.text import fold
@@ -24,6 +28,17 @@ from surveyapp.web.hygiene import page_number
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
+# The frequent words are counted over at most this many of the newest comments
+# selected, so that a province's page reads a bounded amount of text.
+MAX_WORD_COMMENTS = 5000
+
+# Why a comment may be hidden: the code stored, and the words shown.
+HIDE_REASONS: dict[str, LazyString] = {
+    "personal_data": _l("Personal data (a name, phone number or address)"),
+    "abusive": _l("Abusive or offensive language"),
+    "spam": _l("Spam or advertising"),
+    "off_topic": _l("Not about the service"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class CommentFilter:
     last: date | None = None
     # Only comments of responses the anomaly rules keep out of the scores.
     flagged_only: bool = False
+    # Only hidden comments (for those who may see them).
+    hidden_only: bool = False
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> CommentFilter:
@@ -51,6 +68,7 @@ class CommentFilter:
             _day(args.get("from", "")),
             _day(args.get("to", "")),
             args.get("flagged") == "1",
+            args.get("hidden") == "1",
         )
 
     def query_args(self) -> dict[str, str]:
@@ -62,8 +80,13 @@ class CommentFilter:
             "from": self.first.isoformat() if self.first else "",
             "to": self.last.isoformat() if self.last else "",
             "flagged": "1" if self.flagged_only else "",
+            "hidden": "1" if self.hidden_only else "",
         }
         return {key: value for key, value in wanted.items() if value}
+
+    def searching(self, words: str) -> dict[str, str]:
+        """The query arguments of these filters searching `words` instead."""
+        return {**self.query_args(), "q": words}
 
     @property
     def needs_response(self) -> bool:
@@ -108,6 +131,8 @@ def _where(
     clauses: list[ColumnElement[bool]] = [Comment.agency_id.in_(subtree_ids(agency.id))]
     if not include_hidden:
         clauses.append(Comment.hidden.is_(False))
+    if filters.hidden_only:
+        clauses.append(Comment.hidden.is_(True))
     if filters.low_only:
         clauses.append(lowest_rating() <= LOW_RATING)
     if filters.field_code:
@@ -172,6 +197,29 @@ def comment_page(
     )
 
 
+def _newest_bodies(agency: Agency, filters: CommentFilter, limit: int) -> Iterator[str]:
+    query = select(Comment.body)
+    if filters.needs_response:
+        query = query.join(Response, Comment.response_id == Response.id)
+    # Ids grow with time: the newest comments without sorting every response.
+    yield from db.session.scalars(
+        query.where(*_where(agency, filters, include_hidden=False))
+        .order_by(Comment.id.desc())
+        .limit(limit)
+    )
+
+
+def frequent_comment_terms(agency: Agency, filters: CommentFilter) -> FrequentTerms:
+    """The frequent words and phrases of the shown comments (never hidden ones).
+
+    Over the newest MAX_WORD_COMMENTS comments the filters select; one more is
+    read to know whether there were more.
+    """
+    return frequent_terms(
+        _newest_bodies(agency, filters, MAX_WORD_COMMENTS + 1), MAX_WORD_COMMENTS
+    )
+
+
 def get_visible_comment_or_404(comment_id: int) -> Comment:
     """The comment if the current user may see its agency; 404 otherwise."""
     comment = db.session.get(Comment, comment_id)
@@ -180,13 +228,21 @@ def get_visible_comment_or_404(comment_id: int) -> Comment:
     return comment
 
 
-def set_hidden(comment: Comment, hidden: bool) -> None:
-    """Hide or show a comment; the text is kept either way, and the change audited."""
+def set_hidden(comment: Comment, reason: str | None) -> None:
+    """Hide a comment for `reason` (a key of HIDE_REASONS), or show it (None).
+
+    The text is kept either way, and the change audited with its reason.
+    """
+    hidden = reason is not None
     comment.hidden = hidden
     comment.hidden_at = utc_now() if hidden else None
     comment.hidden_by_id = current_user.id if hidden else None
+    comment.hidden_reason = reason
+    details = {"agency": comment.response.agency.code}
+    if reason is not None:
+        details["reason"] = reason
     record(
         "comment_hide" if hidden else "comment_show",
         target=f"comment {comment.id}",
-        details={"agency": comment.response.agency.code},
+        details=details,
     )

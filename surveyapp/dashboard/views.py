@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -13,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
@@ -23,16 +26,17 @@ from surveyapp.analysis.scores import ScoringError, score_agency
 from surveyapp.core.access import can_see
 from surveyapp.core.time import local_today
 from surveyapp.dashboard.comments import (
+    HIDE_REASONS,
     CommentFilter,
     comment_page,
+    frequent_comment_terms,
     get_visible_comment_or_404,
     set_hidden,
 )
 from surveyapp.dashboard.page import build_dashboard, parse_period, read_page_data
 from surveyapp.extensions import db
-from surveyapp.models import Role
+from surveyapp.models import Comment, Role
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
-from surveyapp.web.hygiene import safe_referrer
 from surveyapp.web.language import current_language
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
@@ -119,18 +123,57 @@ def comments(code: str) -> ResponseReturnValue:
     chosen = get_visible_agency_or_404(code)
     filters = CommentFilter.from_args(request.args)
     page = comment_page(chosen, filters, include_hidden=current_user.can_manage)
+    terms = None if filters.hidden_only else frequent_comment_terms(chosen, filters)
     return render_template(
-        "dashboard/comments.html", agency=chosen, page=page, filters=filters
+        "dashboard/comments.html",
+        agency=chosen,
+        page=page,
+        filters=filters,
+        terms=terms,
+        reasons=HIDE_REASONS,
     )
 
 
-@bp.post("/gop-y/<int:comment_id>/an")
+def _back_to_comments(comment: Comment) -> str:
+    """The comments list the manager came from (`back`), else the unit's list."""
+    back = request.values.get("back", "")
+    parts = urlsplit(back)
+    if not parts.scheme and not parts.netloc and back.startswith("/quan-ly/co-quan/"):
+        return back
+    return url_for("dashboard.comments", code=comment.response.agency.code)
+
+
+@bp.route("/gop-y/<int:comment_id>/an", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.MANAGER)
 def hide_comment(comment_id: int) -> ResponseReturnValue:
-    """Hide an abusive comment (kept and marked), or show it again; audited."""
+    """Ask for a reason and a confirmation, then hide a comment (kept); audited."""
     comment = get_visible_comment_or_404(comment_id)
-    set_hidden(comment, hidden=request.form.get("hidden") == "1")
-    db.session.commit()
-    return redirect(
-        safe_referrer(url_for("dashboard.comments", code=comment.response.agency.code))
-    )
+    reason = request.values.get("reason", "")
+    back = _back_to_comments(comment)
+    confirmed = request.method == "POST" and request.form.get("confirm") == "yes"
+    if not confirmed or reason not in HIDE_REASONS:
+        missing = request.method == "POST" and reason not in HIDE_REASONS
+        return render_template(
+            "dashboard/hide_comment.html",
+            comment=comment,
+            reason=reason,
+            reasons=HIDE_REASONS,
+            back=back,
+            missing=missing,
+        ), (400 if missing else 200)
+    if not comment.hidden:
+        set_hidden(comment, reason)
+        db.session.commit()
+        flash(_("The comment is hidden. It is kept and can be shown again."), "info")
+    return redirect(back)
+
+
+@bp.post("/gop-y/<int:comment_id>/hien")
+@roles_required(Role.ADMIN, Role.MANAGER)
+def show_comment(comment_id: int) -> ResponseReturnValue:
+    """Show a hidden comment again; audited."""
+    comment = get_visible_comment_or_404(comment_id)
+    if comment.hidden:
+        set_hidden(comment, None)
+        db.session.commit()
+    return redirect(_back_to_comments(comment))

@@ -194,6 +194,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     hidden_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Why it was hidden, a code of the moderation page's short list
+    # ("personal_data", "abusive", "spam", "off_topic"); empty before it had one.
+    hidden_reason: Mapped[str | None] = mapped_column(String(32))
 
     response: Mapped[Response] = relationship(back_populates="comment")
 

@@ -70,7 +70,7 @@ def test_other_communes_comment_cannot_be_hidden_by_url(
     assert token
     response = client.post(
         f"/quan-ly/gop-y/{foreign_id}/an",
-        data={"csrf_token": token.group(1), "hidden": "1"},
+        data={"csrf_token": token.group(1), "reason": "spam", "confirm": "yes"},
     )
     assert response.status_code == 404
     with app.app_context():
@@ -246,7 +246,7 @@ def test_comments_are_escaped_filtered_and_moderated(
     assert (
         client.post(
             f"/quan-ly/gop-y/{comment_id}/an",
-            data={"csrf_token": token.group(1), "hidden": "1"},
+            data={"csrf_token": token.group(1), "reason": "abusive", "confirm": "yes"},
         ).status_code
         == 302
     )
@@ -276,7 +276,7 @@ def test_viewer_cannot_hide_comments(
     page = client.get(f"/quan-ly/co-quan/{tree['province']}/gop-y").get_data(
         as_text=True
     )
-    assert "Hide as abusive" not in page and "an" in page
+    assert "Reason for hiding" not in page and "Hide…" not in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token
     assert (

@@ -1,0 +1,1 @@
+"""The public results: the finalised years of the province, for anyone."""
