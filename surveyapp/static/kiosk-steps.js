@@ -7,8 +7,12 @@
   "use strict";
   var form = document.getElementById("kiosk-form");
   if (!form) return;
+  // The outermost marked element is the screen, however the markup nests them.
   var screens = Array.prototype.slice.call(
-    form.querySelectorAll("[data-question], [data-last-step]"));
+    form.querySelectorAll("[data-question], [data-last-step]")
+  ).filter(function (element) {
+    return !element.parentElement.closest("[data-question]");
+  });
   var questions = screens.length - 1;
   var progress = form.querySelector(".kiosk-progress");
   var progressText = document.getElementById("kiosk-progress-text");

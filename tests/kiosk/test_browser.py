@@ -197,3 +197,18 @@ def test_without_javascript_every_question_shows_as_before(
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.wait_for_url("**/kiosk/cam-on*")
     context.close()
+
+
+def test_sent_back_with_a_problem_it_opens_at_that_question(
+    app: Flask, live_server: LiveServer, site: SurveySite, tablet: Any
+) -> None:
+    app.config.update(KIOSK_IDLE_SECONDS=600)
+    tablet.goto(f"{live_server.url}/kiosk/{new_kiosk(app, site.counter)}")
+    next_screen(tablet)
+    tablet.locator("fieldset.rating:visible label[for$='-4']").tap()
+    send_kiosk_form(tablet)  # without the service field
+    tablet.locator("#form-errors").wait_for()
+    assert tablet.locator(".kiosk-progress-text").inner_text() == f"Câu 1/{QUESTIONS}"
+    assert tablet.locator("#service_field").is_visible()
+    assert tablet.locator("#service_field-error").is_visible()
+    assert tablet.locator(CHECKED).count() == 1  # the answer given is kept
