@@ -13,6 +13,7 @@ from flask import Flask
 
 from surveyapp.core.branding import check_logo, store_logo
 from surveyapp.extensions import db
+from surveyapp.models import Counter, get_by_code
 from tests.accessibility.test_browser import violations
 from tests.admin.test_logo import image_bytes
 from tests.conftest import AuthActions, LiveServer, unavailable
@@ -23,6 +24,10 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("KIOSK_SHOTS", "")
 # An A4 page less the 10 mm margins, in CSS pixels (96 per inch).
 PRINTABLE_HEIGHT = (297 - 20) / 25.4 * 96
+LONG_UNIT_NAME = (
+    "Bộ phận Tiếp nhận và Trả kết quả thuộc Trung tâm Phục vụ hành chính công "
+    "thành phố Điện Biên Phủ"
+)
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -50,7 +55,7 @@ def layout(page: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.parametrize("with_extras", [False, True], ids=["bare", "logo-hotline"])
+@pytest.mark.parametrize("with_extras", [False, True], ids=["bare", "full"])
 def test_the_poster_prints_on_one_a4_page_and_fills_it(
     app: Flask,
     live_server: LiveServer,
@@ -59,10 +64,14 @@ def test_the_poster_prints_on_one_a4_page_and_fills_it(
     tmp_path: Path,
     with_extras: bool,
 ) -> None:
-    if with_extras:
-        app.config["FEEDBACK_HOTLINE"] = "0209 3870 123"
+    if with_extras:  # the fullest poster: logo, hotline and the longest names
+        app.config["FEEDBACK_HOTLINE"] = "0209 3870 123 – 1900 1234"
         with app.app_context():
             store_logo(check_logo(image_bytes("PNG", (240, 240))))
+            counter = get_by_code(Counter, site.counter)
+            assert counter is not None
+            counter.name = "Quầy tiếp nhận và trả kết quả số 12 (đất đai, xây dựng)"
+            counter.service_point.name = LONG_UNIT_NAME
             db.session.commit()
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
