@@ -28,6 +28,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "api_key_revoke": _l("Revoked an API key"),
     "kiosk_create": _l("Registered a kiosk"),
     "kiosk_revoke": _l("Revoked a kiosk"),
+    "logo_upload": _l("Uploaded the posters' logo"),
+    "logo_remove": _l("Removed the posters' logo"),
     "export": _l("Downloaded a report"),
     "finalise": _l("Finalised a year"),
 }

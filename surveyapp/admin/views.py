@@ -1,11 +1,26 @@
-"""The audit log, for admins."""
+"""Admins: the audit log, and the province's logo on the counters' posters."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from contextlib import closing
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from surveyapp.admin.actions import action_label
+from surveyapp.admin.forms import LogoForm
+from surveyapp.core.branding import (
+    MAX_LOGO_BYTES,
+    MAX_LOGO_PIXELS,
+    LogoError,
+    check_logo,
+    province_logo,
+    remove_logo,
+    store_logo,
+)
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Role
 from surveyapp.web.access import roles_required
@@ -39,3 +54,48 @@ def audit_log() -> str:
         page_size=PAGE_SIZE,
         action_label=action_label,
     )
+
+
+def _logo_page(form: LogoForm, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "admin/logo.html",
+        form=form,
+        logo=province_logo(),
+        max_kb=MAX_LOGO_BYTES // 1024,
+        max_pixels=MAX_LOGO_PIXELS,
+    )
+    return page, status
+
+
+@bp.route("/logo", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def logo() -> ResponseReturnValue:
+    """Show the posters' logo and replace it with an uploaded PNG or JPEG."""
+    form = LogoForm()
+    if not form.validate_on_submit():
+        return _logo_page(form, 422 if form.is_submitted() else 200)
+    # Closed at once: a large upload is spooled to a temporary file.
+    with closing(form.file.data) as upload:
+        data = upload.read(MAX_LOGO_BYTES + 1)
+    try:
+        image = check_logo(data)
+    except LogoError as error:  # the reason is the admin's to read, on the form
+        form.file.errors.append(error.reason)
+        return _logo_page(form, 422)
+    store_logo(image, current_user)
+    db.session.commit()
+    flash(_("The logo is saved: every poster prints it from now on."), "info")
+    return redirect(url_for("admin.logo"))
+
+
+@bp.post("/logo/xoa")
+@roles_required(Role.ADMIN)
+def logo_remove() -> ResponseReturnValue:
+    """Take the logo off the posters, once the admin has ticked that they mean it."""
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm that the logo should be removed."), "error")
+        return redirect(url_for("admin.logo"))
+    if remove_logo(current_user):
+        db.session.commit()
+        flash(_("The logo is removed from the posters."), "info")
+    return redirect(url_for("admin.logo"))

@@ -9,7 +9,8 @@ key or a tablet used by someone tapping for the office.
 A kiosk page never shows the previous person's answers: every kiosk response is
 `Cache-Control: no-store` (no back button, no bfcache), forms have autocomplete off,
 the thank-you page returns to a blank form, and a small script goes back to a blank
-form after `KIOSK_IDLE_SECONDS` without a touch or key press.
+form after `KIOSK_IDLE_SECONDS` without a touch or key press, after asking the
+person whether they are still answering (static/kiosk.js).
 """
 
 from __future__ import annotations

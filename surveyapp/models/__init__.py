@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per area."""
 
 from surveyapp.models.accounts import AuditEvent, Role, User, check_unknown_password
+from surveyapp.models.assets import SiteImage
 from surveyapp.models.base import get_by_code, utc_now
 from surveyapp.models.cells import CellUpdate, ResponseCell
 from surveyapp.models.collection import ApiKey, Kiosk, Receipt
@@ -45,6 +46,7 @@ __all__ = [
     "ResponseCell",
     "Role",
     "ServiceField",
+    "SiteImage",
     "User",
     "answers_digest",
     "check_unknown_password",

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from surveyapp.core.branding import province_logo
 from surveyapp.core.catalogue import service_fields
 from surveyapp.core.links import counter_from_token, qr_png, qr_svg, survey_url
 from surveyapp.extensions import csrf
@@ -94,5 +95,9 @@ def poster(token: str) -> str:
     """A printable A4 poster inviting citizens to scan the counter's QR code."""
     counter, _ = get_counter_or_404(token)
     return render_template(
-        "survey/poster.html", counter=counter, token=token, url=survey_url(counter)
+        "survey/poster.html",
+        counter=counter,
+        token=token,
+        url=survey_url(counter),
+        logo=province_logo(),
     )

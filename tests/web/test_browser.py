@@ -21,6 +21,7 @@ from tests.factories import (
     make_two_communes,
 )
 from tests.helpers import survey_path
+from tests.kiosk.test_browser import send_kiosk_form
 from tests.kiosk.test_views import new_kiosk
 
 pytestmark = pytest.mark.browser
@@ -89,8 +90,9 @@ def test_kiosk_page_and_its_script_keep_to_the_policy(
     page = watched.page
     page.goto(f"{live_server.url}/kiosk/{new_kiosk(app, site.counter)}")
     page.select_option("#service_field", "ho-tich")
-    page.locator("fieldset.rating").first.locator("label[for$='-3']").click()
-    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.get_by_role("button", name="Tiếp theo").click()
+    page.locator("fieldset.rating:visible label[for$='-3']").click()
+    send_kiosk_form(page)
     page.wait_for_url("**/cam-on*")
     # kiosk.js takes the tablet back to a blank form after the thanks.
     page.wait_for_url(lambda url: "cam-on" not in url)
