@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from surveyapp.core.apikeys import may_issue_for
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import FieldChoices, fields_at
 from surveyapp.core.links import counter_from_token
 from surveyapp.core.receipts import (
     ReceiptError,
@@ -90,7 +90,8 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _target(kind: str, token: str) -> Target | Outcome:
+def _target(kind: str, token: str) -> tuple[Target, FieldChoices] | Outcome:
+    """Where the answers go and the fields offered there, or why nowhere."""
     if kind == "counter":
         counter = counter_from_token(token)
         if counter is None:
@@ -98,7 +99,9 @@ def _target(kind: str, token: str) -> Target | Outcome:
         questionnaire = counter.active_questionnaire()
         if questionnaire is None:
             return NOT_FOUND
-        return Target(counter, questionnaire, Channel.COUNTER)
+        fields = fields_at(counter.id)
+        target = Target(counter, questionnaire, service_field=fields.known())
+        return target, fields
     check = check_receipt(token)
     if check.receipt is None:
         return NOT_FOUND
@@ -110,13 +113,16 @@ def _target(kind: str, token: str) -> Target | Outcome:
         return ALREADY_RATED
     if check.state == ReceiptState.EXPIRED:
         return EXPIRED
-    return Target(
+    fields = fields_at(receipt.counter_id)
+    target = Target(
         receipt.counter,
         questionnaire,
         Channel.RECEIPT,
         receipt_id=receipt.id,
         dossier_code=receipt.dossier_code,
+        service_field=fields.known(receipt.service_field_id),
     )
+    return target, fields
 
 
 def _is_resend(existing: Response, kind: str, token: str) -> bool:
@@ -159,12 +165,11 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
             if _is_resend(existing, body["kind"], body["token"]):
                 return Outcome(200, {"status": "duplicate", "id": existing.public_id})
             return _key_reused()
-        target = _target(body["kind"], body["token"])
-        if isinstance(target, Outcome):
-            return target
-        checked = validate_answers(
-            _raw_answers(body, language), target, service_fields()
-        )
+        found = _target(body["kind"], body["token"])
+        if isinstance(found, Outcome):
+            return found
+        target, fields = found
+        checked = validate_answers(_raw_answers(body, language), target, fields.fields)
         if isinstance(checked, Rejected):
             return _invalid(checked.errors)
         sending = Sending(remote_addr, body.get("render_token"), body.get("website"))

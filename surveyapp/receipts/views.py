@@ -23,7 +23,7 @@ from flask_login import current_user
 from surveyapp.core.access import visible_agency_ids
 from surveyapp.core.apikeys import create_key, list_keys, revoke
 from surveyapp.core.audit import record
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import fields_at
 from surveyapp.core.links import qr_png, qr_svg
 from surveyapp.core.receipts import (
     Issued,
@@ -104,13 +104,14 @@ def take(token: str) -> ResponseReturnValue:
         return redirect(thanks)  # a double tap on the form that was stored
     if check.state != ReceiptState.VALID:
         return _refused(receipt, check.state)
-    fields = service_fields()
+    fields = fields_at(receipt.counter_id)
     target = Target(
         receipt.counter,
         questionnaire,
         channel=Channel.RECEIPT,
         receipt_id=receipt.id,
         dossier_code=receipt.dossier_code,
+        service_field=fields.known(receipt.service_field_id),
     )
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
