@@ -34,7 +34,7 @@ def _status_only(*values: str) -> dict[str, Any]:
 SCHEMAS: dict[str, Any] = {
     "ResponseIn": {
         "type": "object",
-        "required": ["kind", "token", "idempotency_key", "service_field", "answers"],
+        "required": ["kind", "token", "idempotency_key", "answers"],
         "properties": {
             "kind": _status("counter", "receipt"),
             "token": {
@@ -51,7 +51,9 @@ SCHEMAS: dict[str, Any] = {
             },
             "service_field": {
                 "type": "string",
-                "description": "Service field code, e.g. ho-tich.",
+                "description": "Service field code, e.g. ho-tich. Required, unless "
+                "the field is known: a receipt issued with one, or a counter tied "
+                "to one field. A known field is recorded whatever is sent here.",
             },
             "answers": {
                 "type": "object",
@@ -156,6 +158,13 @@ SCHEMAS: dict[str, Any] = {
                 "maximum": MAX_DAYS,
                 "description": "Days the link stays valid (default: RECEIPT_DAYS, 30).",
             },
+            "service_field": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The dossier's service field code, e.g. ho-tich, "
+                "when known: the citizen is then not asked for it. Unknown codes "
+                "answer 422. Issuing again with a field replaces the receipt's.",
+            },
         },
     },
     "Receipt": {
@@ -164,6 +173,7 @@ SCHEMAS: dict[str, Any] = {
             "status",
             "dossier_code",
             "counter",
+            "service_field",
             "token",
             "url",
             "expires_at",
@@ -174,6 +184,10 @@ SCHEMAS: dict[str, Any] = {
             "status": _status("issued", "existing"),
             "dossier_code": {"type": "string"},
             "counter": {"type": "string"},
+            "service_field": {
+                "type": ["string", "null"],
+                "description": "The receipt's service field code, or null.",
+            },
             "token": {"type": "string"},
             "url": {"type": "string", "format": "uri"},
             "expires_at": {"type": "string", "format": "date-time"},

@@ -48,11 +48,13 @@ from surveyapp.models import (
 from surveyapp.receipts.batch import (
     BATCH_COLUMNS,
     MAX_BATCH_ROWS,
+    OPTIONAL_BATCH_COLUMNS,
     ReceiptBatchError,
     batch_csv,
     check_batch,
 )
 from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
+from surveyapp.receipts.masking import mask_dossier_code
 from surveyapp.survey.submission import (
     ReceiptAlreadyUsed,
     Target,
@@ -128,6 +130,7 @@ def take(token: str) -> ResponseReturnValue:
         questionnaire=questionnaire,
         language=language,
         receipt=receipt,
+        dossier=mask_dossier_code(receipt.dossier_code),
     ), (422 if form.is_submitted() else 200)
 
 
@@ -139,7 +142,11 @@ csrf.exempt(take)
 @bp.get("/r/<token>/cam-on")
 def thanks(token: str) -> str:
     """The thank-you page after a receipt's response."""
-    return render_template("survey/thanks.html", counter=_receipt_or_404(token).counter)
+    receipt = _receipt_or_404(token)
+    # The receipt selects the honest footer: the answers are linked to the dossier.
+    return render_template(
+        "survey/thanks.html", counter=receipt.counter, receipt=receipt
+    )
 
 
 @bp.get("/r/<token>/qr.png")
@@ -165,7 +172,7 @@ def _render_batch(form: ReceiptBatchForm, errors: list[RowError] | None = None) 
         form=form,
         errors=errors[:SHOWN_ERRORS],
         error_count=len(errors),
-        columns=BATCH_COLUMNS,
+        columns=BATCH_COLUMNS | OPTIONAL_BATCH_COLUMNS,
         max_rows=MAX_BATCH_ROWS,
     )
 
