@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveyapp.core.catalogue import bundled_field_codes
 from surveyapp.core.receipts import DOSSIER_CODE_PATTERN, MAX_DAYS
 from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
@@ -136,37 +137,6 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "ReceiptIn": {
-        "type": "object",
-        "required": ["counter", "dossier_code"],
-        "properties": {
-            "counter": {
-                "type": "string",
-                "minLength": 1,
-                "description": "The counter's code.",
-            },
-            "dossier_code": {
-                "type": "string",
-                "pattern": DOSSIER_CODE_PATTERN,
-                "description": "The dossier code (mã hồ sơ): 1 to 64 printable "
-                "ASCII characters, no spaces (spaces around it are removed). Unique "
-                "within the issuing agency, the counter's service point.",
-            },
-            "days": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": MAX_DAYS,
-                "description": "Days the link stays valid (default: RECEIPT_DAYS, 30).",
-            },
-            "service_field": {
-                "type": "string",
-                "minLength": 1,
-                "description": "The dossier's service field code, e.g. ho-tich, "
-                "when known: the citizen is then not asked for it. Unknown codes "
-                "answer 422. Issuing again with a field replaces the receipt's.",
-            },
-        },
-    },
     "Receipt": {
         "type": "object",
         "required": [
@@ -196,6 +166,41 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+
+
+def _receipt_in() -> dict[str, Any]:
+    """The body of POST /receipts; the field codes are read when the document is."""
+    return {
+        "type": "object",
+        "required": ["counter", "dossier_code"],
+        "properties": {
+            "counter": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The counter's code.",
+            },
+            "dossier_code": {
+                "type": "string",
+                "pattern": DOSSIER_CODE_PATTERN,
+                "description": "The dossier code (mã hồ sơ): 1 to 64 printable "
+                "ASCII characters, no spaces (spaces around it are removed). Unique "
+                "within the issuing agency, the counter's service point.",
+            },
+            "days": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_DAYS,
+                "description": "Days the link stays valid (default: RECEIPT_DAYS, 30).",
+            },
+            "service_field": {
+                "type": "string",
+                "enum": bundled_field_codes(),
+                "description": "The dossier's service field code, when known: the "
+                "citizen is then not asked for it. Issuing again with a field "
+                "replaces the receipt's; without one, keeps it.",
+            },
+        },
+    }
 
 
 def _receipts_path() -> dict[str, Any]:
@@ -303,7 +308,7 @@ def openapi_document() -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "ReceiptIn": _receipt_in()},
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

@@ -75,6 +75,11 @@ def load_builtin_questionnaires() -> list[str]:
     return added
 
 
+def bundled_field_codes() -> list[str]:
+    """The codes of the bundled service fields, the ones `load_service_fields` stores."""
+    return [spec["code"] for spec in _read_data("service_fields.json")]
+
+
 def load_service_fields() -> list[str]:
     """Store the bundled service fields (lĩnh vực); return the codes that were added."""
     existing = set(db.session.scalars(select(ServiceField.code)))
