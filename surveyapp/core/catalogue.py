@@ -76,7 +76,7 @@ def load_builtin_questionnaires() -> list[str]:
 
 
 def bundled_field_codes() -> list[str]:
-    """The codes of the bundled service fields, the ones `load_service_fields` stores."""
+    """The codes of the bundled service fields, which `load_service_fields` stores."""
     return [spec["code"] for spec in _read_data("service_fields.json")]
 
 
