@@ -30,6 +30,7 @@ from surveyapp.models import (
 )
 from tests.factories import SurveySite, questionnaire
 from tests.helpers import fill_form, survey_path
+from tests.kiosk.test_views import kiosk_form, new_kiosk, open_kiosk
 from tests.receipts.support import issue, response_body
 from tests.survey.test_hot_path import FORM_STATEMENTS, counted, deepen
 
@@ -227,3 +228,16 @@ def test_weighting_reads_the_recorded_field(
             rows.agency_ids, rows.field_codes, start, start + timedelta(days=32)
         )
     np.testing.assert_allclose(weighting.weights, [15.0, 15.0, 25.0, 25.0])
+
+
+def test_a_kiosk_at_a_counter_of_one_field_does_not_ask(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    tie(app, site.counter, "tu-phap")
+    key = new_kiosk(app, site.counter)
+    html = open_kiosk(client, key).get_data(as_text=True)
+    assert SELECT.search(html) is None
+    data = kiosk_form(client, key)
+    del data["service_field"]
+    assert client.post("/kiosk/", data=data).status_code == 302
+    assert stored_fields(app) == ["tu-phap"]
