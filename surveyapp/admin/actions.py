@@ -18,6 +18,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "counter_create": _l("Added a counter"),
     "counter_off": _l("Stopped a counter"),
     "counter_on": _l("Resumed a counter"),
+    "counter_fields": _l("Changed the service fields of a counter"),
     "comment_hide": _l("Hid a comment"),
     "comment_show": _l("Showed a comment again"),
     "response_confirm": _l("Confirmed a flagged response (kept out of scores)"),

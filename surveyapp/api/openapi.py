@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveyapp.core.catalogue import bundled_field_codes
 from surveyapp.core.receipts import DOSSIER_CODE_PATTERN, MAX_DAYS
 from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
@@ -34,7 +35,7 @@ def _status_only(*values: str) -> dict[str, Any]:
 SCHEMAS: dict[str, Any] = {
     "ResponseIn": {
         "type": "object",
-        "required": ["kind", "token", "idempotency_key", "service_field", "answers"],
+        "required": ["kind", "token", "idempotency_key", "answers"],
         "properties": {
             "kind": _status("counter", "receipt"),
             "token": {
@@ -51,7 +52,9 @@ SCHEMAS: dict[str, Any] = {
             },
             "service_field": {
                 "type": "string",
-                "description": "Service field code, e.g. ho-tich.",
+                "description": "Service field code, e.g. ho-tich. Required, unless "
+                "the field is known: a receipt issued with one, or a counter tied "
+                "to one field. A known field is recorded whatever is sent here.",
             },
             "answers": {
                 "type": "object",
@@ -134,7 +137,40 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "ReceiptIn": {
+    "Receipt": {
+        "type": "object",
+        "required": [
+            "status",
+            "dossier_code",
+            "counter",
+            "service_field",
+            "token",
+            "url",
+            "expires_at",
+            "qr_png_url",
+            "qr_svg_url",
+        ],
+        "properties": {
+            "status": _status("issued", "existing"),
+            "dossier_code": {"type": "string"},
+            "counter": {"type": "string"},
+            "service_field": {
+                "type": ["string", "null"],
+                "description": "The receipt's service field code, or null.",
+            },
+            "token": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "qr_png_url": {"type": "string", "format": "uri"},
+            "qr_svg_url": {"type": "string", "format": "uri"},
+        },
+    },
+}
+
+
+def _receipt_in() -> dict[str, Any]:
+    """The body of POST /receipts; the field codes are read when the document is."""
+    return {
         "type": "object",
         "required": ["counter", "dossier_code"],
         "properties": {
@@ -156,32 +192,15 @@ SCHEMAS: dict[str, Any] = {
                 "maximum": MAX_DAYS,
                 "description": "Days the link stays valid (default: RECEIPT_DAYS, 30).",
             },
+            "service_field": {
+                "type": "string",
+                "enum": bundled_field_codes(),
+                "description": "The dossier's service field code, when known: the "
+                "citizen is then not asked for it. Issuing again with a field "
+                "replaces the receipt's; without one, keeps it.",
+            },
         },
-    },
-    "Receipt": {
-        "type": "object",
-        "required": [
-            "status",
-            "dossier_code",
-            "counter",
-            "token",
-            "url",
-            "expires_at",
-            "qr_png_url",
-            "qr_svg_url",
-        ],
-        "properties": {
-            "status": _status("issued", "existing"),
-            "dossier_code": {"type": "string"},
-            "counter": {"type": "string"},
-            "token": {"type": "string"},
-            "url": {"type": "string", "format": "uri"},
-            "expires_at": {"type": "string", "format": "date-time"},
-            "qr_png_url": {"type": "string", "format": "uri"},
-            "qr_svg_url": {"type": "string", "format": "uri"},
-        },
-    },
-}
+    }
 
 
 def _receipts_path() -> dict[str, Any]:
@@ -289,7 +308,7 @@ def openapi_document() -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "ReceiptIn": _receipt_in()},
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

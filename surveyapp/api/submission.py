@@ -17,9 +17,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from surveyapp.core.apikeys import may_issue_for
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import FieldChoices, fields_at
 from surveyapp.core.links import counter_from_token
 from surveyapp.core.receipts import (
+    Issued,
     ReceiptError,
     ReceiptState,
     as_utc,
@@ -29,7 +30,14 @@ from surveyapp.core.receipts import (
     receipt_qr_urls,
     validity_days,
 )
-from surveyapp.models import ApiKey, Channel, Counter, Response, get_by_code
+from surveyapp.models import (
+    ApiKey,
+    Channel,
+    Counter,
+    Response,
+    ServiceField,
+    get_by_code,
+)
 from surveyapp.survey.submission import (
     IDEMPOTENCY_PATTERN,
     RawAnswers,
@@ -90,7 +98,8 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _target(kind: str, token: str) -> Target | Outcome:
+def _target(kind: str, token: str) -> tuple[Target, FieldChoices] | Outcome:
+    """Where the answers go and the fields offered there, or why nowhere."""
     if kind == "counter":
         counter = counter_from_token(token)
         if counter is None:
@@ -98,7 +107,9 @@ def _target(kind: str, token: str) -> Target | Outcome:
         questionnaire = counter.active_questionnaire()
         if questionnaire is None:
             return NOT_FOUND
-        return Target(counter, questionnaire, Channel.COUNTER)
+        fields = fields_at(counter.id)
+        target = Target(counter, questionnaire, service_field=fields.known())
+        return target, fields
     check = check_receipt(token)
     if check.receipt is None:
         return NOT_FOUND
@@ -110,13 +121,16 @@ def _target(kind: str, token: str) -> Target | Outcome:
         return ALREADY_RATED
     if check.state == ReceiptState.EXPIRED:
         return EXPIRED
-    return Target(
+    fields = fields_at(receipt.counter_id)
+    target = Target(
         receipt.counter,
         questionnaire,
         Channel.RECEIPT,
         receipt_id=receipt.id,
         dossier_code=receipt.dossier_code,
+        service_field=fields.known(receipt.service_field_id),
     )
+    return target, fields
 
 
 def _is_resend(existing: Response, kind: str, token: str) -> bool:
@@ -159,12 +173,11 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
             if _is_resend(existing, body["kind"], body["token"]):
                 return Outcome(200, {"status": "duplicate", "id": existing.public_id})
             return _key_reused()
-        target = _target(body["kind"], body["token"])
-        if isinstance(target, Outcome):
-            return target
-        checked = validate_answers(
-            _raw_answers(body, language), target, service_fields()
-        )
+        found = _target(body["kind"], body["token"])
+        if isinstance(found, Outcome):
+            return found
+        target, fields = found
+        checked = validate_answers(_raw_answers(body, language), target, fields.fields)
         if isinstance(checked, Rejected):
             return _invalid(checked.errors)
         sending = Sending(remote_addr, body.get("render_token"), body.get("website"))
@@ -224,10 +237,23 @@ def _days(value: object) -> int | None:
     raise ValueError(value)
 
 
+def _service_field(value: object, errors: dict[str, list[str]]) -> ServiceField | None:
+    """The field a receipt's body names (None: not given); adds to `errors`."""
+    if value is None:
+        return None
+    found = get_by_code(ServiceField, value) if isinstance(value, str) else None
+    if found is None:
+        errors["service_field"] = [
+            _("Unknown service field: send a code such as “ho-tich”, or leave it out.")
+        ]
+    return found
+
+
 def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
     """Issue (or find again) the receipt a JSON body asks for, with `api_key`.
 
-    Body: {"counter": code, "dossier_code": code, "days": optional 1..366}.
+    Body: {"counter": code, "dossier_code": code, "days": optional 1..366,
+    "service_field": optional field code}.
     201 for a new receipt, 200 for the dossier's existing one; 404 for a counter
     unknown or outside the key's agency subtree; 409 for a dossier issued at
     another counter or a stopped counter.
@@ -251,27 +277,38 @@ def issue_from_json(api_key: ApiKey, body: object) -> Outcome:
         errors["days"] = [str(error.message)]
     except ValueError:
         errors["days"] = [_("Must be a whole number of days.")]
+    service_field = _service_field(body.get("service_field"), errors)
     if errors:
         return _invalid(errors)
     counter = get_by_code(Counter, counter_code.strip())  # type: ignore[union-attr]
     if counter is None or not may_issue_for(api_key, counter):
         return NOT_FOUND
     try:
-        issued = issue_receipt(counter, dossier_code, days=days, api_key=api_key)
+        issued = issue_receipt(
+            counter,
+            dossier_code,
+            days=days,
+            api_key=api_key,
+            service_field=service_field,
+        )
     except ReceiptError as error:
         return Outcome(409, {"status": "conflict", "message": str(error.message)})
+    return Outcome(201 if issued.created else 200, _receipt_body(issued))
+
+
+def _receipt_body(issued: Issued) -> dict[str, Any]:
+    """What the API says of an issued receipt (the OpenAPI "Receipt")."""
     receipt = issued.receipt
     png, svg = receipt_qr_urls(receipt)
-    return Outcome(
-        201 if issued.created else 200,
-        {
-            "status": "issued" if issued.created else "existing",
-            "dossier_code": receipt.dossier_code,
-            "counter": counter.code,
-            "token": issued.token,
-            "url": issued.url,
-            "expires_at": as_utc(receipt.expires_at).isoformat(),
-            "qr_png_url": png,
-            "qr_svg_url": svg,
-        },
-    )
+    field = receipt.service_field
+    return {
+        "status": "issued" if issued.created else "existing",
+        "dossier_code": receipt.dossier_code,
+        "counter": receipt.counter.code,
+        "service_field": field.code if field is not None else None,
+        "token": issued.token,
+        "url": issued.url,
+        "expires_at": as_utc(receipt.expires_at).isoformat(),
+        "qr_png_url": png,
+        "qr_svg_url": svg,
+    }

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Criterion, Factor, Questionnaire, ServiceField
+from surveyapp.models import (
+    Criterion,
+    Factor,
+    Questionnaire,
+    ServiceField,
+    counter_service_fields,
+)
 
 QUESTIONNAIRE_CODES = ("sipas-2023", "sipas-2017")
 
@@ -68,6 +75,11 @@ def load_builtin_questionnaires() -> list[str]:
     return added
 
 
+def bundled_field_codes() -> list[str]:
+    """The codes of the bundled service fields, which `load_service_fields` stores."""
+    return [spec["code"] for spec in _read_data("service_fields.json")]
+
+
 def load_service_fields() -> list[str]:
     """Store the bundled service fields (lĩnh vực); return the codes that were added."""
     existing = set(db.session.scalars(select(ServiceField.code)))
@@ -84,4 +96,56 @@ def service_fields() -> list[ServiceField]:
     """All service fields, in display order."""
     return list(
         db.session.scalars(select(ServiceField).order_by(ServiceField.position))
+    )
+
+
+@dataclass(frozen=True)
+class FieldChoices:
+    """The service fields a survey at one counter offers, and the counter's own.
+
+    `fields` are all of them in display order; `handled` those the counter is
+    tied to, in the same order (none: the counter was not tied to any).
+    """
+
+    fields: list[ServiceField]
+    handled: list[ServiceField]
+
+    @property
+    def others(self) -> list[ServiceField]:
+        """The fields the counter does not handle, in display order."""
+        return [field for field in self.fields if field not in self.handled]
+
+    def known(self, receipt_field_id: int | None = None) -> ServiceField | None:
+        """The field the citizen need not be asked about, if any.
+
+        A receipt's field names the dossier's own; otherwise a counter tied to
+        one field serves only that one. A counter of several fields leaves the
+        choice to the citizen, who may be at the wrong counter.
+        """
+        if receipt_field_id is not None:
+            return next((f for f in self.fields if f.id == receipt_field_id), None)
+        return self.handled[0] if len(self.handled) == 1 else None
+
+
+def fields_at(counter_id: int) -> FieldChoices:
+    """The service fields offered at counter `counter_id`, in one statement.
+
+    Every survey submission asks, so the counter's own fields come with the
+    list of all fields instead of in a query of their own.
+    """
+    link = counter_service_fields.c
+    rows = db.session.execute(
+        select(ServiceField, link.counter_id)
+        .outerjoin(
+            counter_service_fields,
+            and_(
+                link.service_field_id == ServiceField.id,
+                link.counter_id == counter_id,
+            ),
+        )
+        .order_by(ServiceField.position)
+    ).all()
+    return FieldChoices(
+        fields=[field for field, _ in rows],
+        handled=[field for field, handled in rows if handled is not None],
     )

@@ -34,11 +34,17 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp.core.links import external_url
 from surveyapp.core.tokens import signed, verified
-from surveyapp.core.uploads import (
-    Message,
-)
+from surveyapp.core.uploads import Message
 from surveyapp.extensions import db
-from surveyapp.models import ApiKey, Counter, Receipt, Response, User, utc_now
+from surveyapp.models import (
+    ApiKey,
+    Counter,
+    Receipt,
+    Response,
+    ServiceField,
+    User,
+    utc_now,
+)
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -83,11 +89,13 @@ class ReceiptCheck:
 
 @dataclass(frozen=True)
 class IssueRequest:
-    """A receipt to issue: a counter and a dossier code (line: in a batch file)."""
+    """A receipt to issue: a counter, a dossier code and, when the one-stop
+    software knows it, the dossier's service field (line: in a batch file)."""
 
     counter: Counter
     dossier_code: str
     line: int | None = None
+    service_field: ServiceField | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +284,7 @@ def _new_receipt(request: IssueRequest, days: int, issuer: Issuer) -> Receipt:
         expires_at=now + timedelta(days=days),
         api_key_id=api_key_id,
         issued_by_id=issued_by_id,
+        service_field=request.service_field,
     )
     db.session.add(receipt)
     return receipt
@@ -297,6 +306,10 @@ def _add_receipts(
             continue
         if receipt.counter_id != request.counter.id:
             raise another_counter_error(request.dossier_code, receipt)
+        if request.service_field is not None:
+            # A correction by the one-stop software; a response already given
+            # keeps the field it was stored with.
+            receipt.service_field = request.service_field
         renewed = receipt.id is not None and _is_renewable(receipt)
         if renewed:
             _renew(receipt, days, issuer)
@@ -355,10 +368,9 @@ def issue_receipt(
     days: int | None = None,
     api_key: ApiKey | None = None,
     issued_by: User | None = None,
+    service_field: ServiceField | None = None,
 ) -> Issued:
     """Issue one receipt (or find it again); see :func:`issue_receipts`."""
-    request = IssueRequest(counter, clean_dossier_code(dossier_code))
+    code = clean_dossier_code(dossier_code)
+    request = IssueRequest(counter, code, service_field=service_field)
     return issue_receipts([request], days=days, api_key=api_key, issued_by=issued_by)[0]
-
-
-# Batch files -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`flask counters`: list counters, print their survey URLs and QR codes."""
+"""`flask counters`: list counters, their service fields, survey URLs and QR codes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from surveyapp.core.links import qr_png, qr_svg, survey_url
+from surveyapp.counters.fields import UnknownFields, fields_by_code, set_counter_fields
 from surveyapp.extensions import db
-from surveyapp.models import Counter, get_by_code
+from surveyapp.models import Counter, ServiceField, get_by_code
 
 counters_cli = AppGroup("counters", help="Counters and their QR codes.")
 
@@ -62,3 +63,30 @@ def counters_qr(code: str, output: Path) -> None:
     url = survey_url(_counter_or_exit(code))
     output.write_bytes(render(url))
     click.echo(f"{output}: {url}")
+
+
+@counters_cli.command("fields")
+@click.argument("code")
+@click.argument("fields", nargs=-1)
+@click.option("--clear", is_flag=True, help="Tie the counter to no field.")
+def counters_fields(code: str, fields: tuple[str, ...], clear: bool) -> None:
+    """Show, or set, the service fields counter CODE handles (audited).
+
+    FIELD... are service field codes (e.g. ho-tich): one field is never asked of
+    the citizen, several are listed first. Without FIELD, print the fields.
+    """
+    counter = _counter_or_exit(code)
+    if fields and clear:
+        raise click.UsageError("give FIELD... or --clear, not both")
+    if fields or clear:
+        try:
+            chosen = fields_by_code(fields)
+        except UnknownFields as error:
+            known = " ".join(db.session.scalars(select(ServiceField.code)))
+            raise click.ClickException(
+                f"unknown service field(s): {error}; known: {known or 'none'}"
+            ) from None
+        if set_counter_fields(counter, chosen):
+            db.session.commit()
+    codes = [field.code for field in counter.service_fields]
+    click.echo(f"{counter.code}\t{' '.join(codes) or '(every field)'}")

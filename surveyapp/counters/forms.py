@@ -1,11 +1,12 @@
-"""Adding a counter."""
+"""Adding a counter, and choosing the service fields it handles."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 COUNTER_CODE_PATTERN = r"^[A-Za-z0-9-]{2,64}$"
 
@@ -33,4 +34,14 @@ class CounterForm(FlaskForm):  # type: ignore[misc]
             DataRequired(message=_l("Please enter a name.")),
             Length(max=255),
         ],
+    )
+
+
+class CounterFieldsForm(FlaskForm):  # type: ignore[misc]
+    """The service fields a counter handles, one checkbox each; none is allowed."""
+
+    fields = SelectMultipleField(
+        _l("Service fields handled at this counter"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )

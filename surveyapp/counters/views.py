@@ -1,4 +1,5 @@
-"""Counters of an agency subtree: list, add, switch on and off, print QR posters."""
+"""Counters of an agency subtree: list, add, switch on and off, choose their service
+fields, print QR posters."""
 
 from __future__ import annotations
 
@@ -15,17 +16,21 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from surveyapp.core.access import can_see
 from surveyapp.core.activity import counter_activity, silent_days
 from surveyapp.core.audit import record
+from surveyapp.core.catalogue import service_fields
 from surveyapp.core.links import counter_token, survey_url
 from surveyapp.core.tree import subtree_ids
-from surveyapp.counters.forms import CounterForm
+from surveyapp.counters.fields import fields_by_code, set_counter_fields
+from surveyapp.counters.forms import CounterFieldsForm, CounterForm
 from surveyapp.extensions import db
 from surveyapp.models import Agency, AgencyKind, Counter, Role, get_by_code
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
 from surveyapp.web.hygiene import safe_referrer
+from surveyapp.web.language import current_language
 
 bp = Blueprint("counters", __name__, url_prefix="/quan-ly/quay")
 
@@ -39,6 +44,19 @@ def _service_points(root: Agency) -> list[Agency]:
                 Agency.kind == AgencyKind.SERVICE_POINT,
             )
             .order_by(Agency.code)
+        )
+    )
+
+
+def _counters_at(points: list[Agency]) -> list[Counter]:
+    """The counters of these service points with their fields, in two statements."""
+    return list(
+        db.session.scalars(
+            select(Counter)
+            .join(Counter.service_point)
+            .where(Counter.service_point_id.in_([point.id for point in points]))
+            .order_by(Agency.code, Counter.code)
+            .options(selectinload(Counter.service_fields))
         )
     )
 
@@ -75,7 +93,7 @@ def index(code: str) -> ResponseReturnValue:
                 db.session.commit()
                 flash(_("Counter %(code)s added.", code=counter.code), "info")
                 return redirect(url_for("counters.index", code=code))
-    counters = [counter for point in points for counter in point.counters]
+    counters = _counters_at(points)
     status = 422 if form.is_submitted() else 200
     return render_template(
         "counters/index.html",
@@ -131,3 +149,27 @@ def resume(code: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Counter %(code)s is open again.", code=counter.code), "info")
     return redirect(safe_referrer(_list_url(counter)))
+
+
+@bp.route("/<code>/linh-vuc", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.MANAGER)
+def fields(code: str) -> ResponseReturnValue:
+    """Choose the service fields a counter handles (audited)."""
+    counter = _managed_counter_or_404(code)
+    form = CounterFieldsForm()
+    language = current_language()
+    form.fields.choices = [(f.code, f.name(language)) for f in service_fields()]
+    if not form.is_submitted():
+        form.fields.data = [field.code for field in counter.service_fields]
+    elif form.validate():
+        if set_counter_fields(counter, fields_by_code(form.fields.data)):
+            db.session.commit()
+            flash(
+                _("Service fields of counter %(code)s saved.", code=counter.code),
+                "info",
+            )
+        return redirect(_list_url(counter))
+    page = render_template(
+        "counters/fields.html", counter=counter, form=form, back=_list_url(counter)
+    )
+    return page, 422 if form.is_submitted() else 200

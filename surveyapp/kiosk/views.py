@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import fields_at
 from surveyapp.extensions import csrf, db
 from surveyapp.kiosk.forms import KioskForm
 from surveyapp.kiosk.operations import (
@@ -130,9 +130,13 @@ def take() -> ResponseReturnValue:
     """Show the kiosk's survey, and store it when submitted."""
     kiosk, questionnaire, key = get_kiosk_or_404()
     language = current_language()
-    fields = service_fields()
+    fields = fields_at(kiosk.counter_id)
     target = Target(
-        kiosk.counter, questionnaire, channel=Channel.KIOSK, kiosk_id=kiosk.id
+        kiosk.counter,
+        questionnaire,
+        channel=Channel.KIOSK,
+        kiosk_id=kiosk.id,
+        service_field=fields.known(),
     )
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():

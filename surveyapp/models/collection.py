@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from surveyapp.extensions import db
 from surveyapp.models.base import utc_now
 from surveyapp.models.org import Agency, Counter
+from surveyapp.models.questionnaires import ServiceField
 
 
 class ApiKey(db.Model):  # type: ignore[name-defined,misc]
@@ -73,8 +74,14 @@ class Receipt(db.Model):  # type: ignore[name-defined,misc]
     issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The dossier's field when the one-stop software knows it: the citizen is then
+    # not asked. None: the citizen chooses, as on a counter's poster.
+    service_field_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_fields.id", ondelete="RESTRICT")
+    )
 
     counter: Mapped[Counter] = relationship()
+    service_field: Mapped[ServiceField | None] = relationship()
 
 
 class Kiosk(db.Model):  # type: ignore[name-defined,misc]

@@ -7,10 +7,12 @@ import functools
 from datetime import datetime
 
 from sqlalchemy import (
+    Column,
     DateTime,
     ForeignKey,
     Select,
     String,
+    Table,
     bindparam,
     literal,
     select,
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.base import utc_now
-from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.questionnaires import Questionnaire, ServiceField
 
 
 class AgencyKind(enum.StrEnum):
@@ -77,6 +79,25 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
         return f"<Agency {self.code}>"
 
 
+# The service fields a counter handles: the survey asks only the citizen of another
+# field, and a counter of one field not at all.
+counter_service_fields = Table(
+    "counter_service_fields",
+    db.metadata,
+    Column(
+        "counter_id",
+        ForeignKey("counters.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "service_field_id",
+        ForeignKey("service_fields.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class Counter(db.Model):  # type: ignore[name-defined,misc]
     """A desk at a service point; its code is public and never changes."""
 
@@ -96,6 +117,9 @@ class Counter(db.Model):  # type: ignore[name-defined,misc]
     )
 
     service_point: Mapped[Agency] = relationship(back_populates="counters")
+    service_fields: Mapped[list[ServiceField]] = relationship(
+        secondary=counter_service_fields, order_by=ServiceField.position
+    )
 
     def active_questionnaire(self) -> Questionnaire | None:
         """The questionnaire of the counter's service point (set there or above)."""

@@ -1,7 +1,9 @@
 """Batches of receipts from a CSV or XLSX file: one row per dossier, all or nothing.
 
-Columns: counter_code (ma_quay) and dossier_code (ma_ho_so); the header is line 1.
-A file with any problem issues nothing, and every problem is listed by line."""
+Columns: counter_code (ma_quay) and dossier_code (ma_ho_so), and optionally
+service_field (ma_linh_vuc): the dossier's field, which the citizen is then not
+asked. The header is line 1. A file with any problem issues nothing, and every
+problem is listed by line."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from surveyapp.core.catalogue import service_fields
 from surveyapp.core.receipts import (
     DossierKey,
     Issued,
@@ -34,7 +37,7 @@ from surveyapp.core.uploads import (
     read_lines,
 )
 from surveyapp.extensions import db
-from surveyapp.models import Counter, Receipt
+from surveyapp.models import Counter, Receipt, ServiceField
 
 MAX_BATCH_ROWS = 10_000
 
@@ -42,6 +45,10 @@ MAX_BATCH_ROWS = 10_000
 BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "counter_code": ("counter_code", "ma_quay"),
     "dossier_code": ("dossier_code", "ma_ho_so"),
+}
+# Read when present; an empty cell leaves the field to the citizen.
+OPTIONAL_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "service_field": ("service_field", "ma_linh_vuc", "linh_vuc"),
 }
 
 
@@ -62,7 +69,7 @@ def _cell(cells: Sequence[object], index: int) -> str:
 def _batch_columns(line: int, cells: Sequence[object]) -> dict[str, int]:
     accepted = {
         fold_header(name): field
-        for field, names in BATCH_COLUMNS.items()
+        for field, names in (BATCH_COLUMNS | OPTIONAL_BATCH_COLUMNS).items()
         for name in names
     }
     positions: dict[str, int] = {}
@@ -104,11 +111,25 @@ class _BatchCheck:
     """What checking a batch's rows needs: columns, counters and receipts seen."""
 
     positions: dict[str, int]
+    header: Row
     counter_column: str
     dossier_column: str
     counters: dict[str, Counter]
     existing: dict[DossierKey, Receipt]
+    fields: dict[str, ServiceField]
     seen: dict[DossierKey, IssueRequest] = field(default_factory=dict)
+
+    def row_field(self, line: int, cells: Row) -> ServiceField | RowError | None:
+        """The service field a row names, None when it names none."""
+        position = self.positions.get("service_field")
+        code = _cell(cells, position) if position is not None else ""
+        if position is None or not code:
+            return None
+        found = self.fields.get(code)
+        if found is None:
+            reason = _l("Unknown service field “%(code)s”.", code=code)
+            return RowError(line, cell_text(self.header[position]), reason)
+        return found
 
     def row_cells(
         self, line: int, cells: Row
@@ -157,23 +178,30 @@ def check_batch(
 ) -> list[IssueRequest]:
     """The receipts a CSV (or XLSX) file asks for; ReceiptBatchError lists problems.
 
-    Columns: counter_code (ma_quay) and dossier_code (ma_ho_so); the header is
-    line 1. Counters outside `visible_agency_ids` read as unknown.
+    Columns: counter_code (ma_quay), dossier_code (ma_ho_so) and optionally
+    service_field (ma_linh_vuc); the header is line 1. Counters outside
+    `visible_agency_ids` read as unknown.
     """
     header_line, header, body = _read_batch(data, filename)
     positions = _batch_columns(header_line, header)
     counters = _visible_counters(visible_agency_ids)
     check = _BatchCheck(
         positions=positions,
+        header=header,
         counter_column=str(header[positions["counter_code"]]),
         dossier_column=str(header[positions["dossier_code"]]),
         counters=counters,
         existing=existing_receipts(_dossier_keys(body, positions, counters)),
+        fields={field.code: field for field in service_fields()},
     )
     errors: list[RowError] = []
     requests: list[IssueRequest] = []
     for line, cells in body:
         counter, dossier_code, problems = check.row_cells(line, cells)
+        service_field = check.row_field(line, cells)
+        if isinstance(service_field, RowError):
+            problems.append(service_field)
+            service_field = None
         if problems or counter is None:
             errors.extend(problems)
             continue
@@ -181,7 +209,7 @@ def check_batch(
         if conflict is not None:
             errors.append(conflict)
             continue
-        request = IssueRequest(counter, dossier_code, line)
+        request = IssueRequest(counter, dossier_code, line, service_field)
         check.seen.setdefault(dossier_key(counter, dossier_code), request)
         requests.append(request)
     if errors:

@@ -19,7 +19,7 @@ from surveyapp.core.audit import record
 from surveyapp.core.links import qr_png, qr_svg
 from surveyapp.core.receipts import ReceiptError, issue_receipt
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Counter, get_by_code
+from surveyapp.models import Agency, Counter, ServiceField, get_by_code
 
 receipts_cli = AppGroup("receipts", help="Receipt QR codes: one rating per dossier.")
 apikeys_cli = AppGroup("apikeys", help="API keys of one-stop software.")
@@ -36,13 +36,22 @@ apikeys_cli = AppGroup("apikeys", help="API keys of one-stop software.")
     help="Days the link stays valid (default: RECEIPT_DAYS, 30).",
 )
 @click.option(
+    "--field",
+    "field_code",
+    help="The dossier's service field code (e.g. ho-tich): the citizen is not asked.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the QR code to FILE.png or FILE.svg.",
 )
 def receipts_issue(
-    counter_code: str, dossier_code: str, days: int | None, output: Path | None
+    counter_code: str,
+    dossier_code: str,
+    days: int | None,
+    field_code: str | None,
+    output: Path | None,
 ) -> None:
     """Issue the receipt of a dossier served at COUNTER and print its survey URL.
 
@@ -60,8 +69,15 @@ def receipts_issue(
         raise click.ClickException(
             f"no counter with code {counter_code!r}; see `flask counters list`"
         )
+    service_field = get_by_code(ServiceField, field_code) if field_code else None
+    if field_code and service_field is None:
+        raise click.BadParameter(
+            f"no service field {field_code!r}", param_hint="--field"
+        )
     try:
-        issued = issue_receipt(counter, dossier_code, days=days)
+        issued = issue_receipt(
+            counter, dossier_code, days=days, service_field=service_field
+        )
     except ReceiptError as error:
         with force_locale("en"):
             raise click.ClickException(str(error)) from None

@@ -23,7 +23,7 @@ from flask_login import current_user
 from surveyapp.core.access import visible_agency_ids
 from surveyapp.core.apikeys import create_key, list_keys, revoke
 from surveyapp.core.audit import record
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import fields_at
 from surveyapp.core.links import qr_png, qr_svg
 from surveyapp.core.receipts import (
     Issued,
@@ -48,11 +48,13 @@ from surveyapp.models import (
 from surveyapp.receipts.batch import (
     BATCH_COLUMNS,
     MAX_BATCH_ROWS,
+    OPTIONAL_BATCH_COLUMNS,
     ReceiptBatchError,
     batch_csv,
     check_batch,
 )
 from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
+from surveyapp.receipts.masking import mask_dossier_code
 from surveyapp.survey.submission import (
     ReceiptAlreadyUsed,
     Target,
@@ -104,13 +106,14 @@ def take(token: str) -> ResponseReturnValue:
         return redirect(thanks)  # a double tap on the form that was stored
     if check.state != ReceiptState.VALID:
         return _refused(receipt, check.state)
-    fields = service_fields()
+    fields = fields_at(receipt.counter_id)
     target = Target(
         receipt.counter,
         questionnaire,
         channel=Channel.RECEIPT,
         receipt_id=receipt.id,
         dossier_code=receipt.dossier_code,
+        service_field=fields.known(receipt.service_field_id),
     )
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
@@ -127,6 +130,7 @@ def take(token: str) -> ResponseReturnValue:
         questionnaire=questionnaire,
         language=language,
         receipt=receipt,
+        dossier=mask_dossier_code(receipt.dossier_code),
     ), (422 if form.is_submitted() else 200)
 
 
@@ -138,7 +142,11 @@ csrf.exempt(take)
 @bp.get("/r/<token>/cam-on")
 def thanks(token: str) -> str:
     """The thank-you page after a receipt's response."""
-    return render_template("survey/thanks.html", counter=_receipt_or_404(token).counter)
+    receipt = _receipt_or_404(token)
+    # The receipt selects the honest footer: the answers are linked to the dossier.
+    return render_template(
+        "survey/thanks.html", counter=receipt.counter, receipt=receipt
+    )
 
 
 @bp.get("/r/<token>/qr.png")
@@ -164,7 +172,7 @@ def _render_batch(form: ReceiptBatchForm, errors: list[RowError] | None = None) 
         form=form,
         errors=errors[:SHOWN_ERRORS],
         error_count=len(errors),
-        columns=BATCH_COLUMNS,
+        columns=BATCH_COLUMNS | OPTIONAL_BATCH_COLUMNS,
         max_rows=MAX_BATCH_ROWS,
     )
 

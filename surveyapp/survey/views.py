@@ -14,7 +14,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from surveyapp.core.branding import province_logo
-from surveyapp.core.catalogue import service_fields
+from surveyapp.core.catalogue import fields_at
 from surveyapp.core.links import counter_from_token, qr_png, qr_svg, survey_url
 from surveyapp.extensions import csrf
 from surveyapp.models import Counter, Questionnaire
@@ -50,8 +50,9 @@ def take(token: str) -> ResponseReturnValue:
     """Show the survey for a counter, and store it when submitted."""
     counter, questionnaire = get_counter_or_404(token)
     language = current_language()
-    fields = service_fields()
-    form = build_survey_form(Target(counter, questionnaire), fields, language)
+    fields = fields_at(counter.id)
+    target = Target(counter, questionnaire, service_field=fields.known())
+    form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
         sending = form.sending(request.remote_addr)
         store_response(flag_submission(form.submission(), sending))

@@ -6,9 +6,12 @@ import importlib.util
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from surveyapp.api.openapi import openapi_document
 from surveyapp.core.receipts import DOSSIER_CODE_PATTERN
+from surveyapp.extensions import db
+from surveyapp.models import ServiceField
 from tests.factories import SurveySite
 
 
@@ -91,3 +94,13 @@ def test_a_rate_limited_response_matches_its_schema(
     assert limited.json is not None
     assert set(schema["required"]) <= set(limited.json)
     assert limited.json["error"] == "rate_limited"
+
+
+def test_the_receipt_field_codes_are_the_stored_fields(app: Flask) -> None:
+    """Any field code the document allows is one the server accepts."""
+    field = openapi_document()["components"]["schemas"]["ReceiptIn"]["properties"][
+        "service_field"
+    ]
+    with app.app_context():
+        stored = db.session.scalars(select(ServiceField.code))
+        assert sorted(field["enum"]) == sorted(stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +12,12 @@ from flask import Flask
 
 from surveyapp.extensions import db
 from surveyapp.models import Counter, get_by_code
+from tests.accessibility.test_browser import violations
 from tests.conftest import AuthActions, LiveServer
 from tests.factories import DEFAULT_PASSWORD, add_responses, make_two_communes
 
 pytestmark = pytest.mark.browser
+MANAGER_SCREEN = {"width": 1366, "height": 768}
 
 
 @pytest.fixture
@@ -70,3 +73,46 @@ def test_silent_counter_is_marked_and_stopping_asks_first(
     with app.app_context():
         db.session.expire_all()
         assert not get_by_code(Counter, codes["counter_a"]).active  # type: ignore[union-attr]
+
+
+def test_a_manager_ties_a_counter_to_fields_with_checkboxes(
+    app: Flask,
+    auth: AuthActions,
+    live_server: LiveServer,
+    browser: Any,
+    tmp_path: Path,
+) -> None:
+    with app.app_context():
+        codes = make_two_communes()
+    context = browser.new_context(viewport=MANAGER_SCREEN, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, live_server, auth.create("manager", codes["province"]))
+    page.goto(f"{live_server.url}/quan-ly/quay/{codes['province']}")
+    row = page.locator("tr", has=page.locator(f"th:text-is('{codes['counter_a']}')"))
+    assert row.locator(".counter-fields").inner_text().startswith("mọi lĩnh vực")
+    row.get_by_role(
+        "link", name=f"Chọn lĩnh vực thủ tục của quầy {codes['counter_a']}"
+    ).click()
+    page.wait_for_url(f"**/quan-ly/quay/{codes['counter_a']}/linh-vuc*")
+    group = page.get_by_role("group", name="Các lĩnh vực thủ tục quầy này tiếp nhận")
+    assert group.get_by_role("checkbox").count() == 11
+    assert violations(page) == []
+    # By label, and by keyboard: Space ticks the focused box.
+    group.get_by_label("Hộ tịch").check()
+    group.get_by_label("Chứng thực").focus()
+    page.keyboard.press("Space")
+    assert group.get_by_label("Chứng thực").is_checked()
+    page.screenshot(path=tmp_path / "counter-fields.png", full_page=True)
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_url(f"**/quan-ly/quay/{codes['province']}")
+    assert row.locator(".counter-fields").inner_text().startswith("Hộ tịch, Chứng thực")
+    assert violations(page) == []
+    page.screenshot(path=tmp_path / "counters.png", full_page=True)
+    context.close()
+    with app.app_context():
+        counter = get_by_code(Counter, codes["counter_a"])
+        assert counter is not None
+        assert [field.code for field in counter.service_fields] == [
+            "ho-tich",
+            "chung-thuc",
+        ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from surveyapp.core.apikeys import create_key
 from surveyapp.core.receipts import issue_receipt
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Counter, Receipt, get_by_code
+from surveyapp.models import Agency, Counter, Receipt, ServiceField, get_by_code
 
 SIPAS_2023_CODES = [
     f"{factor}{item}"
@@ -37,12 +37,15 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def issue(app: Flask, counter_code: str, dossier_code: str) -> str:
-    """Issue a receipt at `counter_code`; return its token."""
+def issue(
+    app: Flask, counter_code: str, dossier_code: str, field: str | None = None
+) -> str:
+    """Issue a receipt at `counter_code` (for service field `field`); its token."""
     with app.app_context():
         counter = get_by_code(Counter, counter_code)
         assert counter is not None
-        return issue_receipt(counter, dossier_code).token
+        service_field = get_by_code(ServiceField, field) if field else None
+        return issue_receipt(counter, dossier_code, service_field=service_field).token
 
 
 def expire(app: Flask, dossier_code: str) -> None:

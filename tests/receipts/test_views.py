@@ -38,7 +38,7 @@ def test_receipt_survey_is_answered_once(
     page = client.get(f"{path}?lang=en")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "can be answered once" in html
+    assert "It can be rated once." in html
     assert html.count('type="radio"') == 16 * 6
     data = fill_form(client, path, c_A1="5")
     posted = client.post(path, data=data)

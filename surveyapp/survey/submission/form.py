@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from surveyapp.core.catalogue import FieldChoices
 from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
 from surveyapp.survey.submission.items import (
@@ -69,6 +70,8 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     target: Target
     language: str
     service_fields: list[ServiceField]
+    # The field the citizen is not asked about (shown as text), or None.
+    known_field: ServiceField | None = None
     posted: Mapping[str, str]
     validated: Submission | None = None
 
@@ -124,12 +127,14 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
 
 
 def build_survey_form(
-    target: Target, fields: list[ServiceField], language: str
+    target: Target, fields: FieldChoices, language: str
 ) -> SurveyFormBase:
     """A form for `target`'s questionnaire, one radio group per criterion.
 
     It reads the request's form (and checks its CSRF token) when posted; shown
-    blank, it gets a new idempotency key and render token.
+    blank, it gets a new idempotency key and render token. The class is built
+    once per questionnaire version; the service fields, which depend on the
+    counter, are set on each form.
     """
     form_class = kept(
         per_version("form", target.questionnaire, language),
@@ -138,15 +143,36 @@ def build_survey_form(
     form = form_class()
     form.target = target
     form.language = language
-    form.service_fields = fields
+    form.service_fields = fields.fields
+    form.known_field = target.service_field
     form.posted = request.form if request.method == "POST" else MultiDict()
-    form.service_field.choices = [
-        SelectChoice("", _l("— Choose a service field —"))
-    ] + [SelectChoice(field.code, field.name(language)) for field in fields]
+    form.service_field.choices = field_choices(fields, language)
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex
         form.render_token.data = issue_render_token(target)
     return form
+
+
+def field_choices(fields: FieldChoices, language: str) -> list[SelectChoice]:
+    """The service-field choices: the counter's own first, apart from the others.
+
+    A counter tied to no field lists every field in display order, as before.
+    """
+    prompt = [SelectChoice("", _l("— Choose a service field —"))]
+    if not fields.handled:
+        return prompt + [SelectChoice(f.code, f.name(language)) for f in fields.fields]
+    here, elsewhere = _("Fields of this counter"), _("Other fields")
+    return (
+        prompt
+        + [
+            SelectChoice(f.code, f.name(language), optgroup=here)
+            for f in fields.handled
+        ]
+        + [
+            SelectChoice(f.code, f.name(language), optgroup=elsewhere)
+            for f in fields.others
+        ]
+    )
 
 
 def _form_class(items: tuple[Item, ...], language: str) -> type[SurveyFormBase]:

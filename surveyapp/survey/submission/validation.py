@@ -28,7 +28,11 @@ ANSWERS = "answers"
 
 @dataclass(frozen=True)
 class Target:
-    """Where a response goes: a counter's questionnaire, through one channel."""
+    """Where a response goes: a counter's questionnaire, through one channel.
+
+    `service_field` is the field already known (the receipt's, or the counter's
+    only one): the response gets it whatever field is sent.
+    """
 
     counter: Counter
     questionnaire: Questionnaire
@@ -36,6 +40,7 @@ class Target:
     receipt_id: int | None = None
     dossier_code: str | None = None
     kiosk_id: int | None = None
+    service_field: ServiceField | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,12 @@ def validate_answers(
     key = raw.idempotency_key or ""
     if not re.fullmatch(IDEMPOTENCY_PATTERN, key):
         errors["idempotency_key"] = [_("This form has expired. Please send it again.")]
-    service_field = {f.code: f for f in fields}.get(raw.service_field or "")
+    # A known field is not the citizen's to change: a field sent anyway (a stale
+    # offline copy, an edited form) is ignored rather than refused, so that the
+    # answers are kept and the field stays the one the server knows.
+    service_field = target.service_field or {f.code: f for f in fields}.get(
+        raw.service_field or ""
+    )
     if service_field is None:
         errors["service_field"] = [_("Please choose the service field you used.")]
     comment = raw.comment or ""
