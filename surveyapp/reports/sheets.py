@@ -43,13 +43,20 @@ def indicator_table(report: Report) -> Table | None:
     return Table("QĐ 766", columns, rows)
 
 
+def is_partial(month: str, report: Report) -> bool:
+    """Whether `month` was still going on when the report was made (its trend
+    ends inside it): drawn apart, as on the dashboard."""
+    if report.trend_end is None or month != report.trend_end[:7]:
+        return False
+    end = date.fromisoformat(report.trend_end)
+    return (end + timedelta(days=1)).day != 1
+
+
 def month_label(month: str, report: Report) -> str:
-    """ "MM/YYYY", or "to dd/mm" for the month still going on when the report
-    was made (drawn apart, as on the dashboard)."""
-    if report.trend_end is not None and month == report.trend_end[:7]:
-        end = date.fromisoformat(report.trend_end)
-        if (end + timedelta(days=1)).day != 1:
-            return str(_("to %(day)s", day=f"{end:%d/%m}"))
+    """ "MM/YYYY", or "to dd/mm" for the month still going on."""
+    if is_partial(month, report):
+        end = date.fromisoformat(report.trend_end or "")
+        return str(_("to %(day)s", day=f"{end:%d/%m}"))
     return f"{month[5:]}/{month[:4]}"
 
 
