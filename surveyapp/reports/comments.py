@@ -58,7 +58,7 @@ def comments_table(agency_code: str, year: int) -> Table:
     rows: list[list[Cell]] = [
         [
             # A spreadsheet date (sortable, filterable) shown dd/mm/yyyy HH:MM.
-            local_time(submitted).replace(tzinfo=None),
+            local_time(submitted).replace(tzinfo=None, microsecond=0),
             unit_code,
             unit,
             f"{counter} ({counter_code})" if counter_code else "",
