@@ -46,7 +46,13 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A heading needs this much room under it (mm), or it starts the next page.
+HEADING_ROOM = 30.0
+
+
 def heading(pdf: FPDF, text: str, size: int = 13) -> None:
+    if pdf.get_y() + HEADING_ROOM > pdf.h - pdf.b_margin:
+        pdf.add_page()
     pdf.ln(3)
     pdf.set_font(FONT, "B", size)
     pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
