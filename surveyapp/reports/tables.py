@@ -231,7 +231,7 @@ def tidy_table(report: Report) -> Table:
     """Every result row of every domain, with names, rank intervals and status.
 
     The first 13 columns are those of ``python -m surveyapp.scoring``, in its
-    order (headings translated).
+    order, with headings, row levels and flags in the page's language.
     """
     rank_of = {
         entry.code: (depth + 1, entry)
