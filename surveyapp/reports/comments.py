@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from surveyapp.analysis.ratings import mean_rating
-from surveyapp.core.time import Period, local_time
+from surveyapp.core.time import Period, app_zone, as_utc
 from surveyapp.core.tree import subtree_ids
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Comment, Counter, Response, get_by_code
@@ -55,10 +55,11 @@ def comments_table(agency_code: str, year: int) -> Table:
         )
         .order_by(Response.submitted_at, Comment.id)
     ).tuples()
+    zone = app_zone()  # once: a province's year has tens of thousands of comments
     rows: list[list[Cell]] = [
         [
             # A spreadsheet date (sortable, filterable) shown dd/mm/yyyy HH:MM.
-            local_time(submitted).replace(tzinfo=None, microsecond=0),
+            as_utc(submitted).astimezone(zone).replace(tzinfo=None, microsecond=0),
             unit_code,
             unit,
             f"{counter} ({counter_code})" if counter_code else "",

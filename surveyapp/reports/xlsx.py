@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -155,26 +156,35 @@ def _sheet_data(table: Table, heading_style: int, styles: list[int]) -> str:
 
 def _cell_xml(ref: str, value: Cell, kind: str, style: int) -> str:
     """One cell of sheet XML; nothing for an empty value."""
+    if value is None:
+        return ""
     styled = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        return _text_xml(ref, value, kind, styled)
     if isinstance(value, datetime):
         days = (value - SPREADSHEET_EPOCH).total_seconds() / 86400
         return f'<c r="{ref}"{styled}><v>{days!r}</v></c>'
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            return ""
-        return f'<c r="{ref}"{styled}><v>{value!r}</v></c>'
-    if value is None:
+    if not math.isfinite(value):
         return ""
+    return f'<c r="{ref}"{styled}><v>{value!r}</v></c>'
+
+
+def _text_xml(ref: str, value: str, kind: str, styled: str) -> str:
+    inline = _inline_text(value, kind == "text")
+    return f'<c r="{ref}"{styled} t="inlineStr">{inline}</c>' if inline else ""
+
+
+# Names of service points and counters repeat on every comment's row.
+@lru_cache(maxsize=4096)
+def _inline_text(value: str, neutralise: bool) -> str:
     # Control characters cannot be stored in the XML of a sheet.
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not text:
         return ""
-    if kind == "text":
+    if neutralise:
         text = neutralised(text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return (
-        f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-    )
+    return f"<is><t{space}>{escape(text)}</t></is>"
 
 
 def _with_sheet_data(content: bytes, sheet_data: list[str]) -> bytes:
