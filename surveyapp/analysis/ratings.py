@@ -25,3 +25,14 @@ def lowest_rating() -> ScalarSelect[int | None]:
         .correlate(Response)
         .scalar_subquery()
     )
+
+
+def mean_rating() -> ScalarSelect[float | None]:
+    """The mean answer (1..5, "no opinion" left out) of the response in the
+    enclosing query; correlated like :func:`lowest_rating`."""
+    return (
+        select(func.avg(Answer.value))
+        .where(Answer.response_id == Response.id)
+        .correlate(Response)
+        .scalar_subquery()
+    )

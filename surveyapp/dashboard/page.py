@@ -11,20 +11,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
-from surveyapp.analysis.change import (
-    Comparison,
-    compare,
-    previous_period,
-    year_earlier,
-)
+from surveyapp.analysis.change import Comparison, compare
 from surveyapp.analysis.indicator766 import Indicator766, indicator_766
+from surveyapp.analysis.page_data import read_page_data
 from surveyapp.analysis.pooled import PooledScores, pool_versions
-from surveyapp.analysis.prepared import PreparedData, prepare
 from surveyapp.analysis.ranking import RankedAgency, rank_children
 from surveyapp.analysis.scores import Scores, score_agency
-from surveyapp.analysis.trend import TrendPoint, compute_trend, trend_window
+from surveyapp.analysis.trend import TrendPoint, compute_trend
 from surveyapp.core.time import Period, local_today
-from surveyapp.core.tree import subtree_ids
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Counter, Questionnaire, ServiceField
@@ -217,41 +211,6 @@ def _fields(scores: Scores, language: str) -> list[LabelledRow]:
         )
         if service.code in index
     ]
-
-
-@dataclass(frozen=True)
-class PageData:
-    """A page's reads: the period, the trend's months and the earlier periods
-    its changes are measured against (None: before any year the app keeps)."""
-
-    period: PreparedData
-    trend: PreparedData
-    previous: PreparedData | None
-    year_ago: PreparedData | None
-
-
-def read_page_data(agency: Agency, period: Period, trend_end: date) -> PageData:
-    """Everything of `agency`'s subtree a page shows, read once when every
-    period is whole months (a date range reads each period on its own)."""
-    subtree = subtree_ids(agency.id)
-    window = trend_window(trend_end)
-    earlier = (previous_period(period), year_earlier(period))
-    periods = [period, window, *(p for p in earlier if p)]
-    if any(p.month_span() is None for p in periods):
-        return PageData(
-            prepare(subtree, period),
-            prepare(subtree, window, months=window),
-            *(prepare(subtree, p) if p else None for p in earlier),
-        )
-    span = Period.months(
-        min(p.start for p in periods), max(p.last_day for p in periods)
-    )
-    data = prepare(subtree, span, months=window)
-    return PageData(
-        data.within(period),
-        data.within(window, by_month=True),
-        *(data.within(p) if p else None for p in earlier),
-    )
 
 
 def _labelled_factors(

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.change import compare
+from surveyapp.analysis.page_data import read_page_data
 from surveyapp.analysis.pooled import pool_versions
 from surveyapp.analysis.prepared import PreparedData
 from surveyapp.analysis.scores import ScoringError, score_agency
@@ -33,7 +34,7 @@ from surveyapp.dashboard.comments import (
     get_visible_comment_or_404,
     set_hidden,
 )
-from surveyapp.dashboard.page import build_dashboard, parse_period, read_page_data
+from surveyapp.dashboard.page import build_dashboard, parse_period
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Role
 from surveyapp.web.access import get_visible_agency_or_404, roles_required

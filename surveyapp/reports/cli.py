@@ -92,8 +92,9 @@ def responses_export(
     "file_format",
     type=click.Choice(["xlsx", "csv", "pdf"]),
     required=True,
-    help="xlsx: sheets per tree level, factors, criteria, method; csv: one tidy "
-    "table (UTF-8 with BOM); pdf: a printable report.",
+    help="xlsx: sheets per tree level, factors, criteria, QĐ 766, trend, change "
+    "since the previous year, comments, method; csv: one tidy table rounded as "
+    "the page (UTF-8 with BOM); pdf: a printable report.",
 )
 @click.option(
     "--questionnaire",

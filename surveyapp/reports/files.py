@@ -1,30 +1,23 @@
-"""The yearly report as XLSX (a sheet per table) or CSV (one tidy table, with BOM).
+"""The yearly report's files: XLSX (:mod:`~surveyapp.reports.xlsx`), CSV and PDF.
 
-Shares stay fractions in [0, 1]: full precision in CSV and as XLSX cell values,
-shown with a ``0.0 %`` number format."""
+The CSV (one tidy table, UTF-8 with BOM) is what the page shows: its language,
+its rounding (:mod:`surveyapp.web.language`); the raw numbers for analysts come
+from ``flask responses export``. Text that a spreadsheet would run as a formula
+is neutralised, as in the XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable
+from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
-from surveyapp.reports.method import method_table
 from surveyapp.reports.pdf import build_pdf
 from surveyapp.reports.report import Report
-from surveyapp.reports.tables import (
-    SE_FORMAT,
-    SHARE_FORMAT,
-    Cell,
-    Table,
-    pooled_table,
-    ranking_table,
-    result_table,
-    tidy_table,
-)
+from surveyapp.reports.tables import Cell, Column, tidy_table
+from surveyapp.reports.xlsx import build_xlsx, neutralised
+from surveyapp.web.language import rounded
 
 FORMATS: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -33,51 +26,44 @@ FORMATS: dict[str, str] = {
 }
 
 
-def build_xlsx(report: Report) -> bytes:
-    """The report as an Excel workbook, one sheet per table."""
-    book = Workbook()
-    book.remove(book.active)
-    for table in workbook_tables(report):
-        sheet = book.create_sheet(_sheet_title(table.title))
-        sheet.append([column.heading for column in table.columns])
-        for row in table.rows:
-            sheet.append(list(row))
-        for index, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = column.width
-            number_format = {"share": SHARE_FORMAT, "se": SE_FORMAT}.get(column.kind)
-            if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_format
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    for bad in "[]:*?/\\":
-        title = title.replace(bad, " ")
-    return title[:31]
-
-
-def format_csv_cell(value: Cell) -> str:
-    """Full precision: floats as the shortest text that reads back exactly."""
-    if value is None:
+def format_csv_cell(value: Cell, kind: str) -> str:
+    """A value as the page shows it: rounded, in the page's language."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, str):
+        return neutralised(value)
+    if kind == "share":
+        return rounded(100 * value)
+    if kind == "se":
+        return rounded(100 * value, 2)
+    if kind in ("number", "points"):
+        return rounded(value)
+    if kind == "rating":
+        return rounded(value, 2)
     return str(value)
+
+
+def csv_heading(column: Column) -> str:
+    """Shares are written as percentages: their headings say so."""
+    return f"{column.heading} (%)" if column.kind in ("share", "se") else column.heading
 
 
 def build_csv(report: Report) -> bytes:
     """The tidy table as CSV, UTF-8 with a BOM so Excel reads Vietnamese text."""
     table = tidy_table(report)
+    kinds = [column.kind for column in table.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.heading for column in table.columns])
+    writer.writerow([csv_heading(column) for column in table.columns])
     for row in table.rows:
-        writer.writerow([format_csv_cell(value) for value in row])
+        writer.writerow(
+            [
+                format_csv_cell(value, kind)
+                for value, kind in zip(row, kinds, strict=True)
+            ]
+        )
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -93,14 +79,3 @@ def render(report: Report, file_format: str) -> bytes:
 
 def file_name(report: Report, file_format: str) -> str:
     return f"sipas-{report.agency}-{report.year}-{report.questionnaire}.{file_format}"
-
-
-def workbook_tables(report: Report) -> list[Table]:
-    """The sheets of the XLSX file, in order: rankings, factors, criteria, method."""
-    return [
-        *(ranking_table(report, depth) for depth in range(1, len(report.rankings) + 1)),
-        result_table(report, "factor"),
-        result_table(report, "criterion"),
-        *([pooled_table(report)] if report.pooled_rows else []),
-        method_table(report),
-    ]

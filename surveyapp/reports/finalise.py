@@ -44,6 +44,7 @@ from surveyapp.reports.report import (
     FinalisedInfo,
     Report,
     app_version,
+    read_year,
     report_from_scores,
 )
 
@@ -165,7 +166,9 @@ def year_report(
     questionnaire = year_questionnaire(agency, year, questionnaire_code)
     finalisation = find_finalisation(agency, year, questionnaire)
     if finalisation is None:
-        return report_from_scores(_live_scores(agency, year, questionnaire), year)
+        page = read_year(agency, year)
+        scores = _live_scores(agency, year, questionnaire, page.period)
+        return report_from_scores(scores, year, page)
     report = Report.from_json(finalisation.results)
     report.finalised = FinalisedInfo(
         at=finalisation.finalised_at,
@@ -259,7 +262,7 @@ def finalise_year(
         agency, year, questionnaire, prepare_from_responses(subtree, period)
     )
     rows = load_rows(subtree, questionnaire, period)
-    report = report_from_scores(scores, year)
+    report = report_from_scores(scores, year, read_year(agency, year))
     finalisation = Finalisation(
         agency_id=agency.id,
         year=year,

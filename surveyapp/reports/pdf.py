@@ -5,13 +5,26 @@ dashboard."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import gettext as _
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from surveyapp.reports.method import method_table, status_lines
+from surveyapp.reports.pdf_layout import (
+    BAR_RGB,
+    FONT,
+    FONT_DIR,
+    THIN_RGB,
+    heading,
+    pdf_table,
+    shorten,
+    shown_share,
+)
+from surveyapp.reports.pdf_year import (
+    pdf_change_table,
+    pdf_indicator_766,
+    pdf_previous_year_line,
+    pdf_trend,
+)
 from surveyapp.reports.report import Report
 from surveyapp.reports.tables import (
     Cell,
@@ -22,17 +35,6 @@ from surveyapp.reports.tables import (
     result_table,
 )
 from surveyapp.web.language import percent
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-
-
-FONT = "DejaVu"
-
-
-BAR_RGB = (11, 79, 156)
-
-
-THIN_RGB = (154, 168, 182)
 
 
 class _ReportPdf(FPDF):
@@ -48,17 +50,6 @@ class _ReportPdf(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def shown_share(value: Cell) -> str:
-    """A share for print: "85,3 %", or "—" when missing or suppressed.
-
-    The tables hold published rows, where the reliability rules have already
-    blanked what may not be shown.
-    """
-    if not isinstance(value, float):
-        return "—"
-    return percent(value)
-
-
 def build_pdf(report: Report) -> bytes:
     """A printable report: status, overall index, factor chart, tables, method."""
     pdf = _ReportPdf(orientation="P", unit="mm", format="A4")
@@ -69,7 +60,10 @@ def build_pdf(report: Report) -> bytes:
     pdf.set_title(f"{report.name} {report.year}")
     pdf.add_page()
     _pdf_title_block(pdf, report)
+    pdf_trend(pdf, report)
+    pdf_indicator_766(pdf, report)
     _pdf_factor_chart(pdf, report)
+    pdf_change_table(pdf, report)
     _pdf_factor_table(pdf, report)
     if report.pooled_rows:
         _pdf_pooled_table(pdf, report)
@@ -77,13 +71,6 @@ def build_pdf(report: Report) -> bytes:
         _pdf_ranking(pdf, ranking_table(report, depth), report.questionnaire)
     _pdf_method(pdf, report)
     return bytes(pdf.output())
-
-
-def _heading(pdf: FPDF, text: str, size: int = 13) -> None:
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 9)
 
 
 def _pdf_title_block(pdf: FPDF, report: Report) -> None:
@@ -112,7 +99,7 @@ def _pdf_title_block(pdf: FPDF, report: Report) -> None:
         pdf.set_font(FONT, "", 10)
         pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     overall = report.overall
-    _heading(pdf, _("Overall index"))
+    heading(pdf, _("Overall index"))
     if overall is None or overall["estimate"] is None:
         pdf.cell(0, 6, "—", new_x="LMARGIN", new_y="NEXT")
         return
@@ -134,6 +121,7 @@ def _pdf_title_block(pdf: FPDF, report: Report) -> None:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    pdf_previous_year_line(pdf, report)
 
 
 def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
@@ -145,10 +133,11 @@ def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
     ]
     if not factors:
         return
-    _heading(pdf, _("Factor indices with %(level)s confidence intervals", level="95 %"))
     label_w, plot_w, row_h = 70.0, 100.0, 8.0
-    if pdf.get_y() + row_h * (len(factors) + 1) > pdf.h - 20:
+    # The heading goes over the page with its chart, never alone at the foot.
+    if pdf.get_y() + 10 + row_h * (len(factors) + 1) > pdf.h - 20:
         pdf.add_page()
+    heading(pdf, _("Factor indices with %(level)s confidence intervals", level="95 %"))
     left = pdf.l_margin + label_w
     top = pdf.get_y() + 4
     pdf.set_font(FONT, "", 7)
@@ -162,7 +151,7 @@ def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
         pdf.set_font(FONT, "", 8)
         pdf.set_xy(pdf.l_margin, y + 1)
         pdf.cell(
-            label_w - 2, 5, _shorten(report.labels.get(row["code"], row["code"]), 44)
+            label_w - 2, 5, shorten(report.labels.get(row["code"], row["code"]), 44)
         )
         estimate = row["estimate"]
         if estimate is None:
@@ -184,40 +173,9 @@ def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
     pdf.set_xy(pdf.l_margin, top + row_h * len(factors) + 2)
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _pdf_table(
-    pdf: FPDF, headings: list[str], rows: list[list[str]], widths: list[float]
-) -> None:
-    pdf.set_font(FONT, "", 8)
-    # The bar chart leaves its blue as the fill colour; tables set their own.
-    pdf.set_fill_color(255, 255, 255)
-    pdf.set_text_color(26, 26, 26)
-    with pdf.table(
-        col_widths=widths,
-        text_align="LEFT",
-        line_height=4.5,
-        repeat_headings=1,
-        width=sum(widths),
-        align="LEFT",
-        headings_style=FontFace(emphasis="BOLD", fill_color=(222, 231, 241)),
-        cell_fill_color=(245, 247, 250),
-        cell_fill_mode="ROWS",
-    ) as table:
-        header = table.row()
-        for heading in headings:
-            header.cell(heading)
-        for values in rows:
-            line = table.row()
-            for value in values:
-                line.cell(value)
-
-
 def _pdf_factor_table(pdf: FPDF, report: Report) -> None:
     """The report agency's index, factors and criteria."""
-    _heading(pdf, _("Factors and criteria"))
+    heading(pdf, _("Factors and criteria"))
     factors = result_table(report, "factor", [report.agency])
     criteria = result_table(report, "criterion", [report.agency])
     rows = []
@@ -234,13 +192,13 @@ def _pdf_factor_table(pdf: FPDF, report: Report) -> None:
         factors.columns[10].heading,
         factors.columns[12].heading,
     ]
-    _pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
+    pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
 
 
 def _pdf_pooled_table(pdf: FPDF, report: Report) -> None:
     """The report agency's index and factors over every questionnaire version."""
     table = pooled_table(report, [report.agency])
-    _heading(pdf, table.title)
+    heading(pdf, table.title)
     headings = [
         table.columns[4].heading,
         table.columns[5].heading,
@@ -249,7 +207,7 @@ def _pdf_pooled_table(pdf: FPDF, report: Report) -> None:
         table.columns[12].heading,
     ]
     rows = [_pdf_result_cells(row) for row in table.rows]
-    _pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
+    pdf_table(pdf, headings, rows, [84, 18, 34, 16, 28])
 
 
 def _pdf_result_cells(row: list[Cell]) -> list[str]:
@@ -260,7 +218,7 @@ def _pdf_result_cells(row: list[Cell]) -> list[str]:
 
 
 def _pdf_ranking(pdf: FPDF, table: Table, questionnaire: str) -> None:
-    _heading(pdf, table.title)
+    heading(pdf, table.title)
     headings = [table.columns[i].heading for i in (7, 1, 2)] + [
         _("Interval"),
         table.columns[5].heading,
@@ -282,13 +240,13 @@ def _pdf_ranking(pdf: FPDF, table: Table, questionnaire: str) -> None:
         ]
         for row in table.rows
     ]
-    _pdf_table(pdf, headings, rows, [20, 56, 16, 32, 14, 16, 26])
+    pdf_table(pdf, headings, rows, [20, 56, 16, 32, 14, 16, 26])
 
 
 def _pdf_method(pdf: FPDF, report: Report) -> None:
     table = method_table(report)
-    _heading(pdf, table.title)
-    _pdf_table(
+    heading(pdf, table.title)
+    pdf_table(
         pdf,
         [c.heading for c in table.columns],
         [[str(cell) for cell in row] for row in table.rows],

@@ -11,19 +11,25 @@ writers share.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from importlib import metadata
 from typing import Any
 
 from flask_babel import gettext as _
 
+from surveyapp.analysis.change import compare, compared
+from surveyapp.analysis.indicator766 import Indicator766, indicator_766
+from surveyapp.analysis.page_data import PageData, read_page_data
 from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
-from surveyapp.models import Questionnaire
+from surveyapp.analysis.trend import compute_trend
+from surveyapp.core.time import Period, local_today
+from surveyapp.models import Agency, Questionnaire
 from surveyapp.scoring import ResultRow
+from surveyapp.scoring.change import Difference
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ class RankEntry:
     @property
     def label(self) -> str:
         return rank_label(self.best, self.worst, self.out_of) if self.ranked else ""
+
+
+@dataclass(frozen=True)
+class TrendEntry:
+    """The index of one month ("YYYY-MM") of the trend; None: too few responses."""
+
+    month: str
+    row: ResultRow | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,13 @@ class Report:
     pooled_versions: list[str] = field(default_factory=list)
     pooled_rows: list[ResultRow] = field(default_factory=list)
     pooled_labels: dict[str, str] = field(default_factory=dict)
+    # The year around the results, as the dashboard shows it: QĐ 766, the
+    # monthly trend up to `trend_end` (ISO date) and the root's rows of the
+    # previous year. Reports finalised before these were kept have none.
+    indicator_766: dict[str, Any] | None = None
+    trend: list[TrendEntry] = field(default_factory=list)
+    trend_end: str | None = None
+    previous_rows: list[ResultRow] = field(default_factory=list)
     finalised: FinalisedInfo | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -117,6 +138,7 @@ class Report:
                     ResultRow(**row)  # type: ignore[typeddict-item]
                     for row in data.get("pooled_rows", [])
                 ],
+                "trend": [TrendEntry(**entry) for entry in data.get("trend", [])],
             }
         )
 
@@ -162,9 +184,50 @@ class Report:
     def overall(self) -> ResultRow | None:
         return self.row(self.agency, "SIPAS")
 
+    @property
+    def indicator(self) -> Indicator766 | None:
+        """QĐ 766 of the subtree in the year (None: not kept in this report)."""
+        if self.indicator_766 is None:
+            return None
+        return Indicator766(**self.indicator_766)
 
-def report_from_scores(scores: Scores, year: int) -> Report:
-    """Freeze `scores` (with results) into a :class:`Report`."""
+    def previous_row(self, code: str) -> ResultRow | None:
+        """The report agency's shown row with `code` in the previous year."""
+        return next((r for r in self.previous_rows if r["code"] == code), None)
+
+    def change(self, code: str) -> Difference | None:
+        """The report agency's change since the previous year, as on the dashboard."""
+        return compared(
+            self.row(self.agency, code), self.previous_row(code), self.level
+        )
+
+
+def trend_end(year: int) -> date:
+    """The last day of `year`'s trend: the year's end, or today while it lasts."""
+    return min(Period.year(year).last_day, local_today())
+
+
+def read_year(agency: Agency, year: int) -> PageData:
+    """The reads of `agency`'s year as its dashboard page makes them."""
+    return read_page_data(agency, Period.year(year), trend_end(year))
+
+
+def _surroundings(scores: Scores, year: int, page: PageData) -> dict[str, Any]:
+    """QĐ 766, the monthly trend and the previous year's rows of the root."""
+    root, end = scores.root, trend_end(year)
+    previous = compare(scores, page.previous, None).previous
+    trend = compute_trend(root, scores.questionnaire, end, data=page.trend)
+    return {
+        "indicator_766": asdict(indicator_766(root, scores.period, page.period)),
+        "trend": [TrendEntry(point.month, point.row) for point in trend],
+        "trend_end": end.isoformat(),
+        "previous_rows": previous.domain_rows(root.code) if previous else [],
+    }
+
+
+def report_from_scores(scores: Scores, year: int, page: PageData) -> Report:
+    """Freeze `scores` (with results) into a :class:`Report`, with the year's
+    QĐ 766, trend and previous year read in `page` (:func:`read_year`)."""
     if scores.results is None or scores.weighting is None:
         raise ValueError("there are no results to report")
     agencies = _subtree(scores)
@@ -208,6 +271,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
         pooled_rows=list(pooled.results.rows()) if pooled else [],
         pooled_labels=pooled_labels(pooled) if pooled else {},
+        **_surroundings(scores, year, page),
     )
 
 

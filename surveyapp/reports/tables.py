@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, cast
 
 from flask_babel import gettext as _
@@ -23,6 +24,17 @@ SHARE_FORMAT = "0.0%"
 SE_FORMAT = "0.00%"
 
 
+# Percentage points (values already times 100), signed.
+POINTS_FORMAT = "+0.0;-0.0;0.0"
+
+
+RATING_FORMAT = "0.00"
+
+
+# The app's one time format, for spreadsheet dates (local time).
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
 FLAG_LABELS = {
     "ok": _l("reliable"),
     "review": _l("little data — use with care"),
@@ -31,10 +43,14 @@ FLAG_LABELS = {
 }
 
 
-CellKind = Literal["text", "share", "se", "count", "number"]
+# share: a fraction shown as a percentage; se: the same with two decimals;
+# points: percentage points (already times 100); rating: a mean of 1..5 answers.
+CellKind = Literal[
+    "text", "share", "se", "count", "number", "points", "rating", "datetime"
+]
 
 
-Cell = str | int | float | None
+Cell = str | int | float | datetime | None
 
 
 @dataclass(frozen=True)
@@ -58,8 +74,26 @@ class Table:
         return [row[index] for row in self.rows]
 
 
+ROW_LEVELS = {
+    "index": _l("index"),
+    "factor": _l("factor"),
+    "criterion": _l("criterion"),
+    "pooled index": _l("pooled index"),
+    "pooled factor": _l("pooled factor"),
+}
+
+
 def flag_label(flag: str) -> str:
     return str(FLAG_LABELS.get(flag, flag))
+
+
+def _tidy_value(row: ResultRow, key: str) -> Cell:
+    """A scoring command column, its words (row level, flag) translated."""
+    if key == "level":
+        return str(ROW_LEVELS.get(row["level"], row["level"]))
+    if key == "flag":
+        return flag_label(row["flag"])
+    return row[key]  # type: ignore[literal-required,no-any-return]
 
 
 def ranking_table(report: Report, depth: int) -> Table:
@@ -197,7 +231,7 @@ def tidy_table(report: Report) -> Table:
     """Every result row of every domain, with names, rank intervals and status.
 
     The first 13 columns are those of ``python -m surveyapp.scoring``, in its
-    order (headings translated).
+    order, with headings, row levels and flags in the page's language.
     """
     rank_of = {
         entry.code: (depth + 1, entry)
@@ -286,7 +320,7 @@ def _tidy_row(
     ranked = rank_of.get(r["domain"]) if r["level"] == "index" else None
     finalised = report.finalised
     return [
-        *(r[key] for key in TIDY_KEYS),  # type: ignore[literal-required]
+        *(_tidy_value(r, key) for key in TIDY_KEYS),
         info.name,
         info.depth,
         wording,

@@ -54,21 +54,25 @@ def remember_language(response: Response) -> Response:
     return response
 
 
+def rounded(value: float, digits: int = 1) -> str:
+    """A number rounded to `digits` decimals in the page's language ("85,3" in vi)."""
+    pattern = "0." + "0" * digits if digits else "0"
+    return str(format_decimal(value, format=pattern))
+
+
 def percent(share: float | None, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage in the page's language ("85,3 %" in vi)."""
     if share is None:
         return "—"
-    pattern = "0." + "0" * digits if digits else "0"
     # A no-break space keeps "85,3 %" on one line in narrow table cells.
-    return f"{format_decimal(100 * share, format=pattern)}\u00a0%"
+    return f"{rounded(100 * share, digits)}\u00a0%"
 
 
 def points(difference: float | None, digits: int = 1) -> str:
     """A difference of two shares in percentage points, signed ("+2,2" in vi)."""
     if difference is None:
         return "—"
-    pattern = "0." + "0" * digits if digits else "0"
-    size = format_decimal(abs(100 * difference), format=pattern)
+    size = rounded(abs(100 * difference), digits)
     if round(abs(100 * difference), digits) == 0:
         return f"±{size}"
     # The minus sign, not a hyphen: screen readers say "minus".
