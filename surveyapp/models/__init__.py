@@ -21,9 +21,11 @@ from surveyapp.models.responses import (
     Response,
     answers_digest,
 )
+from surveyapp.models.translations import SOURCE_LANGUAGE, Translation
 
 __all__ = [
     "EXCLUDED_ANOMALY_STATES",
+    "SOURCE_LANGUAGE",
     "Agency",
     "ApiKey",
     "AgencyKind",
@@ -45,6 +47,7 @@ __all__ = [
     "ResponseCell",
     "Role",
     "ServiceField",
+    "Translation",
     "User",
     "answers_digest",
     "check_unknown_password",

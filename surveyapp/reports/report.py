@@ -22,7 +22,7 @@ from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
-from surveyapp.models import Questionnaire
+from surveyapp.models import SOURCE_LANGUAGE, Questionnaire
 from surveyapp.scoring import ResultRow
 
 
@@ -187,7 +187,7 @@ def report_from_scores(scores: Scores, year: int) -> Report:
         agency=scores.root.code,
         year=year,
         questionnaire=questionnaire.code,
-        questionnaire_title=questionnaire.title_vi,
+        questionnaire_title=questionnaire.title(SOURCE_LANGUAGE),
         legal_basis=questionnaire.legal_basis,
         method=scores.method,
         level=scores.level,
@@ -231,10 +231,10 @@ def questionnaire_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """Result row code -> Vietnamese wording: "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
     labels = {"SIPAS": _("SIPAS-style index")}
     for factor in questionnaire.factors:
-        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name_vi}"
+        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name(SOURCE_LANGUAGE)}"
         for criterion in factor.criteria:
             labels[f"F{factor.position}.{criterion.position}"] = (
-                f"{factor.code}{criterion.position}. {criterion.text_vi}"
+                f"{factor.code}{criterion.position}. {criterion.text(SOURCE_LANGUAGE)}"
             )
     return labels
 

@@ -24,7 +24,9 @@ from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
 from surveyapp.survey.submission.items import (
     Item,
+    PageWording,
     kept,
+    page_wording,
     per_version,
     questionnaire_items,
 )
@@ -69,6 +71,7 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     target: Target
     language: str
     service_fields: list[ServiceField]
+    wording: PageWording
     posted: Mapping[str, str]
     validated: Submission | None = None
 
@@ -139,10 +142,19 @@ def build_survey_form(
     form.target = target
     form.language = language
     form.service_fields = fields
+    form.wording = page_wording(target.questionnaire)
     form.posted = request.form if request.method == "POST" else MultiDict()
     form.service_field.choices = [
         SelectChoice("", _l("— Choose a service field —"))
-    ] + [SelectChoice(field.code, field.name(language)) for field in fields]
+    ] + [
+        # A field stored after the wording was kept is read from its row.
+        SelectChoice(
+            field.code,
+            form.wording.service_field_name(field.code, language)
+            or field.name(language),
+        )
+        for field in fields
+    ]
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex
         form.render_token.data = issue_render_token(target)
