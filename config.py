@@ -41,7 +41,15 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get(
         "BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"
     )
-    LANGUAGES = ("vi", "en")
+    # The languages citizens may choose, Vietnamese (the source of every wording)
+    # first. Each is offered by the language switch, accepted by the API and the
+    # offline client, and gets questionnaire wording through `flask questionnaires
+    # translations import`; its interface is its Flask-Babel catalogue, Vietnamese
+    # while it has none. E.g. SURVEYAPP_LANGUAGES='["vi", "en", "blt"]'.
+    LANGUAGES: tuple[str, ...] | list[str] = ("vi", "en")
+    # A language's name in the switch, when Babel's own name is not the one the
+    # province uses, e.g. SURVEYAPP_LANGUAGE_NAMES='{"blt": "Tai Dam"}'.
+    LANGUAGE_NAMES: dict[str, str] = {}
     # A citizen may keep the survey open for a long while; the CSRF token lives as
     # long as the session instead of expiring after an hour and losing the answers.
     WTF_CSRF_TIME_LIMIT: int | None = None

@@ -34,6 +34,7 @@ from surveyapp.survey.views import bp as survey_bp
 from surveyapp.web import headers, hygiene, requestlog
 from surveyapp.web.language import (
     current_language,
+    language_names,
     local_datetime,
     percent,
     points,
@@ -177,6 +178,7 @@ def register_template_helpers(app: Flask) -> None:
     def inject_language() -> dict[str, Any]:
         return {
             "current_language": current_language(),
+            "language_names": language_names(),
             "url_for_language": url_for_language,
             "request_path": request.path,
         }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from surveyapp.core.receipts import DOSSIER_CODE_PATTERN, MAX_DAYS
 from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
 
@@ -68,7 +70,7 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
-            "language": _status("vi", "en"),
+            "language": _status("vi"),  # the languages of LANGUAGES: _schemas()
             "render_token": {
                 "type": ["string", "null"],
                 "description": "The render_token of the survey page the answers were "
@@ -270,6 +272,14 @@ def _openapi_path() -> dict[str, Any]:
     }
 
 
+def _schemas() -> dict[str, Any]:
+    """SCHEMAS, with the languages this deployment accepts (LANGUAGES)."""
+    response_in = SCHEMAS["ResponseIn"]
+    languages = _status(*current_app.config["LANGUAGES"])
+    properties = {**response_in["properties"], "language": languages}
+    return {**SCHEMAS, "ResponseIn": {**response_in, "properties": properties}}
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, as a JSON-ready dict."""
     return {
@@ -289,7 +299,7 @@ def openapi_document() -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": _schemas(),
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",
