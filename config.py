@@ -7,6 +7,7 @@ every value below can be overridden by an environment variable of the same name.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -207,6 +208,29 @@ def _check_public_base_url(config: dict[str, object]) -> None:
             "Production needs PUBLIC_BASE_URL, the site's public address, e.g. "
             "https://khaosat.tinh.gov.vn (links and QR codes are built from it, "
             f"never from the request's Host header); got {base!r}"
+        )
+
+
+# A short language tag ("vi", "blt", "zh-Hant"): it fits responses.language.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,4})?")
+
+
+def check_languages(config: dict[str, object]) -> None:
+    """Refuse LANGUAGES without Vietnamese, the source of every wording, or with
+    a code that is not a short language tag."""
+    languages = config.get("LANGUAGES")
+    if not isinstance(languages, list | tuple) or "vi" not in languages:
+        raise RuntimeError(
+            f"LANGUAGES must be a list including 'vi'; got {languages!r}"
+        )
+    wrong = [
+        code
+        for code in languages
+        if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code)
+    ]
+    if wrong:
+        raise RuntimeError(
+            f"LANGUAGES holds codes that are not short language tags: {wrong!r}"
         )
 
 

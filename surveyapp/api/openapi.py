@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-
-from flask import current_app
 
 from surveyapp.core.receipts import DOSSIER_CODE_PATTERN, MAX_DAYS
 from surveyapp.survey.submission import COMMENT_MAX_LENGTH, IDEMPOTENCY_PATTERN
@@ -272,16 +271,15 @@ def _openapi_path() -> dict[str, Any]:
     }
 
 
-def _schemas() -> dict[str, Any]:
-    """SCHEMAS, with the languages this deployment accepts (LANGUAGES)."""
+def _schemas(languages: Sequence[str]) -> dict[str, Any]:
+    """SCHEMAS, with the languages this deployment accepts."""
     response_in = SCHEMAS["ResponseIn"]
-    languages = _status(*current_app.config["LANGUAGES"])
-    properties = {**response_in["properties"], "language": languages}
+    properties = {**response_in["properties"], "language": _status(*languages)}
     return {**SCHEMAS, "ResponseIn": {**response_in, "properties": properties}}
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document, as a JSON-ready dict."""
+def openapi_document(languages: Sequence[str] = ("vi", "en")) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as a JSON-ready dict, for LANGUAGES `languages`."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -299,7 +297,7 @@ def openapi_document() -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": _schemas(),
+            "schemas": _schemas(languages),
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

@@ -6,8 +6,9 @@ from sqlalchemy import (
     ForeignKey,
     String,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from surveyapp.extensions import db
 from surveyapp.models.translations import Translated, Translation, translations_of
@@ -107,3 +108,24 @@ class Criterion(Translated, db.Model):  # type: ignore[name-defined,misc]
     def text(self, language: str) -> str:
         """The item's wording in `language`, Vietnamese when untranslated."""
         return self.wording("text", language)
+
+
+def load_wording(questionnaire: Questionnaire) -> Questionnaire:
+    """`questionnaire` with its factors, criteria and all their wording loaded.
+
+    Four queries, instead of one per factor and criterion read one by one: for
+    pages that label every row of a questionnaire.
+    """
+    factors = selectinload(Questionnaire.factors)
+    statement = (
+        select(Questionnaire)
+        .where(Questionnaire.id == questionnaire.id)
+        .options(
+            selectinload(Questionnaire.translations),
+            factors.selectinload(Factor.translations),
+            factors.selectinload(Factor.criteria).selectinload(Criterion.translations),
+        )
+        .execution_options(populate_existing=True)
+    )
+    loaded: Questionnaire = db.session.scalars(statement).one()
+    return loaded

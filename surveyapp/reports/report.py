@@ -23,6 +23,7 @@ from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
 from surveyapp.models import SOURCE_LANGUAGE, Questionnaire
+from surveyapp.models.questionnaires import load_wording
 from surveyapp.scoring import ResultRow
 
 
@@ -230,7 +231,7 @@ def app_version() -> str:
 def questionnaire_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """Result row code -> Vietnamese wording: "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
     labels = {"SIPAS": _("SIPAS-style index")}
-    for factor in questionnaire.factors:
+    for factor in load_wording(questionnaire).factors:
         labels[f"F{factor.position}"] = f"{factor.code}. {factor.name(SOURCE_LANGUAGE)}"
         for criterion in factor.criteria:
             labels[f"F{factor.position}.{criterion.position}"] = (

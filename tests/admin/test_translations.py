@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Translation
-from tests.factories import SurveySite
+from tests.conftest import AuthActions
+from tests.factories import SurveySite, add_responses, make_two_communes
 from tests.helpers import survey_path
 
 MADE_UP = "xx"
@@ -229,3 +230,31 @@ def test_export_refuses_a_language_not_configured(
         result = runner.invoke(args=[*args, "-o", str(tmp_path / "x.csv")])
         assert result.exit_code == 2
         assert "not one of LANGUAGES" in result.output
+
+
+def test_managers_see_the_untranslated_wording_marked(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    auth: AuthActions,
+    made_up_language: str,
+    tmp_path: Path,
+) -> None:
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 4, 3], 20)
+    file = tmp_path / "xx.csv"
+    exported(runner, file)
+    rows = read_csv(file)
+    for row in rows:
+        row["text"] = in_made_up(row["vi"]) if row["key"] == CRITERION_KEY else ""
+    write_csv(file, rows)
+    assert imported(runner, file)[0] == 0
+    auth.login_as("viewer", codes["commune_a"])
+    page = f"/quan-ly/co-quan/{codes['commune_a']}?lang={MADE_UP}"
+    html = client.get(page).get_data(as_text=True)
+    assert in_made_up(CRITERION_VI) in html
+    assert f"{in_made_up(CRITERION_VI)} (" not in html
+    assert "Tiếp cận dịch vụ (bằng tiếng Việt: chưa được dịch)" in html
+    english = client.get(page.replace(MADE_UP, "en")).get_data(as_text=True)
+    assert "not yet translated" not in english
