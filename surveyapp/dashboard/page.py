@@ -299,7 +299,7 @@ def _wording(row: Translated, field: str, language: str) -> str:
     text = row.wording(field, language)
     if language == SOURCE_LANGUAGE or row.is_translated(field, language):
         return text
-    return _("%(text)s (in Vietnamese: not yet translated)", text=text)
+    return str(_("%(text)s (in Vietnamese: not yet translated)", text=text))
 
 
 def _labelled(
