@@ -17,6 +17,7 @@ from surveyapp.models import AuditEvent, Translation
 from tests.conftest import AuthActions
 from tests.factories import SurveySite, add_responses, make_two_communes
 from tests.helpers import survey_path
+from tests.survey.test_hot_path import counted
 
 MADE_UP = "xx"
 # A criterion and a service field of sipas-2023, and their Vietnamese wording.
@@ -258,3 +259,30 @@ def test_managers_see_the_untranslated_wording_marked(
     assert "Tiếp cận dịch vụ (bằng tiếng Việt: chưa được dịch)" in html
     english = client.get(page.replace(MADE_UP, "en")).get_data(as_text=True)
     assert "not yet translated" not in english
+
+
+def test_the_survey_reads_its_wording_once_per_import(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    site: SurveySite,
+    made_up_language: str,
+    tmp_path: Path,
+) -> None:
+    path = f"{survey_path(app, site.counter)}?lang={MADE_UP}"
+
+    def wording_reads() -> int:
+        with counted(app) as statements:
+            assert client.get(path).status_code == 200
+        return sum("FROM translations" in statement for statement in statements)
+
+    assert wording_reads() > 0
+    assert wording_reads() == 0
+    file = tmp_path / "xx.csv"
+    exported(runner, file)
+    rows = read_csv(file)
+    rows[0]["text"] = in_made_up(rows[0]["vi"])
+    write_csv(file, rows)
+    assert imported(runner, file)[0] == 0
+    assert wording_reads() > 0  # the import raised the revision: read again
+    assert wording_reads() == 0
