@@ -40,10 +40,10 @@ def interface_locale(language: str) -> str:
     switched on for its questionnaire wording before its interface catalogue is
     translated, and every citizen it serves reads Vietnamese too.
     """
-    catalogues: set[str] = current_app.extensions.get("interface_catalogues") or {
-        str(locale) for locale in babel.list_translations()
-    }
-    current_app.extensions["interface_catalogues"] = catalogues
+    catalogues: set[str] | None = current_app.extensions.get("interface_catalogues")
+    if catalogues is None:  # read from the disk once per app
+        catalogues = {str(locale) for locale in babel.list_translations()}
+        current_app.extensions["interface_catalogues"] = catalogues
     if language in catalogues:
         return language
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
