@@ -7,6 +7,7 @@ every value below can be overridden by an environment variable of the same name.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +42,15 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get(
         "BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"
     )
-    LANGUAGES = ("vi", "en")
+    # The languages citizens may choose, Vietnamese (the source of every wording)
+    # first. Each is offered by the language switch, accepted by the API and the
+    # offline client, and gets questionnaire wording through `flask questionnaires
+    # translations import`; its interface is its Flask-Babel catalogue, Vietnamese
+    # while it has none. E.g. SURVEYAPP_LANGUAGES='["vi", "en", "blt"]'.
+    LANGUAGES: tuple[str, ...] | list[str] = ("vi", "en")
+    # A language's name in the switch, when Babel's own name is not the one the
+    # province uses, e.g. SURVEYAPP_LANGUAGE_NAMES='{"blt": "Tai Dam"}'.
+    LANGUAGE_NAMES: dict[str, str] = {}
     # A citizen may keep the survey open for a long while; the CSRF token lives as
     # long as the session instead of expiring after an hour and losing the answers.
     WTF_CSRF_TIME_LIMIT: int | None = None
@@ -208,6 +217,29 @@ def _check_public_base_url(config: dict[str, object]) -> None:
             "Production needs PUBLIC_BASE_URL, the site's public address, e.g. "
             "https://khaosat.tinh.gov.vn (links and QR codes are built from it, "
             f"never from the request's Host header); got {base!r}"
+        )
+
+
+# A short language tag ("vi", "blt", "zh-Hant"): it fits responses.language.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,4})?")
+
+
+def check_languages(config: dict[str, object]) -> None:
+    """Refuse LANGUAGES without Vietnamese, the source of every wording, or with
+    a code that is not a short language tag."""
+    languages = config.get("LANGUAGES")
+    if not isinstance(languages, list | tuple) or "vi" not in languages:
+        raise RuntimeError(
+            f"LANGUAGES must be a list including 'vi'; got {languages!r}"
+        )
+    wrong = [
+        code
+        for code in languages
+        if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code)
+    ]
+    if wrong:
+        raise RuntimeError(
+            f"LANGUAGES holds codes that are not short language tags: {wrong!r}"
         )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ensure_secrets, load_config
+from config import check_languages, ensure_secrets, load_config
 from surveyapp.admin.views import bp as admin_bp
 from surveyapp.api.views import bp as api_bp
 from surveyapp.auth.session import load_user
@@ -35,6 +35,7 @@ from surveyapp.survey.views import bp as survey_bp
 from surveyapp.web import headers, hygiene, requestlog
 from surveyapp.web.language import (
     current_language,
+    language_names,
     local_datetime,
     percent,
     points,
@@ -60,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.from_prefixed_env("SURVEYAPP")
     app.config.update(overrides)
     ensure_secrets(app.config, settings)
+    check_languages(app.config)
     if app.config.get("PROXY_COUNT"):
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -179,6 +181,7 @@ def register_template_helpers(app: Flask) -> None:
     def inject_language() -> dict[str, Any]:
         return {
             "current_language": current_language(),
+            "language_names": language_names(),
             "url_for_language": url_for_language,
             "request_path": request.path,
         }

@@ -87,6 +87,27 @@ def test_unknown_configuration_is_a_clear_error() -> None:
         create_app("staging")
 
 
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (("en", "th"), "must be a list including 'vi'"),
+        ("vi,en", "must be a list including 'vi'"),
+        (("vi", "Thai"), "not short language tags.*Thai"),
+        (("vi", "blt-Tavt-VN"), "not short language tags"),
+    ],
+)
+def test_languages_are_checked_at_start(languages: object, expected: str) -> None:
+    with pytest.raises(RuntimeError, match=expected):
+        create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", LANGUAGES=languages)
+
+
+def test_a_configured_language_is_accepted() -> None:
+    app = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI="sqlite://", LANGUAGES=["vi", "blt"]
+    )
+    assert app.config["LANGUAGES"] == ["vi", "blt"]
+
+
 @pytest.mark.parametrize(("count", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
 def test_proxy_count_trusts_forwarded_for(count: int, expected: str) -> None:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", PROXY_COUNT=count)

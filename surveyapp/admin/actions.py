@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "response_confirm": _l("Confirmed a flagged response (kept out of scores)"),
     "response_clear": _l("Cleared a flagged response (counted again)"),
     "dossier_upload": _l("Uploaded dossier counts"),
+    "translations_import": _l("Imported questionnaire translations"),
     "receipt_batch": _l("Issued receipts from a file"),
     "api_key_create": _l("Created an API key"),
     "api_key_revoke": _l("Revoked an API key"),

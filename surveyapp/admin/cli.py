@@ -7,12 +7,25 @@ catalogue), these commands only show and load them.
 
 from __future__ import annotations
 
-import click
-from flask.cli import AppGroup
+from pathlib import Path
 
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from surveyapp.admin.translations import (
+    all_wording,
+    export_csv,
+    export_xlsx,
+    import_wording,
+)
+from surveyapp.core.audit import record
 from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
 from surveyapp.core.tree import walk_tree
+from surveyapp.core.uploads import UploadError
 from surveyapp.extensions import db
+from surveyapp.models import SOURCE_LANGUAGE
 
 agencies_cli = AppGroup("agencies", help="The agency tree.")
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire versions.")
@@ -31,3 +44,68 @@ def questionnaires_load() -> None:
     added = load_builtin_questionnaires() + load_service_fields()
     db.session.commit()
     click.echo(f"added: {', '.join(added)}" if added else "nothing to add")
+
+
+translations_cli = AppGroup(
+    "translations",
+    help="Questionnaire and service-field wording in other languages, in a file.",
+)
+questionnaires_cli.add_command(translations_cli)
+
+
+@translations_cli.command("export")
+@click.option("--language", "language", required=True, help="A code of LANGUAGES.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.xlsx or FILE.csv",
+)
+def translations_export(language: str, output: Path) -> None:
+    """Write every text with its Vietnamese source and its LANGUAGE wording.
+
+    Columns: kind, key, field, language, vi, text, missing. Translators fill
+    "text" (a missing one is shown in Vietnamese) and leave the others as they are.
+    """
+    languages = [
+        code for code in current_app.config["LANGUAGES"] if code != SOURCE_LANGUAGE
+    ]
+    if language not in languages:
+        raise click.BadParameter(
+            f"not one of LANGUAGES besides {SOURCE_LANGUAGE}: {', '.join(languages)}",
+            param_hint="--language",
+        )
+    build = {".xlsx": export_xlsx, ".csv": export_csv}.get(output.suffix.lower())
+    if build is None:
+        raise click.BadParameter(
+            "the file name must end in .xlsx or .csv", param_hint="-o"
+        )
+    output.write_bytes(build(language))
+    missing = sum(1 for wording in all_wording(language) if not wording.text)
+    click.echo(f"{output}: texts written, {missing} missing in {language}")
+
+
+@translations_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def translations_import(file: Path) -> None:
+    """Load the wording of a FILE written by `export`: every line, or none.
+
+    On any problem, each is printed as "line N, column: reason", nothing is
+    imported and the exit status is 1.
+    """
+    # The command line speaks English, like the other commands.
+    with force_locale("en"):
+        try:
+            summary = import_wording(
+                file.read_bytes(), file.name, current_app.config["LANGUAGES"]
+            )
+        except UploadError as error:
+            db.session.rollback()
+            for problem in error.errors:
+                click.echo(str(problem), err=True)
+            click.echo(f"{file}: nothing imported", err=True)
+            raise SystemExit(1) from None
+    record("translations_import", target=file.name, details=summary.as_dict())
+    db.session.commit()
+    click.echo(f"{file}: {summary}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from surveyapp.core.catalogue import bundled_field_codes
@@ -71,7 +72,7 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
-            "language": _status("vi", "en"),
+            "language": _status("vi"),  # the languages of LANGUAGES: _schemas()
             "render_token": {
                 "type": ["string", "null"],
                 "description": "The render_token of the survey page the answers were "
@@ -289,8 +290,15 @@ def _openapi_path() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document, as a JSON-ready dict."""
+def _schemas(languages: Sequence[str]) -> dict[str, Any]:
+    """SCHEMAS, with the languages this deployment accepts."""
+    response_in = SCHEMAS["ResponseIn"]
+    properties = {**response_in["properties"], "language": _status(*languages)}
+    return {**SCHEMAS, "ResponseIn": {**response_in, "properties": properties}}
+
+
+def openapi_document(languages: Sequence[str] = ("vi", "en")) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as a JSON-ready dict, for LANGUAGES `languages`."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -308,7 +316,7 @@ def openapi_document() -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": {**SCHEMAS, "ReceiptIn": _receipt_in()},
+            "schemas": {**_schemas(languages), "ReceiptIn": _receipt_in()},
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

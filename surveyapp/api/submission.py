@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -51,9 +52,9 @@ from surveyapp.survey.submission import (
     store_response,
     validate_answers,
 )
+from surveyapp.web.language import interface_locale
 
 KINDS = ("counter", "receipt")
-LANGUAGES = ("vi", "en")
 # What is read besides the envelope and the answers; other keys are ignored.
 # "website" is the form's honeypot, sent along by clients that serialise the form.
 TEXT_FIELDS = ("service_field", "comment", "render_token", "website")
@@ -88,8 +89,10 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
         errors["idempotency_key"] = [
             _("Required: 16 to 64 characters among A-Z, a-z, 0-9, “_” and “-”.")
         ]
-    if body.get("language", "vi") not in LANGUAGES:
-        errors["language"] = [_("Must be “vi” or “en”.")]
+    languages = current_app.config["LANGUAGES"]
+    if body.get("language", "vi") not in languages:
+        codes = ", ".join(f"“{code}”" for code in languages)
+        errors["language"] = [_("Must be one of %(languages)s.", languages=codes)]
     if not isinstance(body.get("answers"), dict):
         errors["answers"] = [_("Required: an object of criterion code to rating.")]
     for name in TEXT_FIELDS:
@@ -164,7 +167,8 @@ def submit(body: object, remote_addr: str | None) -> Outcome:
     if not isinstance(body, dict):
         return BAD_REQUEST
     language = body.get("language", "vi")
-    with force_locale(language if language in LANGUAGES else "vi"):
+    known = language if language in current_app.config["LANGUAGES"] else "vi"
+    with force_locale(interface_locale(known)):
         errors = _envelope_errors(body)
         if errors:
             return _invalid(errors)

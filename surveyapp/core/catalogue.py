@@ -27,6 +27,16 @@ def _read_data(name: str) -> Any:
     )
 
 
+def _texts(spec: dict[str, Any], field: str) -> dict[str, str]:
+    """`field` in every language of a data file's entry: "text_vi" -> {"vi": ...}."""
+    prefix = f"{field}_"
+    return {
+        key.removeprefix(prefix): str(value)
+        for key, value in spec.items()
+        if key.startswith(prefix)
+    }
+
+
 def load_questionnaire(spec: dict[str, Any]) -> tuple[Questionnaire, bool]:
     """Store a questionnaire version unless its code exists; return it and if new.
 
@@ -39,29 +49,22 @@ def load_questionnaire(spec: dict[str, Any]) -> tuple[Questionnaire, bool]:
     if existing is not None:
         return existing, False
     questionnaire = Questionnaire(
-        code=spec["code"],
-        title_vi=spec["title_vi"],
-        title_en=spec["title_en"],
-        legal_basis=spec.get("legal_basis", ""),
+        code=spec["code"], legal_basis=spec.get("legal_basis", "")
     )
     for factor_position, factor_spec in enumerate(spec["factors"], start=1):
-        factor = Factor(
-            code=factor_spec["code"],
-            position=factor_position,
-            name_vi=factor_spec["name_vi"],
-            name_en=factor_spec["name_en"],
-        )
+        factor = Factor(code=factor_spec["code"], position=factor_position)
         for position, item in enumerate(factor_spec["criteria"], start=1):
-            factor.criteria.append(
-                Criterion(
-                    code=item["code"],
-                    position=position,
-                    text_vi=item["text_vi"],
-                    text_en=item["text_en"],
-                )
-            )
+            factor.criteria.append(Criterion(code=item["code"], position=position))
         questionnaire.factors.append(factor)
     db.session.add(questionnaire)
+    db.session.flush()  # the ids the wording refers to
+    questionnaire.add_wording("title", _texts(spec, "title"))
+    for factor, factor_spec in zip(questionnaire.factors, spec["factors"], strict=True):
+        factor.add_wording("name", _texts(factor_spec, "name"))
+        for criterion, item in zip(
+            factor.criteria, factor_spec["criteria"], strict=True
+        ):
+            criterion.add_wording("text", _texts(item, "text"))
     return questionnaire, True
 
 
@@ -83,13 +86,16 @@ def bundled_field_codes() -> list[str]:
 def load_service_fields() -> list[str]:
     """Store the bundled service fields (lĩnh vực); return the codes that were added."""
     existing = set(db.session.scalars(select(ServiceField.code)))
-    added = []
-    for position, spec in enumerate(_read_data("service_fields.json"), start=1):
-        if spec["code"] in existing:
-            continue
-        db.session.add(ServiceField(position=position, **spec))
-        added.append(spec["code"])
-    return added
+    new = {
+        ServiceField(code=spec["code"], position=position): spec
+        for position, spec in enumerate(_read_data("service_fields.json"), start=1)
+        if spec["code"] not in existing
+    }
+    db.session.add_all(new)
+    db.session.flush()  # the ids the wording refers to
+    for field, spec in new.items():
+        field.add_wording("name", _texts(spec, "name"))
+    return [field.code for field in new]
 
 
 def service_fields() -> list[ServiceField]:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
@@ -21,7 +22,15 @@ from surveyapp.analysis.trend import TrendPoint, compute_trend
 from surveyapp.core.time import Period, local_today
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Counter, Questionnaire, ServiceField
+from surveyapp.models import (
+    SOURCE_LANGUAGE,
+    Agency,
+    Counter,
+    Questionnaire,
+    ServiceField,
+)
+from surveyapp.models.questionnaires import load_wording
+from surveyapp.models.translations import Translated
 from surveyapp.scoring import ResultRow
 
 
@@ -201,13 +210,15 @@ def _fields(scores: Scores, language: str) -> list[LabelledRow]:
     index = {row["domain"]: row for row in by_field(scores) if row["level"] == "index"}
     return [
         LabelledRow(
-            service.name(language),
+            _wording(service, "name", language),
             service.code,
             index[service.code],
             (service.code, "index", "SIPAS"),
         )
         for service in db.session.scalars(
-            select(ServiceField).order_by(ServiceField.position)
+            select(ServiceField)
+            .options(selectinload(ServiceField.translations))
+            .order_by(ServiceField.position)
         )
         if service.code in index
     ]
@@ -217,12 +228,12 @@ def _labelled_factors(
     scores: Scores, questionnaire: Questionnaire, domain: str, language: str
 ) -> list[tuple[LabelledRow, list[LabelledRow]]]:
     labelled = []
-    for factor in questionnaire.factors:
+    for factor in load_wording(questionnaire).factors:
         factor_code = f"F{factor.position}"
         criteria = [
             _labelled(
                 scores,
-                criterion.text(language),
+                _wording(criterion, "text", language),
                 f"{factor.code}{criterion.position}",
                 (domain, "criterion", f"{factor_code}.{criterion.position}"),
             )
@@ -232,7 +243,7 @@ def _labelled_factors(
             (
                 _labelled(
                     scores,
-                    factor.name(language),
+                    _wording(factor, "name", language),
                     factor.code,
                     (domain, "factor", factor_code),
                 ),
@@ -240,6 +251,14 @@ def _labelled_factors(
             )
         )
     return labelled
+
+
+def _wording(row: Translated, field: str, language: str) -> str:
+    """`field` in `language`; managers see a fall-back to Vietnamese marked."""
+    text = row.wording(field, language)
+    if language == SOURCE_LANGUAGE or row.is_translated(field, language):
+        return text
+    return str(_("%(text)s (in Vietnamese: not yet translated)", text=text))
 
 
 def _labelled(

@@ -12,11 +12,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from surveyapp.core.tree import walk_tree
 from surveyapp.dossiers.importer import COLUMNS
 from surveyapp.extensions import db
-from surveyapp.models import Agency, AgencyKind, ServiceField
+from surveyapp.models import SOURCE_LANGUAGE, Agency, AgencyKind, ServiceField
 
 TEMPLATE_HEADER = tuple(names[1] for names in COLUMNS.values())
 TEMPLATE_SHEET = "so_ho_so"
@@ -105,11 +106,14 @@ def template_xlsx() -> bytes:
         agencies,
         [18, 50, 22],
     )
-    fields = db.session.execute(
-        select(ServiceField.code, ServiceField.name_vi).order_by(
-            ServiceField.position, ServiceField.code
+    fields = [
+        (field.code, field.name(SOURCE_LANGUAGE))
+        for field in db.session.scalars(
+            select(ServiceField)
+            .options(selectinload(ServiceField.translations))
+            .order_by(ServiceField.position, ServiceField.code)
         )
-    ).tuples()
+    ]
     _append_sheet(
         workbook, "linh_vuc", ("ma_linh_vuc", "ten_linh_vuc"), fields, [22, 40]
     )

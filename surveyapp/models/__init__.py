@@ -22,9 +22,11 @@ from surveyapp.models.responses import (
     Response,
     answers_digest,
 )
+from surveyapp.models.translations import SOURCE_LANGUAGE, Translation
 
 __all__ = [
     "EXCLUDED_ANOMALY_STATES",
+    "SOURCE_LANGUAGE",
     "Agency",
     "ApiKey",
     "AgencyKind",
@@ -47,6 +49,7 @@ __all__ = [
     "Role",
     "ServiceField",
     "SiteImage",
+    "Translation",
     "User",
     "answers_digest",
     "check_unknown_password",

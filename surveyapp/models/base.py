@@ -1,4 +1,4 @@
-"""Helpers shared by every model: the current time, bilingual text, look-up by code."""
+"""Helpers shared by every model: the current time, look-up by code."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ from surveyapp.extensions import db
 if TYPE_CHECKING:
     from surveyapp.models.org import Agency, Counter
     from surveyapp.models.questionnaires import Questionnaire, ServiceField
-
-
-def in_language(language: str, vietnamese: str, english: str) -> str:
-    """The English text for English pages when there is one, else the Vietnamese."""
-    return english if language == "en" and english else vietnamese
 
 
 def utc_now() -> datetime:

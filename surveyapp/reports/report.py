@@ -27,7 +27,8 @@ from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
 from surveyapp.analysis.trend import compute_trend
 from surveyapp.core.time import Period, local_today
-from surveyapp.models import Agency, Questionnaire
+from surveyapp.models import SOURCE_LANGUAGE, Agency, Questionnaire
+from surveyapp.models.questionnaires import load_wording
 from surveyapp.scoring import ResultRow
 from surveyapp.scoring.change import Difference
 
@@ -250,7 +251,7 @@ def report_from_scores(scores: Scores, year: int, page: PageData) -> Report:
         agency=scores.root.code,
         year=year,
         questionnaire=questionnaire.code,
-        questionnaire_title=questionnaire.title_vi,
+        questionnaire_title=questionnaire.title(SOURCE_LANGUAGE),
         legal_basis=questionnaire.legal_basis,
         method=scores.method,
         level=scores.level,
@@ -294,11 +295,11 @@ def app_version() -> str:
 def questionnaire_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """Result row code -> Vietnamese wording: "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
     labels = {"SIPAS": _("SIPAS-style index")}
-    for factor in questionnaire.factors:
-        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name_vi}"
+    for factor in load_wording(questionnaire).factors:
+        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name(SOURCE_LANGUAGE)}"
         for criterion in factor.criteria:
             labels[f"F{factor.position}.{criterion.position}"] = (
-                f"{factor.code}{criterion.position}. {criterion.text_vi}"
+                f"{factor.code}{criterion.position}. {criterion.text(SOURCE_LANGUAGE)}"
             )
     return labels
 

@@ -62,7 +62,8 @@
       service_field: data.get("service_field") || "",
       answers: answers,
       comment: data.get("comment") || "",
-      language: document.documentElement.lang === "en" ? "en" : "vi",
+      // The page's language, one of LANGUAGES: the server checks it.
+      language: document.documentElement.lang || "vi",
       // The token of the page these answers were given on, even when it was a
       // copy kept offline: it tells a shown form from a script.
       render_token: data.get("render_token") || ""

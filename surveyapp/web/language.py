@@ -1,4 +1,4 @@
-"""Language choice: Vietnamese by default, another language one tap away.
+"""Language choice: Vietnamese by default, the others in LANGUAGES one tap away.
 
 The choice travels in the `lang` query argument (so it works without JavaScript
 and without cookies) and is remembered in a cookie for the next page.
@@ -6,31 +6,84 @@ and without cookies) and is remembered in a cookie for the next page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
 from flask import Response, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
 
 from surveyapp.core.time import local_time
+from surveyapp.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
 
 
-def select_locale() -> str:
-    """Pick the language: query argument, then cookie, then the default."""
-    supported: tuple[str, ...] = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the CLI: the default language
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if candidate in supported:
-            return candidate
+def chosen_language() -> str:
+    """The visitor's language among LANGUAGES: query argument, cookie, default."""
+    supported: Sequence[str] = current_app.config["LANGUAGES"]
+    if has_request_context():  # the CLI has none: the default language
+        for candidate in (
+            request.args.get("lang"),
+            request.cookies.get(LANGUAGE_COOKIE),
+        ):
+            if candidate is not None and candidate in supported:
+                return candidate
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def interface_locale(language: str) -> str:
+    """The catalogue the interface of a `language` page is read from.
+
+    Its own when there is one; else the default, Vietnamese: a language may be
+    switched on for its questionnaire wording before its interface catalogue is
+    translated, and every citizen it serves reads Vietnamese too.
+    """
+    catalogues: set[str] | None = current_app.extensions.get("interface_catalogues")
+    if catalogues is None:  # read from the disk once per app
+        catalogues = {str(locale) for locale in babel.list_translations()}
+        current_app.extensions["interface_catalogues"] = catalogues
+    if language in catalogues:
+        return language
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale: the chosen language's catalogue (`interface_locale`)."""
+    return interface_locale(chosen_language())
+
+
 def current_language() -> str:
-    """The language code of the page being rendered."""
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The language code of the page being rendered (its wording and `lang`).
+
+    The chosen language, even when its interface falls back to Vietnamese; the
+    locale itself where one is forced (an email in its reader's language).
+    """
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    chosen = chosen_language()
+    return chosen if interface_locale(chosen) == locale else locale
+
+
+def language_names() -> list[tuple[str, str]]:
+    """(code, name) of every language in LANGUAGES, each name in its own language.
+
+    LANGUAGE_NAMES overrides a name (or gives one to a code Babel does not know).
+    """
+    names: Mapping[str, str] = current_app.config.get("LANGUAGE_NAMES") or {}
+    return [
+        (code, names.get(code) or _own_name(code))
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def _own_name(code: str) -> str:
+    try:
+        locale = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):  # a code Babel does not know
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
 
 
 def url_for_language(language: str) -> str:

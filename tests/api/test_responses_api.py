@@ -257,3 +257,27 @@ def test_a_key_reused_at_the_same_moment_is_refused_too(
     assert again.status_code == 200
     assert again.json is not None and again.json["status"] == "duplicate"
     assert count_responses(app) == 1
+
+
+def test_a_language_of_languages_is_accepted_another_is_not(
+    app: Flask, client: FlaskClient, site: SurveySite
+) -> None:
+    app.config["LANGUAGES"] = ("vi", "en", "xx")
+    token = issue(app, site.counter, "HS-007")
+    refused = client.post(URL, json=response_body(token, language="qq"))
+    assert refused.status_code == 422 and refused.json is not None
+    assert refused.json["errors"]["language"] == [
+        "Phải là một trong các giá trị “vi”, “en”, “xx”."
+    ]
+    # No catalogue for "xx": its messages are in Vietnamese.
+    body = response_body(token, language="xx", answers={"A1": 9})
+    invalid = client.post(URL, json=body).json
+    assert invalid is not None
+    assert invalid["errors"]["answers.A1"] == ["Vui lòng chọn mức đánh giá từ 1 đến 5."]
+    assert client.post(URL, json=response_body(token, language="xx")).status_code == 201
+    with app.app_context():
+        assert [response.language for response in stored()] == ["xx"]
+    schema = client.get("/api/v1/openapi.json").json
+    assert schema is not None
+    language = schema["components"]["schemas"]["ResponseIn"]["properties"]["language"]
+    assert language["enum"] == ["vi", "en", "xx"]

@@ -25,7 +25,9 @@ from surveyapp.models import ServiceField
 from surveyapp.survey.submission.anomalies import Sending
 from surveyapp.survey.submission.items import (
     Item,
+    PageWording,
     kept,
+    page_wording,
     per_version,
     questionnaire_items,
 )
@@ -72,6 +74,7 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     service_fields: list[ServiceField]
     # The field the citizen is not asked about (shown as text), or None.
     known_field: ServiceField | None = None
+    wording: PageWording
     posted: Mapping[str, str]
     validated: Submission | None = None
 
@@ -145,33 +148,37 @@ def build_survey_form(
     form.language = language
     form.service_fields = fields.fields
     form.known_field = target.service_field
+    form.wording = page_wording(target.questionnaire)
     form.posted = request.form if request.method == "POST" else MultiDict()
-    form.service_field.choices = field_choices(fields, language)
+    form.service_field.choices = field_choices(fields, language, form.wording)
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex
         form.render_token.data = issue_render_token(target)
     return form
 
 
-def field_choices(fields: FieldChoices, language: str) -> list[SelectChoice]:
+def field_choices(
+    fields: FieldChoices, language: str, wording: PageWording
+) -> list[SelectChoice]:
     """The service-field choices: the counter's own first, apart from the others.
 
     A counter tied to no field lists every field in display order, as before.
+    Names come from the version's kept wording, not a query per field.
     """
+
+    def choice(field: ServiceField, group: str | None = None) -> SelectChoice:
+        # A field stored after the wording was kept is read from its row.
+        name = wording.service_field_name(field.code, language) or field.name(language)
+        return SelectChoice(field.code, name, optgroup=group)
+
     prompt = [SelectChoice("", _l("— Choose a service field —"))]
     if not fields.handled:
-        return prompt + [SelectChoice(f.code, f.name(language)) for f in fields.fields]
+        return prompt + [choice(f) for f in fields.fields]
     here, elsewhere = _("Fields of this counter"), _("Other fields")
     return (
         prompt
-        + [
-            SelectChoice(f.code, f.name(language), optgroup=here)
-            for f in fields.handled
-        ]
-        + [
-            SelectChoice(f.code, f.name(language), optgroup=elsewhere)
-            for f in fields.others
-        ]
+        + [choice(f, here) for f in fields.handled]
+        + [choice(f, elsewhere) for f in fields.others]
     )
 
 
