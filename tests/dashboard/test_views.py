@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -396,3 +397,40 @@ def test_comments_found_without_accents_by_day_and_flag(
     only_flagged = client.get(f"{base}?flagged=1").get_data(as_text=True)
     assert "Hồ sơ bị trả lại" in only_flagged and "Chờ quá lâu" not in only_flagged
     assert client.get(f"{base}?from=0001-01-01&q=%25").status_code == 200
+
+
+def test_units_by_factor_heatmap_with_its_table(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """A unit with children shows each child's factor indices twice: coloured
+    cells (hidden from screen readers) and a table with the same numbers."""
+    auth.login_as("viewer", tree["province"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}?lang=en").get_data(
+        as_text=True
+    )
+    svg = re.search(r'<svg [^>]*class="chart heatmap".*?</svg>', html, re.S)
+    assert svg and 'aria-hidden="true"' in svg.group(0)
+    ElementTree.fromstring(svg.group(0))  # well-formed: every "<" escaped
+    assert "style=" not in svg.group(0), "no inline styles under the CSP"
+    table = html[html.index("Factor indices of each unit") :]
+    table = table[: table.index("</table>")]
+    names = re.findall(r'<th scope="row">([^<(]+)', table)
+    assert names == ["Xã An Phú", "Phường Bình Minh"], "in ranking order"
+    cells = re.findall(r"<td>\s*([^<]*?)\s*(?:<span|</td>)", table)
+    assert len(cells) == 2 * 5
+    shown = [c for c in cells if c != "—"]
+    # Every number of the table is drawn in the heatmap, as the other charts
+    # draw them (a decimal comma, no "%").
+    drawn = re.findall(r">([\d,]+)\*?</text>", svg.group(0))
+    assert [
+        number.removesuffix("\xa0%").replace(".", ",") for number in shown
+    ] == drawn[: len(shown)]
+    assert shown, "the two communes have factor indices"
+
+
+def test_a_unit_with_one_child_has_no_heatmap(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(f"/quan-ly/co-quan/{tree['commune_a']}").get_data(as_text=True)
+    assert "heatmap" not in html
