@@ -331,3 +331,37 @@ def _heat_legend(top: int, legend: dict[str, str]) -> str:
             f"{escape(meaning)}</text>"
         )
     return "".join(parts)
+
+
+# Answers 1..5 from red to blue, then "no opinion" left white: the bar's
+# outline shows where it ends.
+ANSWER_COLOURS = ("#b2182b", "#ef8a62", "#e3dccb", "#67a9cf", "#2166ac", "#ffffff")
+
+
+def stacked_bar(
+    shares: Sequence[float], colours: Sequence[str], width: int = 200
+) -> str:
+    """One bar of 100 %, split left to right into `shares` (summing to 1).
+
+    Hidden from assistive technology: the page gives the numbers beside it.
+    """
+    height = 16
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-hidden="true" focusable="false" '
+        f'class="stacked-bar">'
+    ]
+    x = 0.0
+    for share, colour in zip(shares, colours, strict=True):
+        part = width * min(max(share, 0.0), 1.0)
+        if part > 0:
+            parts.append(
+                f'<rect x="{x:.2f}" y="0" width="{part:.2f}" height="{height}" '
+                f'fill="{colour}"/>'
+            )
+        x += part
+    parts.append(
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+        f'fill="none" stroke="#6b6b6b"/></svg>'
+    )
+    return "".join(parts)

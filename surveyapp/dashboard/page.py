@@ -25,21 +25,17 @@ from surveyapp.analysis.scores import Scores, score_agency
 from surveyapp.analysis.trend import TrendPoint, compute_trend, trend_window
 from surveyapp.core.time import Period, local_today
 from surveyapp.core.tree import subtree_ids
-from surveyapp.dashboard.charts import (
-    Bar,
-    HeatCell,
-    Point,
-    heatmap,
-    interval_bars,
-    trend_line,
+from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
+from surveyapp.dashboard.where_to_look import (
+    DistributionRow,
+    UnitFactors,
+    distribution_rows,
+    unit_factors,
+    units_heatmap,
 )
 from surveyapp.extensions import db
 from surveyapp.models import Agency, Counter, Questionnaire, ServiceField
 from surveyapp.scoring import ResultRow
-from surveyapp.scoring.flags import NO_DATA, REVIEW, SUPPRESS
-
-# A heatmap of one unit would only repeat the factor chart.
-HEATMAP_MIN_UNITS = 2
 
 
 @dataclass(frozen=True)
@@ -80,20 +76,8 @@ class Dashboard:
     # The child units' factor indices, in ranking order, and their heatmap.
     unit_factors: list[UnitFactors] = field(default_factory=list)
     heatmap: Markup | None = None
-
-
-@dataclass(frozen=True)
-class UnitFactors:
-    """One child unit's published factor rows, in the questionnaire's order.
-
-    `questionnaire` names the version the unit's responses used when it is not
-    the page's: its factors are then not on this page's scale (rows None).
-    """
-
-    code: str
-    name: str
-    factors: list[ResultRow | None]
-    questionnaire: str | None
+    # How many gave each answer to each criterion.
+    distribution: list[DistributionRow] = field(default_factory=list)
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -152,7 +136,7 @@ def build_dashboard(
     )
     trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
     trend_chart = _trend_chart(trend, trend_end)
-    unit_factors = _unit_factors(scores, ranking)
+    units = unit_factors(scores, ranking)
     return Dashboard(
         agency=agency,
         period=period,
@@ -171,8 +155,9 @@ def build_dashboard(
         weakest=_weakest(scores, factors, agency.code),
         fields=_fields(scores, language),
         counters=_counters(scores),
-        unit_factors=unit_factors,
-        heatmap=_heatmap(unit_factors, questionnaire),
+        unit_factors=units,
+        heatmap=units_heatmap(units, questionnaire),
+        distribution=distribution_rows(scores, language),
     )
 
 
@@ -194,44 +179,6 @@ def _trend_chart(trend: list[TrendPoint], trend_end: date) -> str:
         ],
         _("Monthly SIPAS-style index with its %(level)s confidence band", level="95 %"),
     )
-
-
-def _unit_factors(scores: Scores, ranking: list[RankedAgency]) -> list[UnitFactors]:
-    """The ranked children's factor rows, from the scores the page computed."""
-    positions = [factor.position for factor in scores.questionnaire.factors]
-    return [
-        UnitFactors(
-            unit.code,
-            scores.agencies[unit.code].name,
-            [scores.row(unit.code, "factor", f"F{p}") for p in positions],
-            unit.questionnaire,
-        )
-        for unit in ranking
-    ]
-
-
-def _heatmap(units: list[UnitFactors], questionnaire: Questionnaire) -> Markup | None:
-    if len(units) < HEATMAP_MIN_UNITS:
-        return None
-    rows = [
-        (
-            unit.name,
-            [
-                HeatCell(row["estimate"], row["flag"])
-                if row is not None
-                else HeatCell(None, NO_DATA)
-                for row in unit.factors
-            ],
-        )
-        for unit in units
-    ]
-    legend = {
-        REVIEW: _("little data — use with care"),
-        SUPPRESS: _("suppressed: too little data"),
-        NO_DATA: _("no data"),
-    }
-    svg = heatmap(rows, [factor.code for factor in questionnaire.factors], legend)
-    return Markup(svg)  # noqa: S704 - built from escaped parts
 
 
 def _month_so_far(trend_end: date) -> str | None:

@@ -101,7 +101,7 @@ def test_units_by_factor_and_answer_distribution_in_the_browser(
     tmp_path: Path,
 ) -> None:
     """A province's page at 1366x768: the heatmap of its communes with its
-    table for screen readers, passing axe."""
+    table for screen readers, the answers to each criterion, passing axe."""
     with app.app_context():
         codes = make_two_communes()
         add_responses(codes["counter_a"], [5, 4, 3, 4, None], 25)
@@ -123,5 +123,15 @@ def test_units_by_factor_and_answer_distribution_in_the_browser(
     page.screenshot(path=str(tmp_path / "heatmap.png"))
     table = page.get_by_role("table", name="Chỉ số các yếu tố của từng đơn vị")
     assert table.locator("tbody tr").count() == 2
+    answers = page.locator("table.distribution")
+    page.locator("#answers-title").evaluate("heading => heading.scrollIntoView()")
+    page.screenshot(path=str(tmp_path / "distribution.png"))
+    assert answers.locator("tbody tr").count() == 16
+    first = answers.locator("tbody tr").first
+    assert first.locator("svg.stacked-bar").bounding_box()["width"] > 100
+    # A1: 25 fives, 15 twos and 12 fours of the 52 responses.
+    assert [
+        cell.split("\n")[0] for cell in first.locator("td.num").all_inner_texts()
+    ] == ["0", "15", "0", "12", "25", "0"]
     assert violations(page) == []
     context.close()

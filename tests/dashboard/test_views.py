@@ -434,3 +434,32 @@ def test_a_unit_with_one_child_has_no_heatmap(
     auth.login_as("viewer", tree["commune_a"])
     html = client.get(f"/quan-ly/co-quan/{tree['commune_a']}").get_data(as_text=True)
     assert "heatmap" not in html
+
+
+def test_answer_distribution_on_the_page_and_in_the_json(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """Each answer 1..5 and "no opinion" counted per criterion, the same
+    numbers in diem.json and in the page's table."""
+    with app.app_context():
+        add_responses(tree["counter_b"], [None, 4], 2)
+    auth.login_as("viewer", tree["province"])
+    data = client.get(f"/quan-ly/api/co-quan/{tree['province']}/diem.json").get_json()
+    first = data["distribution"][0]
+    # F1.1 of the tree: 5 from 30, 2 from 10, 3 from 28, 1 from 2; 2 no opinion.
+    assert first["code"] == "F1.1"
+    assert first["counts"] == {"1": 2, "2": 10, "3": 28, "4": 0, "5": 30}
+    assert first["no_opinion"] == 2 and first["responses"] == 72
+    assert first["shares"]["5"] == pytest.approx(30 / 72)
+    assert len(data["distribution"]) == 16
+    assert all(d["responses"] == 72 for d in data["distribution"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}?lang=en").get_data(
+        as_text=True
+    )
+    table = html[html.index('class="data distribution"') :]
+    table = table[: table.index("</table>")]
+    row = table[table.index("A1.") :]
+    row = row[: row.index("</tr>")]
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)<br>', row)]
+    assert counts == [2, 10, 28, 0, 30, 2]
+    assert 'aria-hidden="true"' in row and "style=" not in row
