@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
+from surveyapp.analysis.cells import CellLayout, CellSums
 from surveyapp.app import create_app
 from surveyapp.extensions import db
 from surveyapp.models import AnomalyState, Response
@@ -146,6 +149,7 @@ def test_the_anomaly_state_check_follows_the_enum(app: Flask, site: SurveySite) 
 
 # The revision before year cells.
 MONTH_CELLS_REVISION = "d5a2b7c81e3f"
+YEAR_CELLS_REVISION = "a7f3c9e2d184"
 
 
 def test_year_cells_are_added_up_from_the_stored_months(
@@ -178,7 +182,7 @@ def test_year_cells_are_added_up_from_the_stored_months(
                         "sums": np.array(sums, "<i4").tobytes(),
                     },
                 )
-        upgrade()
+        upgrade(revision=YEAR_CELLS_REVISION)
         rows = db.session.execute(
             sa.text(
                 "SELECT month, responses, receipt_responses, receipt_dissatisfied, "
@@ -232,5 +236,146 @@ def test_a_database_with_rated_receipts_upgrades_to_head(
             sa.text("SELECT agency_id, dossier_code FROM receipts")
         ).all() == [(1, "HS-1")]
         assert db.session.scalar(sa.text("SELECT receipt_id FROM responses")) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+# The revision before cells counted each answer 1..5.
+BEFORE_ANSWER_COUNTS = "b4d9e6a1c257"
+# (submitted at, folded, answers to criteria 7 and 8; 0: no opinion)
+OLD_RESPONSES = [
+    (datetime(2025, 1, 10, 3, tzinfo=UTC), True, (5, 4)),
+    (datetime(2025, 1, 20, 3, tzinfo=UTC), True, (1, 0)),
+    (datetime(2025, 1, 31, 18, tzinfo=UTC), True, (3, 5)),  # 1 February locally
+    (datetime(2025, 2, 3, 3, tzinfo=UTC), True, (4, 4)),
+    (datetime(2025, 2, 4, 3, tzinfo=UTC), False, (2, 2)),  # not in a cell yet
+]
+
+
+def _old_cells() -> tuple[CellSums, list[bytes]]:
+    """The folded OLD_RESPONSES summed as the app sums them, and each cell's
+    sums as BEFORE_ANSWER_COUNTS stored them (without the answer counts)."""
+    layout = CellLayout((7, 8), ("F1.1", "F1.2"), np.zeros(2, dtype=np.int64))
+    folded = [r for r in OLD_RESPONSES if r[1]]
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    months = [int(at.astimezone(zone).strftime("%Y%m")) for at, _, _ in folded]
+    sums = CellSums.from_answers(
+        layout,
+        (
+            np.ones(len(folded), np.int64),
+            np.ones(len(folded), np.int64),
+            np.array(months),
+        ),
+        np.zeros(len(folded), dtype=bool),
+        np.array([answers for _, _, answers in folded], dtype=np.int8),
+    ).with_year_cells()
+    old_size = (3 * 2 + 3 * 2 * 2) * 4
+    return sums, [blob[:old_size] for blob in sums.packed()]
+
+
+def _insert_old_cells(connection: sa.Connection) -> CellSums:
+    _insert_catalogue(connection)
+    connection.execute(
+        sa.text(
+            "INSERT INTO factors (id, questionnaire_id, code, position, name_vi, "
+            "name_en) VALUES (1, 1, 'A', 1, 'a', 'a')"
+        )
+    )
+    for criterion in (7, 8):
+        connection.execute(
+            sa.text(
+                "INSERT INTO criteria (id, factor_id, code, position, text_vi, "
+                "text_en) VALUES (:id, 1, :code, :id, 'c', 'c')"
+            ),
+            {"id": criterion, "code": f"A{criterion}"},
+        )
+    responses = sa.table(
+        "responses",
+        *(sa.column(name) for name in ("id", "public_id", "idempotency_key")),
+        *(sa.column(name) for name in ("agency_id", "questionnaire_id")),
+        *(sa.column(name) for name in ("service_field_id", "channel", "language")),
+        sa.column("submitted_at", sa.DateTime(timezone=True)),
+        sa.column("folded", sa.Boolean),
+    )
+    for number, (at, folded, answers) in enumerate(OLD_RESPONSES, start=1):
+        connection.execute(
+            responses.insert().values(
+                id=number,
+                public_id=f"p{number}",
+                idempotency_key=f"k-old-response-{number:04d}",
+                agency_id=1,
+                questionnaire_id=1,
+                service_field_id=1,
+                channel="counter",
+                language="vi",
+                submitted_at=at,
+                folded=folded,
+            )
+        )
+        for criterion, value in zip((7, 8), answers, strict=True):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO answers (response_id, criterion_id, value) "
+                    "VALUES (:response, :criterion, :value)"
+                ),
+                {"response": number, "criterion": criterion, "value": value or None},
+            )
+    sums, old_blobs = _old_cells()
+    for i, blob in enumerate(old_blobs):
+        connection.execute(
+            sa.text(
+                "INSERT INTO response_cells (questionnaire_id, month, agency_id, "
+                "service_field_id, responses, receipt_responses, receipt_dissatisfied, "
+                "layout, sums) VALUES (1, :month, 1, 1, :n, 0, 0, '7,8', :sums)"
+            ),
+            {"month": int(sums.month[i]), "n": int(sums.n[i]), "sums": blob},
+        )
+    return sums
+
+
+def _stored_blobs() -> dict[int, bytes]:
+    rows = db.session.execute(sa.text("SELECT month, sums FROM response_cells"))
+    return {month: bytes(blob) for month, blob in rows}
+
+
+def test_cells_gain_the_counts_of_each_answer_from_their_responses(
+    empty_database_url: str,
+) -> None:
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with fresh.app_context():
+        upgrade(revision=BEFORE_ANSWER_COUNTS)
+        with db.engine.begin() as connection:
+            sums = _insert_old_cells(connection)
+        assert sorted(sums.month.tolist()) == [202500, 202501, 202502]
+        upgrade()
+        months = sums.month.tolist()
+        assert _stored_blobs() == dict(zip(months, sums.packed(), strict=True))
+        # January: a 5 and a 1 to criterion 7; a 4 and a "no opinion" to 8.
+        january = np.frombuffer(_stored_blobs()[202501], "<i4")[-10:].reshape(5, 2)
+        assert january.T.tolist() == [[1, 0, 0, 0, 1], [0, 0, 0, 1, 0]]
+        db.session.remove()
+        downgrade(revision=BEFORE_ANSWER_COUNTS)
+        assert _stored_blobs() == dict(zip(months, _old_cells()[1], strict=True))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_cells_out_of_step_with_their_responses_are_emptied(
+    empty_database_url: str,
+) -> None:
+    """No cell keeps counts that disagree with its totals: the responses are
+    read unfolded (the same numbers) until the next fold."""
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with fresh.app_context():
+        upgrade(revision=BEFORE_ANSWER_COUNTS)
+        with db.engine.begin() as connection:
+            _insert_old_cells(connection)
+            connection.execute(sa.text("UPDATE responses SET folded = false"))
+        upgrade()
+        assert _stored_blobs() == {}
+        folded = db.session.scalar(
+            sa.select(sa.func.count()).where(Response.folded.is_(True))
+        )
+        assert folded == 0
         db.session.remove()
         db.engine.dispose()

@@ -20,7 +20,13 @@ from numpy.typing import NDArray
 from surveyapp.analysis.rows import criterion_columns
 from surveyapp.models import Questionnaire
 from surveyapp.scoring import CellTotals
-from surveyapp.scoring.tally import answer_totals, cross_products, sum_by_cell
+from surveyapp.scoring.data import HIGHEST_ANSWER
+from surveyapp.scoring.tally import (
+    answer_counts,
+    cross_products,
+    sum_by_cell,
+    totals_of_counts,
+)
 
 IntArray = NDArray[np.int64]
 # QĐ 766: a rated dossier is dissatisfied when a factor's mean is below this.
@@ -98,8 +104,9 @@ class CellSums:
     ``receipt_dissatisfied`` its QĐ 766 ratings; ``vectors`` (G, 3, C) holds
     the answered, satisfied and answer-sum totals and ``squares`` (G, 3, C, C)
     the cross-products xx, yx, yy of :class:`~surveyapp.scoring.CellTotals`,
-    columns in the layout's order. Plain arrays: cells are cut and summed
-    many times per page, and validated once, when estimated.
+    columns in the layout's order; ``answers`` (G, 5, C) counts the answers
+    1..5 of each criterion (the answer distribution). Plain arrays: cells are
+    cut and summed many times per page, and validated once, when estimated.
     """
 
     layout: CellLayout
@@ -111,6 +118,7 @@ class CellSums:
     receipt_dissatisfied: IntArray
     vectors: IntArray
     squares: IntArray
+    answers: IntArray
 
     def __len__(self) -> int:
         return int(self.agency_id.size)
@@ -128,6 +136,7 @@ class CellSums:
             *(none,) * 6,
             vectors=np.zeros((0, 3, c), np.int64),
             squares=np.zeros((0, 3, c, c), np.int64),
+            answers=np.zeros((0, HIGHEST_ANSWER, c), np.int64),
         )
 
     @classmethod
@@ -146,7 +155,8 @@ class CellSums:
             return cls.empty(layout)
         cell_keys, cell = _group(keys)
         size = len(cell_keys[0])
-        answered, satisfied, answer_sum = answer_totals(answers, cell, size)
+        counts = answer_counts(answers, cell, size)
+        answered, satisfied, answer_sum = totals_of_counts(counts)
         squares = cross_products(answers, cell, size, answered, satisfied)
         return cls(
             layout,
@@ -158,6 +168,7 @@ class CellSums:
             ),
             vectors=np.stack([answered, satisfied, answer_sum], axis=1),
             squares=np.stack(squares, axis=1),
+            answers=counts,
         )
 
     @classmethod
@@ -174,20 +185,25 @@ class CellSums:
         c = layout.n_columns
         stored = np.frombuffer(b"".join(blobs), dtype=STORED_INT)
         table: IntArray = stored.reshape(len(blobs), -1).astype(np.int64)
-        if table.shape[1] != 3 * c + 3 * c * c:
+        squares_end = 3 * c + 3 * c * c
+        if table.shape[1] != squares_end + HIGHEST_ANSWER * c:
             raise ValueError(f"stored cells do not hold {c} criteria")
         return cls(
             layout,
             *keys,
             *counts,
             vectors=table[:, : 3 * c].reshape(-1, 3, c),
-            squares=table[:, 3 * c :].reshape(-1, 3, c, c),
+            squares=table[:, 3 * c : squares_end].reshape(-1, 3, c, c),
+            answers=table[:, squares_end:].reshape(-1, HIGHEST_ANSWER, c),
         )
 
     def packed(self) -> list[bytes]:
         """Each cell's sums as stored (see :class:`~surveyapp.models.ResponseCell`)."""
         table = np.concatenate(
-            [self.vectors.reshape(len(self), -1), self.squares.reshape(len(self), -1)],
+            [
+                getattr(self, name).reshape(len(self), -1)
+                for name in ("vectors", "squares", "answers")
+            ],
             axis=1,
         )
         if table.size and table.max() > np.iinfo(STORED_INT).max:
@@ -284,6 +300,7 @@ _ARRAYS = (
     "receipt_dissatisfied",
     "vectors",
     "squares",
+    "answers",
 )
 _SUMMED = _ARRAYS[3:]
 

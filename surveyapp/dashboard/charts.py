@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from surveyapp.scoring.flags import NO_DATA, REVIEW, SUPPRESS
+
 BAR_COLOUR = "#0b4f9c"
 THIN_COLOUR = "#9aa8b6"
 WHISKER_COLOUR = "#1a1a1a"
@@ -202,3 +204,164 @@ def _runs(points: Sequence[Point]) -> list[list[tuple[int, Point]]]:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One unit's index on one factor, as it may be shown.
+
+    `flag` is the row's reliability flag: "review" draws the value with a mark,
+    "suppress" and "no data" (value None) draw no number.
+    """
+
+    value: float | None
+    flag: str
+
+
+# (lowest index, fill, text colour): red where to look, blue where it goes well.
+# Text on each fill has a contrast of at least 4.5:1.
+HEAT_SCALE = (
+    (0.9, "#2c5d9a", "#ffffff"),
+    (0.8, "#91bfdb", "#1a1a1a"),
+    (0.7, "#e0f3f8", "#1a1a1a"),
+    (0.6, "#fee090", "#1a1a1a"),
+    (0.5, "#fc8d59", "#1a1a1a"),
+    (0.0, "#b2182b", "#ffffff"),
+)
+HIDDEN_FILL = "url(#heat-hatch)"
+NO_DATA_FILL = "#ffffff"
+REVIEW_MARK = "*"
+
+
+def heat_colours(value: float) -> tuple[str, str]:
+    """The fill and text colour of an index in [0, 1]."""
+    for lowest, fill, text in HEAT_SCALE:
+        if value >= lowest:
+            return fill, text
+    return HEAT_SCALE[-1][1], HEAT_SCALE[-1][2]
+
+
+def heatmap(
+    rows: Sequence[tuple[str, Sequence[HeatCell]]],
+    columns: Sequence[str],
+    legend: dict[str, str],
+) -> str:
+    """Units (rows) by factors (columns), each cell coloured by its index.
+
+    Hidden from assistive technology: the page puts the same numbers in a table.
+    `legend` words the marks, keyed by flag: REVIEW, SUPPRESS and NO_DATA.
+    """
+    label_width, cell_width, row_height, top = 210, 78, 30, 26
+    width = label_width + cell_width * len(columns) + 4
+    legend_top = top + row_height * len(rows) + 14
+    height = legend_top + 4 * 22 + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-hidden="true" focusable="false" class="chart heatmap">',
+        '<defs><pattern id="heat-hatch" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#eeeeee"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#9a9a9a" stroke-width="2"/>'
+        "</pattern></defs>",
+    ]
+    for j, column in enumerate(columns):
+        x = label_width + j * cell_width + cell_width / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="{top - 8}" font-size="13" font-weight="600" '
+            f'text-anchor="middle" fill="#1a1a1a">{escape(column)}</text>'
+        )
+    for i, (label, cells) in enumerate(rows):
+        y = top + i * row_height
+        parts.append(
+            f'<text x="4" y="{y + 19}" font-size="12" fill="#1a1a1a">'
+            f"{escape(_shorten(label, 32))}</text>"
+        )
+        for j, cell in enumerate(cells):
+            parts.append(_heat_cell(label_width + j * cell_width, y, cell))
+    parts.append(_heat_legend(legend_top, legend))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat_cell(x: float, y: float, cell: HeatCell) -> str:
+    width, height = 76, 28
+    if cell.value is None:
+        fill = NO_DATA_FILL if cell.flag == NO_DATA else HIDDEN_FILL
+        text, colour = "—", "#444"
+    else:
+        fill, colour = heat_colours(cell.value)
+        text = _pct(cell.value) + (REVIEW_MARK if cell.flag == REVIEW else "")
+    return (
+        f'<rect x="{x:.1f}" y="{y}" width="{width}" height="{height}" '
+        f'fill="{fill}" stroke="#c4ccd4"/>'
+        f'<text x="{x + width / 2:.1f}" y="{y + 19}" font-size="12" '
+        f'text-anchor="middle" fill="{colour}">{escape(text)}</text>'
+    )
+
+
+def _heat_legend(top: int, legend: dict[str, str]) -> str:
+    """The colour steps on one line, the marks below it."""
+    parts = []
+    steps = [round(lowest * 100) for lowest, _fill, _text in reversed(HEAT_SCALE)]
+    labels = [f"< {steps[1]}"]
+    labels += [
+        f"{low}–{high}" for low, high in zip(steps[1:-1], steps[2:], strict=True)
+    ]
+    labels.append(f"≥ {steps[-1]}")
+    for k, (lowest, label) in enumerate(zip(steps, labels, strict=True)):
+        fill, colour = heat_colours(lowest / 100)
+        x = 4 + k * 62
+        parts.append(
+            f'<rect x="{x}" y="{top}" width="58" height="18" fill="{fill}" '
+            f'stroke="#c4ccd4"/><text x="{x + 29}" y="{top + 13}" font-size="11" '
+            f'text-anchor="middle" fill="{colour}">{escape(label)}</text>'
+        )
+    marks = (
+        (f"85,0{REVIEW_MARK}", "#ffffff", legend[REVIEW]),
+        ("—", HIDDEN_FILL, legend[SUPPRESS]),
+        ("—", NO_DATA_FILL, legend[NO_DATA]),
+    )
+    for k, (sample, fill, meaning) in enumerate(marks):
+        y = top + 22 * (k + 1)
+        parts.append(
+            f'<rect x="4" y="{y}" width="58" height="18" fill="{fill}" '
+            f'stroke="#c4ccd4"/><text x="33" y="{y + 13}" font-size="11" '
+            f'text-anchor="middle" fill="#1a1a1a">{sample}</text>'
+            f'<text x="70" y="{y + 13}" font-size="11" fill="#1a1a1a">'
+            f"{escape(meaning)}</text>"
+        )
+    return "".join(parts)
+
+
+# Answers 1..5 from red to blue, then "no opinion" left white: the bar's
+# outline shows where it ends.
+ANSWER_COLOURS = ("#b2182b", "#ef8a62", "#e3dccb", "#67a9cf", "#2166ac", "#ffffff")
+
+
+def stacked_bar(
+    shares: Sequence[float], colours: Sequence[str], width: int = 200
+) -> str:
+    """One bar of 100 %, split left to right into `shares` (summing to 1).
+
+    Hidden from assistive technology: the page gives the numbers beside it.
+    """
+    height = 16
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-hidden="true" focusable="false" '
+        f'class="stacked-bar">'
+    ]
+    x = 0.0
+    for share, colour in zip(shares, colours, strict=True):
+        part = width * min(max(share, 0.0), 1.0)
+        if part > 0:
+            parts.append(
+                f'<rect x="{x:.2f}" y="0" width="{part:.2f}" height="{height}" '
+                f'fill="{colour}"/>'
+            )
+        x += part
+    parts.append(
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+        f'fill="none" stroke="#6b6b6b"/></svg>'
+    )
+    return "".join(parts)

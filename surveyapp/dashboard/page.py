@@ -21,6 +21,13 @@ from surveyapp.analysis.scores import Scores, score_agency
 from surveyapp.analysis.trend import TrendPoint, compute_trend
 from surveyapp.core.time import Period, local_today
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
+from surveyapp.dashboard.where_to_look import (
+    DistributionRow,
+    UnitFactors,
+    distribution_rows,
+    unit_factors,
+    units_heatmap,
+)
 from surveyapp.extensions import db
 from surveyapp.models import (
     SOURCE_LANGUAGE,
@@ -69,6 +76,11 @@ class Dashboard:
     fields: list[LabelledRow] = field(default_factory=list)
     # None: too many responses to read them by counter (see by_counter).
     counters: list[LabelledRow] | None = None
+    # The child units' factor indices, in ranking order, and their heatmap.
+    unit_factors: list[UnitFactors] = field(default_factory=list)
+    heatmap: Markup | None = None
+    # How many gave each answer to each criterion.
+    distribution: list[DistributionRow] = field(default_factory=list)
 
 
 def parse_period(args: MultiDict[str, str], today: date) -> tuple[Period, str | None]:
@@ -127,6 +139,7 @@ def build_dashboard(
     )
     trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
     trend_chart = _trend_chart(trend, trend_end)
+    units = unit_factors(scores, ranking)
     return Dashboard(
         agency=agency,
         period=period,
@@ -145,6 +158,9 @@ def build_dashboard(
         weakest=_weakest(scores, factors, agency.code),
         fields=_fields(scores, language),
         counters=_counters(scores),
+        unit_factors=units,
+        heatmap=units_heatmap(units, questionnaire),
+        distribution=distribution_rows(scores, language),
     )
 
 

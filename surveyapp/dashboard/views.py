@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
 from surveyapp.analysis.change import compare
+from surveyapp.analysis.distribution import answer_distribution
 from surveyapp.analysis.page_data import read_page_data
 from surveyapp.analysis.pooled import pool_versions
 from surveyapp.analysis.prepared import PreparedData
@@ -108,6 +109,8 @@ def scores_json(code: str) -> ResponseReturnValue:
         # Factors and index over every questionnaire version (empty: one used).
         pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
         pooled_rows=pooled.published_rows() if pooled else [],
+        # Per criterion: how many gave each answer 1..5 or no opinion (unweighted).
+        distribution=[d.as_json() for d in answer_distribution(scores.sums)],
     )
 
 

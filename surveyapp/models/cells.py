@@ -34,7 +34,8 @@ class ResponseCell(db.Model):  # type: ignore[name-defined,misc]
 
     ``sums`` packs the criterion totals as little-endian int32, in the order of
     ``layout`` (the questionnaire's criterion ids, comma-separated): answered,
-    satisfied and answer sums (C each), then the C x C cross-products xx, yx, yy.
+    satisfied and answer sums (C each), then the C x C cross-products xx, yx, yy,
+    then how many gave each answer 1, 2, 3, 4 and 5 (C each).
     """
 
     __tablename__ = "response_cells"

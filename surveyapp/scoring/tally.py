@@ -74,19 +74,32 @@ def answer_totals(
     answers: NDArray[np.int8], cell: IntArray, n_cells: int
 ) -> tuple[IntArray, IntArray, IntArray]:
     """``answered``, ``satisfied`` and ``answer_sum`` per cell, each (K, C)."""
+    return totals_of_counts(answer_counts(answers, cell, n_cells))
+
+
+def answer_counts(answers: NDArray[np.int8], cell: IntArray, n_cells: int) -> IntArray:
+    """How many responses of each cell gave each answer 1..5 to each criterion.
+
+    ``answers`` (n, C), 0 where unanswered; ``cell`` (n,) each row's cell.
+    Returns int64 (K, 5, C); "no opinion" is the cell's responses minus the
+    sum over the five answers.
+    """
     n_values = HIGHEST_ANSWER + 1
-    shape = (n_cells, answers.shape[1])
-    answered = np.empty(shape, dtype=np.int64)
-    satisfied = np.empty(shape, dtype=np.int64)
-    answer_sum = np.empty(shape, dtype=np.int64)
+    counts = np.empty((n_cells, HIGHEST_ANSWER, answers.shape[1]), dtype=np.int64)
     base = cell * n_values
     for c in range(answers.shape[1]):  # a loop over criteria, not responses
         per_value = np.bincount(base + answers[:, c], minlength=n_values * n_cells)
-        per_value = per_value.reshape(n_cells, n_values)
-        answered[:, c] = per_value[:, 1:].sum(axis=1)
-        satisfied[:, c] = per_value[:, SATISFIED_FROM:].sum(axis=1)
-        answer_sum[:, c] = per_value @ np.arange(n_values)
-    return answered, satisfied, answer_sum
+        counts[:, :, c] = per_value.reshape(n_cells, n_values)[:, 1:]
+    return counts
+
+
+def totals_of_counts(counts: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """``answered``, ``satisfied`` and ``answer_sum`` (K, C) from the counts
+    (K, 5, C) of each answer 1..5."""
+    answered = counts.sum(axis=1)
+    satisfied = counts[:, SATISFIED_FROM - 1 :].sum(axis=1)
+    answer_sum = np.einsum("kvc,v->kc", counts, np.arange(1, HIGHEST_ANSWER + 1))
+    return answered, satisfied, answer_sum.astype(np.int64)
 
 
 def cross_products(

@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from surveyapp.analysis.distribution import answer_distribution
 from surveyapp.analysis.folding import fold_responses, rebuild_cells
 from surveyapp.analysis.indicator766 import indicator_766
 from surveyapp.analysis.prepared import (
@@ -103,6 +104,7 @@ def _same_sums(a: PreparedData, b: PreparedData) -> None:
         mine, theirs = sums.as_year_cells(), b.sums[questionnaire_id].as_year_cells()
         assert np.array_equal(mine.squares, theirs.squares)
         assert np.array_equal(mine.vectors, theirs.vectors)
+        assert np.array_equal(mine.answers, theirs.answers)
 
 
 def _scores_both_ways(code: str, period: Period) -> None:
@@ -127,6 +129,7 @@ def _scores_both_ways(code: str, period: Period) -> None:
         b = compute_scores(agency, period, questionnaire, data=from_responses)
         assert a.notes == b.notes
         _same_rows(a.published_rows(), b.published_rows())
+        assert answer_distribution(a.sums) == answer_distribution(b.sums)
     assert indicator_766(agency, period, from_cells) == indicator_766(
         agency, period, from_responses
     )
@@ -248,3 +251,51 @@ def test_poststratify_of_groups_equals_that_of_their_responses() -> None:
     assert groups.collapsed == expanded.collapsed
     with pytest.raises(ValueError, match="whole numbers of at least 1"):
         poststratify(agency, field, *dossiers, response_count=size - 1)
+
+
+def test_the_answer_distribution_counts_each_answer_and_no_opinion(
+    app: Flask,
+) -> None:
+    """Counts of 1..5 per criterion and "no opinion" (stored empty), the same
+    from the unfolded responses, from the cells after the fold, and after a
+    rebuild."""
+    with app.app_context():
+        site = make_site("D")
+        when = datetime(YEAR, 6, 30, 18, tzinfo=UTC)  # 1 July, local time
+        given = {(1, 2, 5, 4): 5, (5, None, 3): 3}
+        for ratings, count in given.items():
+            add_responses(site.counter, list(ratings), count, submitted_at=when)
+        agency = get_by_code(Agency, site.province)
+        assert agency is not None
+        period = Period.month(YEAR, 7)
+        n_criteria = 16
+        expected = []
+        for c in range(n_criteria):
+            counts = [0] * 5
+            no_opinion = 0
+            for ratings, count in given.items():
+                value = ratings[c % len(ratings)]
+                if value is None:
+                    no_opinion += count
+                else:
+                    counts[value - 1] += count
+            expected.append((tuple(counts), no_opinion))
+
+        def distribution() -> list[tuple[tuple[int, ...], int]]:
+            data = prepare(subtree_ids(agency.id), period)
+            (sums,) = data.sums.values()
+            return [(d.counts, d.no_opinion) for d in answer_distribution(sums)]
+
+        assert expected[1] == ((0, 5, 0, 0, 0), 3)
+        assert distribution() == expected
+        assert fold_responses() == sum(given.values())
+        db.session.commit()
+        assert distribution() == expected
+        rebuild_cells()
+        db.session.commit()
+        assert distribution() == expected
+        (first,) = answer_distribution(
+            prepare(subtree_ids(agency.id), period).sums.popitem()[1]
+        )[:1]
+        assert first.code == "F1.1" and first.responses == 8
+        assert first.shares == pytest.approx((5 / 8, 0, 0, 0, 3 / 8, 0))

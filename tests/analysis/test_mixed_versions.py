@@ -89,9 +89,14 @@ def test_a_unit_on_another_version_is_ranked_and_listed_everywhere(
     html = client.get(f"/quan-ly/co-quan/TM?period=year&year={YEAR}&lang=vi").get_data(
         as_text=True
     )
-    row = html[html.index(NAME) : html.index("</tr>", html.index(NAME))]
+    ranking = html[html.index('class="data ranking"') :]
+    row = ranking[ranking.index(NAME) : ranking.index("</tr>", ranking.index(NAME))]
     assert "(bộ câu hỏi sipas-2017)" in row
     assert f'<td class="num">{count}</td>' in row
+    # In the heatmap too, named with its version (its factors are not this one's).
+    heatmap = html[html.index('class="chart heatmap"') :]
+    assert f"{NAME} (sipas-2017)" in heatmap[: heatmap.index("</svg>")]
+    assert "có phiếu trả lời theo bộ câu hỏi khác" in html
 
     files = _yearly_files(runner, tmp_path)
 

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from flask import Flask
 
+from tests.accessibility.test_browser import violations
 from tests.conftest import AuthActions, LiveServer
 from tests.factories import DEFAULT_PASSWORD, add_responses, make_two_communes
 
@@ -90,3 +91,47 @@ def test_the_period_form_shows_only_the_chosen_kinds_controls(
     # Hidden controls are not sent: no stale year or quarter in the address.
     assert "year=" not in desk.url and "quarter=" not in desk.url
     assert "01/01/2026–28/02/2026" in desk.locator("main").inner_text()
+
+
+def test_units_by_factor_and_answer_distribution_in_the_browser(
+    app: Flask,
+    auth: AuthActions,
+    live_server: LiveServer,
+    browser: Any,
+    tmp_path: Path,
+) -> None:
+    """A province's page at 1366x768: the heatmap of its communes with its
+    table for screen readers, the answers to each criterion, passing axe."""
+    with app.app_context():
+        codes = make_two_communes()
+        add_responses(codes["counter_a"], [5, 4, 3, 4, None], 25)
+        add_responses(codes["counter_a"], [2, 3, 5, 1], 15)
+        add_responses(codes["counter_b"], [4, 2, 5], 12)
+    email = auth.create("manager", codes["province"])
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(live_server.url + "/quan-ly/dang-nhap")
+    page.get_by_label("Thư điện tử").fill(email)
+    page.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"**/quan-ly/co-quan/{codes['province']}")
+    heatmap = page.locator("svg.heatmap")
+    assert heatmap.is_visible()
+    box = heatmap.bounding_box()
+    assert box["width"] > 400 and box["height"] > 100
+    heatmap.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "heatmap.png"))
+    table = page.get_by_role("table", name="Chỉ số các yếu tố của từng đơn vị")
+    assert table.locator("tbody tr").count() == 2
+    answers = page.locator("table.distribution")
+    page.locator("#answers-title").evaluate("heading => heading.scrollIntoView()")
+    page.screenshot(path=str(tmp_path / "distribution.png"))
+    assert answers.locator("tbody tr").count() == 16
+    first = answers.locator("tbody tr").first
+    assert first.locator("svg.stacked-bar").bounding_box()["width"] > 100
+    # A1: 25 fives, 15 twos and 12 fours of the 52 responses.
+    assert [
+        cell.split("\n")[0] for cell in first.locator("td.num").all_inner_texts()
+    ] == ["0", "15", "0", "12", "25", "0"]
+    assert violations(page) == []
+    context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -97,7 +98,8 @@ def test_dashboard_shows_index_with_interval_and_chart(
     assert "Xã An Phú" in html
     assert re.search(r'class="big-number">\d+,\d\xa0%<', html)
     assert re.search(r'class="ci">\d+,\d\xa0% – \d+,\d\xa0%<', html)
-    assert html.count("<svg") == 2  # factor bars and the monthly trend
+    # Factor bars and the monthly trend (beside the answers' small bars).
+    assert len(re.findall(r'<svg [^>]*class="chart"', html)) == 2
     assert "Có thái độ giao tiếp lịch sự, tôn trọng người dân." in html
 
 
@@ -396,3 +398,69 @@ def test_comments_found_without_accents_by_day_and_flag(
     only_flagged = client.get(f"{base}?flagged=1").get_data(as_text=True)
     assert "Hồ sơ bị trả lại" in only_flagged and "Chờ quá lâu" not in only_flagged
     assert client.get(f"{base}?from=0001-01-01&q=%25").status_code == 200
+
+
+def test_units_by_factor_heatmap_with_its_table(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """A unit with children shows each child's factor indices twice: coloured
+    cells (hidden from screen readers) and a table with the same numbers."""
+    auth.login_as("viewer", tree["province"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}?lang=en").get_data(
+        as_text=True
+    )
+    svg = re.search(r'<svg [^>]*class="chart heatmap".*?</svg>', html, re.S)
+    assert svg and 'aria-hidden="true"' in svg.group(0)
+    ElementTree.fromstring(svg.group(0))  # well-formed: every "<" escaped
+    assert "style=" not in svg.group(0), "no inline styles under the CSP"
+    table = html[html.index("Factor indices of each unit") :]
+    table = table[: table.index("</table>")]
+    names = re.findall(r'<th scope="row">([^<(]+)', table)
+    assert names == ["Xã An Phú", "Phường Bình Minh"], "in ranking order"
+    cells = re.findall(r"<td>\s*([^<]*?)\s*(?:<span|</td>)", table)
+    assert len(cells) == 2 * 5
+    shown = [c for c in cells if c != "—"]
+    # Every number of the table is drawn in the heatmap, as the other charts
+    # draw them (a decimal comma, no "%").
+    drawn = re.findall(r">([\d,]+)\*?</text>", svg.group(0))
+    assert [
+        number.removesuffix("\xa0%").replace(".", ",") for number in shown
+    ] == drawn[: len(shown)]
+    assert shown, "the two communes have factor indices"
+
+
+def test_a_unit_with_one_child_has_no_heatmap(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    auth.login_as("viewer", tree["commune_a"])
+    html = client.get(f"/quan-ly/co-quan/{tree['commune_a']}").get_data(as_text=True)
+    assert "heatmap" not in html
+
+
+def test_answer_distribution_on_the_page_and_in_the_json(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, str]
+) -> None:
+    """Each answer 1..5 and "no opinion" counted per criterion, the same
+    numbers in diem.json and in the page's table."""
+    with app.app_context():
+        add_responses(tree["counter_b"], [None, 4], 2)
+    auth.login_as("viewer", tree["province"])
+    data = client.get(f"/quan-ly/api/co-quan/{tree['province']}/diem.json").get_json()
+    first = data["distribution"][0]
+    # F1.1 of the tree: 5 from 30, 2 from 10, 3 from 28, 1 from 2; 2 no opinion.
+    assert first["code"] == "F1.1"
+    assert first["counts"] == {"1": 2, "2": 10, "3": 28, "4": 0, "5": 30}
+    assert first["no_opinion"] == 2 and first["responses"] == 72
+    assert first["shares"]["5"] == pytest.approx(30 / 72)
+    assert len(data["distribution"]) == 16
+    assert all(d["responses"] == 72 for d in data["distribution"])
+    html = client.get(f"/quan-ly/co-quan/{tree['province']}?lang=en").get_data(
+        as_text=True
+    )
+    table = html[html.index('class="data distribution"') :]
+    table = table[: table.index("</table>")]
+    row = table[table.index("A1.") :]
+    row = row[: row.index("</tr>")]
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)<br>', row)]
+    assert counts == [2, 10, 28, 0, 30, 2]
+    assert 'aria-hidden="true"' in row and "style=" not in row
