@@ -100,6 +100,9 @@ class Config:
     # expired; until then its link says "expired" rather than "not found".
     RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
+    # The number the survey's thank-you page offers for complaints and questions,
+    # as people dial it, e.g. "1900 1234"; empty: none is shown.
+    FEEDBACK_HOTLINE = os.environ.get("FEEDBACK_HOTLINE", "")
     # An active counter without a response for this many days is marked silent
     # on the counters page (a torn-off poster, a tablet switched off).
     SILENT_COUNTER_DAYS = int(os.environ.get("SILENT_COUNTER_DAYS", "7"))

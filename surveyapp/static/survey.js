@@ -124,6 +124,28 @@
     }, function () { flushing = false; });
   }
 
+  // The server's answer to the one POST, put in place of the page: the form
+  // again with its errors (the same form element, so listeners stay), or the
+  // page it led to, such as the thank-you page, at its own address. Posting the
+  // form again to show it would send the answers twice.
+  function show(response, html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var again = page.querySelector("form[data-api]");
+    sending = false;
+    if (again && !response.redirected) {
+      form.innerHTML = again.innerHTML;
+      form.dispatchEvent(new Event("survey:replaced"));
+      var errors = document.getElementById("form-errors");
+      if (errors) errors.focus();
+      return;
+    }
+    if (response.redirected) history.replaceState(null, "", response.url);
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    var heading = document.querySelector("main h1") || document.querySelector("h1");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (sending) return; // a double tap
@@ -133,14 +155,10 @@
     if (navigator.onLine === false) { keep(item); return; }
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.redirected && response.ok) {
-          location.assign(response.url); // stored: the thank-you page
-        } else if (response.status >= 500) {
-          keep(item);
-        } else {
-          sending = false;
-          form.submit(); // let the server show its page: errors, rate limit...
-        }
+        if (response.status >= 500) { keep(item); return; }
+        // A body cut off on the way: the idempotency key makes the resend harmless.
+        response.text().then(function (html) { show(response, html); },
+          function () { keep(item); });
       }, function () { keep(item); });
   });
 
