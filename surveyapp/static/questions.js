@@ -1,19 +1,18 @@
-// The survey's questions: a bar that follows the answers, and a "Listen" button
-// on each question that reads it with the phone's own voice for the page's
-// language, shown only where the phone has one (no audio is downloaded). Without
-// JavaScript the bar stays hidden and each part's heading says where one is.
+// The questions: a bar that follows the answers (without JavaScript it stays
+// hidden, and each part's heading says where one is), and a "Listen" button on
+// each question, read by the phone's own voice for the page's language: only
+// where the phone has one, and no audio to download.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey-form");
   if (!form) return;
   var synth = window.speechSynthesis;
-  var language = document.documentElement.lang;
 
   function followAnswers() {
     var bar = form.querySelector("[role=progressbar]");
     if (!bar) return;
-    var items = form.querySelectorAll(".rating[data-question]").length;
-    var answered = form.querySelectorAll(".rating[data-question] :checked").length;
+    var items = form.querySelectorAll(".rating").length;
+    var answered = form.querySelectorAll(".rating :checked").length;
     bar.hidden = false;
     bar.setAttribute("aria-valuenow", answered);
     bar.querySelector(".progress-text").textContent = answered + "/" + items;
@@ -21,26 +20,28 @@
   }
 
   function pageVoice() {
-    if (!synth || !window.SpeechSynthesisUtterance) return null;
-    return synth.getVoices().filter(function (voice) {
-      return voice.lang.toLowerCase().split(/[-_]/)[0] === language;
-    })[0] || null;
+    var language = document.documentElement.lang;
+    return (synth ? synth.getVoices() : []).filter(function (voice) {
+      return voice.lang.split(/[-_]/)[0].toLowerCase() === language;
+    })[0];
   }
 
+  // The page's one button, copied beside each question once there is a voice.
   function offerListening() {
-    var voice = pageVoice();
-    form.classList.toggle("can-listen", voice !== null);
-    form.querySelectorAll(".listen").forEach(function (button) {
-      button.hidden = voice === null;
+    var button = document.getElementById("listen-button");
+    if (!button || !pageVoice()) return;
+    form.classList.add("can-listen");
+    form.querySelectorAll(".rating > legend:first-child").forEach(function (legend) {
+      if (!legend.nextElementSibling.matches(".listen")) {
+        legend.after(button.content.firstElementChild.cloneNode(true));
+      }
     });
   }
 
   function readAloud(button) {
-    var legend = button.closest("[data-question]").querySelector("legend");
     var voice = pageVoice();
-    if (!legend || !voice) return;
-    var utterance = new SpeechSynthesisUtterance(
-      legend.textContent.replace(/\s+/g, " ").trim());
+    var text = button.previousElementSibling.textContent.replace(/\s+/g, " ");
+    var utterance = new SpeechSynthesisUtterance(text.trim());
     utterance.voice = voice;
     utterance.lang = voice.lang;
     synth.cancel(); // a second tap starts the question again, not a queue
@@ -51,14 +52,11 @@
 
   form.addEventListener("change", followAnswers);
   form.addEventListener("click", function (event) {
-    var button = event.target.closest(".listen");
-    if (button) readAloud(button);
+    if (event.target.matches(".listen")) readAloud(event.target);
   });
-  // survey.js put the server's answer (the form with its errors) in place.
+  // survey.js put the form the server sent back (with its errors) in place.
   form.addEventListener("survey:replaced", refresh);
   // Chromium lists its voices only after this event.
-  if (synth && synth.addEventListener) {
-    synth.addEventListener("voiceschanged", offerListening);
-  }
+  if (synth) synth.addEventListener("voiceschanged", offerListening);
   refresh();
 })();

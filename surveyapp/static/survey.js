@@ -1,7 +1,8 @@
-// Offline phones. With no connection, a sent survey is kept in this browser
-// (IndexedDB, under its idempotency key) and sent to the JSON API when the
-// connection returns; the citizen is told both times. Without JavaScript the form
-// is a plain POST and none of this runs. The messages come from the form's data-*.
+// Sending the survey, one POST each time. Online, the form is posted by fetch
+// and the server's answer shown in place; with no connection it is kept in this
+// browser (IndexedDB, under its idempotency key) and sent to the JSON API when
+// the connection returns, and the citizen is told both times (the messages come
+// from the form's data-*). Without JavaScript the form is a plain POST.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-api]");
@@ -124,10 +125,9 @@
     }, function () { flushing = false; });
   }
 
-  // The server's answer to the one POST, put in place of the page: the form
-  // again with its errors (the same form element, so listeners stay), or the
-  // page it led to, such as the thank-you page, at its own address. Posting the
-  // form again to show it would send the answers twice.
+  // The server's answer in place of the page: the form again with its errors
+  // (in the same form element, which keeps its listeners), or the page it led
+  // to, such as the thank-you page, at its own address.
   function show(response, html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var again = page.querySelector("form[data-api]");

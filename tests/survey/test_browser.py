@@ -106,7 +106,7 @@ def test_validation_error_is_shown_next_to_the_field(
     phone.locator("fieldset.rating").first.locator("label[for$='-4']").click()
     phone.get_by_role("button", name="Gửi đánh giá").click()
     error = phone.locator("#service_field-error")
-    assert error.inner_text() == "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện."
+    assert error.inner_text() == "Vui lòng chọn lĩnh vực thủ tục ông/bà đã thực hiện."
     assert phone.locator("#c_A1-4").is_checked()
     assert response_count(app) == 0
 

@@ -124,9 +124,9 @@ def test_each_form_gets_a_fresh_idempotency_key(
         ({"c_Z9": "4"}, "Biểu mẫu có câu hỏi không xác định."),
         (
             {"service_field": "khong-ton-tai"},
-            "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện.",
+            "Vui lòng chọn lĩnh vực thủ tục ông/bà đã thực hiện.",
         ),
-        ({"service_field": ""}, "Vui lòng chọn lĩnh vực thủ tục bạn đã thực hiện."),
+        ({"service_field": ""}, "Vui lòng chọn lĩnh vực thủ tục ông/bà đã thực hiện."),
         ({"comment": "x" * 2001}, "Góp ý không được dài quá 2000 ký tự."),
         ({"csrf_token": "forged"}, "Biểu mẫu đã hết hạn."),
         ({"idempotency_key": "short"}, "Biểu mẫu đã hết hạn."),
