@@ -210,7 +210,7 @@ def test_listen_reads_the_question_with_the_phones_voice(
     assert violations(page) == []
 
 
-def test_english_page_offers_no_vietnamese_voice(
+def test_listen_needs_a_voice_in_the_pages_language(
     app: Flask, live_server: LiveServer, site: SurveySite, context: Any
 ) -> None:
     context.add_init_script(FAKE_VOICE.replace('lang: "en-US"', 'lang: "fr-FR"'))
