@@ -56,7 +56,10 @@
   });
   // survey.js put the form the server sent back (with its errors) in place.
   form.addEventListener("survey:replaced", refresh);
-  // Chromium lists its voices only after this event.
-  if (synth) synth.addEventListener("voiceschanged", offerListening);
+  // Chromium lists its voices only after this event (older Safari lists them at
+  // once, and its speechSynthesis takes no listeners).
+  if (synth && synth.addEventListener) {
+    synth.addEventListener("voiceschanged", offerListening);
+  }
   refresh();
 })();
