@@ -109,8 +109,9 @@ class Config:
     # expired; until then its link says "expired" rather than "not found".
     RECEIPT_KEEP_DAYS = int(os.environ.get("RECEIPT_KEEP_DAYS", "90"))
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "30"))
-    # A phone number for complaints and suggestions, printed on the counters'
-    # posters when set (e.g. "0209 3870 123"); empty: the posters leave it out.
+    # A phone number for complaints and questions, as people dial it (e.g.
+    # "1900 1234"), printed on the counters' posters and offered on the survey's
+    # thank-you page; empty: both leave it out.
     FEEDBACK_HOTLINE = os.environ.get("FEEDBACK_HOTLINE", "")
     # An active counter without a response for this many days is marked silent
     # on the counters page (a torn-off poster, a tablet switched off).

@@ -1,7 +1,8 @@
-// Offline phones. With no connection, a sent survey is kept in this browser
-// (IndexedDB, under its idempotency key) and sent to the JSON API when the
-// connection returns; the citizen is told both times. Without JavaScript the form
-// is a plain POST and none of this runs. The messages come from the form's data-*.
+// Sending the survey, one POST each time. Online, the form is posted by fetch
+// and the server's answer shown in place; with no connection it is kept in this
+// browser (IndexedDB, under its idempotency key) and sent to the JSON API when
+// the connection returns, and the citizen is told both times (the messages come
+// from the form's data-*). Without JavaScript the form is a plain POST.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-api]");
@@ -125,6 +126,27 @@
     }, function () { flushing = false; });
   }
 
+  // The server's answer in place of the page: the form again with its errors
+  // (in the same form element, which keeps its listeners), or the page it led
+  // to, such as the thank-you page, at its own address.
+  function show(response, html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var again = page.querySelector("form[data-api]");
+    sending = false;
+    if (again && !response.redirected) {
+      form.innerHTML = again.innerHTML;
+      form.dispatchEvent(new Event("survey:replaced"));
+      var errors = document.getElementById("form-errors");
+      if (errors) errors.focus();
+      return;
+    }
+    if (response.redirected) history.replaceState(null, "", response.url);
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    var heading = document.querySelector("main h1") || document.querySelector("h1");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (sending) return; // a double tap
@@ -134,14 +156,10 @@
     if (navigator.onLine === false) { keep(item); return; }
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.redirected && response.ok) {
-          location.assign(response.url); // stored: the thank-you page
-        } else if (response.status >= 500) {
-          keep(item);
-        } else {
-          sending = false;
-          form.submit(); // let the server show its page: errors, rate limit...
-        }
+        if (response.status >= 500) { keep(item); return; }
+        // A body cut off on the way: the idempotency key makes the resend harmless.
+        response.text().then(function (html) { show(response, html); },
+          function () { keep(item); });
       }, function () { keep(item); });
   });
 

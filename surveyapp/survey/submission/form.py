@@ -77,6 +77,9 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     wording: PageWording
     posted: Mapping[str, str]
     validated: Submission | None = None
+    # Errors about the ratings as a whole ("rate at least one"): the page shows
+    # them above the questions, which they speak of, rather than on one field.
+    rating_errors: tuple[str, ...] = ()
 
     def raw_answers(self) -> RawAnswers:
         """The posted answers, as validate_answers takes them."""
@@ -112,7 +115,7 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
         as_a_whole = errors.pop(ANSWERS, [])
         # "Rate at least one" is the last check: it waits for a valid token too.
         if token_valid:
-            self.form_errors.extend(as_a_whole)
+            self.rating_errors = tuple(as_a_whole)
         for key, messages in errors.items():
             name = key.replace(f"{ANSWERS}.", CRITERION_PREFIX, 1)
             if name in self:  # an unknown code has no field of its own
