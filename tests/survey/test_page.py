@@ -145,12 +145,10 @@ def test_thank_you_page_gives_the_hotline_when_set(
 def test_thank_you_page_links_the_public_results_only_when_on(
     app: Flask, client: FlaskClient, site: SurveySite
 ) -> None:
-    # The public results page is another feature's; a stand-in endpoint here.
-    app.add_url_rule("/ket-qua-test", endpoint="public.results", view_func=lambda: "")
     path = survey_path(app, site.counter) + "/cam-on"
     words = "Xem mức độ hài lòng của người dân"
     html = client.get(path).get_data(as_text=True)
-    assert "/ket-qua-test" not in html and words not in html
+    assert 'href="/ket-qua"' not in html and words not in html
     app.config["PUBLIC_RESULTS"] = True
     html = client.get(path).get_data(as_text=True)
-    assert f'<a href="/ket-qua-test">{words}' in html
+    assert f'<a href="/ket-qua">{words}' in html
