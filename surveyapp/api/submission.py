@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from surveyapp.core.apikeys import may_issue_for
 from surveyapp.core.catalogue import service_fields
-from surveyapp.core.links import counter_from_token
+from surveyapp.core.links import counter_and_questionnaire, counter_from_token
 from surveyapp.core.receipts import (
     ReceiptError,
     ReceiptState,
@@ -92,12 +92,10 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
 
 def _target(kind: str, token: str) -> Target | Outcome:
     if kind == "counter":
-        counter = counter_from_token(token)
-        if counter is None:
+        found = counter_and_questionnaire(token)
+        if found is None:
             return NOT_FOUND
-        questionnaire = counter.active_questionnaire()
-        if questionnaire is None:
-            return NOT_FOUND
+        counter, questionnaire = found
         return Target(counter, questionnaire, Channel.COUNTER)
     check = check_receipt(token)
     if check.receipt is None:

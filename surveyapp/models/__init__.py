@@ -4,7 +4,12 @@ from surveyapp.models.accounts import AuditEvent, Role, User, check_unknown_pass
 from surveyapp.models.base import get_by_code, utc_now
 from surveyapp.models.cells import CellUpdate, ResponseCell
 from surveyapp.models.collection import ApiKey, Kiosk, Receipt
-from surveyapp.models.org import Agency, AgencyKind, Counter
+from surveyapp.models.org import (
+    Agency,
+    AgencyKind,
+    Counter,
+    counter_with_questionnaire,
+)
 from surveyapp.models.questionnaires import (
     Criterion,
     Factor,
@@ -48,6 +53,7 @@ __all__ = [
     "User",
     "answers_digest",
     "check_unknown_password",
+    "counter_with_questionnaire",
     "get_by_code",
     "utc_now",
 ]
