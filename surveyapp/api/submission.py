@@ -93,10 +93,7 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
 def _target(kind: str, token: str) -> Target | Outcome:
     if kind == "counter":
         found = counter_and_questionnaire(token)
-        if found is None:
-            return NOT_FOUND
-        counter, questionnaire = found
-        return Target(counter, questionnaire, Channel.COUNTER)
+        return NOT_FOUND if found is None else Target(*found, Channel.COUNTER)
     check = check_receipt(token)
     if check.receipt is None:
         return NOT_FOUND
