@@ -1,10 +1,16 @@
-"""SQL statements and time per survey submission, in process (issue 12's profile).
+"""SQL statements and CPU per survey submission, in process (issue 12's profile).
 
-Sends N JSON submissions (the API) and N form submissions (GET, then POST) to one
+Sends N JSON submissions (the API), N form submissions (GET, then POST) and N
+posts to the bare endpoint (`/_benchmark/bare`, the load test's yardstick) to one
 counter of a fresh database through the test client, and prints, for each path,
-the SQL statements per submission and the mean time. Rate limits are lifted.
+the SQL statements per submission, the CPU time of this process per submission
+and, on PostgreSQL, the CPU time of the server's backends for this database. On a
+machine shared with other work, wall-clock rates say little; CPU per request is
+what decides the rate of a saturated server, and the API's CPU over the bare
+endpoint's is (nearly) the load test's ratio of rates. Rate limits are lifted but
+still counted (in memory, or in Redis with --redis).
 
-    python benchmarks/bench_submission.py [N] [--postgres URL]
+    python benchmarks/bench_submission.py [N] [--postgres URL] [--redis URL]
 
 Without --postgres a temporary SQLite file is used; with it, a database is
 created on that server (e.g. postgresql://postgres@127.0.0.1:5432/test) and
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -26,7 +33,7 @@ from pathlib import Path
 import psycopg
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,7 +45,7 @@ from surveyapp.core.catalogue import (  # noqa: E402
 from surveyapp.extensions import db  # noqa: E402
 from tests.factories import make_site  # noqa: E402
 from tests.helpers import fill_form, survey_path  # noqa: E402
-from tests.receipts.support import response_body  # noqa: E402
+from tests.receipts.support import SIPAS_2023_CODES, response_body  # noqa: E402
 
 
 @contextmanager
@@ -59,8 +66,35 @@ def database(postgres: str | None) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def measure(app: Flask, n: int, send: Callable[[int], None]) -> tuple[float, float]:
-    """Statements per call and mean milliseconds of `send(i)` over n calls."""
+def backend_seconds(app: Flask) -> float:
+    """CPU seconds used so far by the PostgreSQL backends of the app's database.
+
+    Read from /proc (the server runs on this machine); 0 on SQLite.
+    """
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return 0.0
+        with db.engine.connect() as connection:
+            pids = connection.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database()"
+                )
+            ).all()
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # a backend that ended meanwhile
+            continue
+        fields = stat.rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(app: Flask, n: int, send: Callable[[int], None]) -> tuple[float, ...]:
+    """Per call of `send(i)` over n calls: statements, then milliseconds of wall
+    time, of this process's CPU and of the database backends' CPU."""
     with app.app_context():
         engine = db.engine
     statements = [0]
@@ -70,21 +104,26 @@ def measure(app: Flask, n: int, send: Callable[[int], None]) -> tuple[float, flo
 
     send(-1)  # the first submission of a version reads its criteria once
     event.listen(engine, "before_cursor_execute", count)
-    elapsed = 0.0
+    backends = backend_seconds(app)
+    cpu = time.process_time()
+    start = time.perf_counter()
     for i in range(n):
-        start = time.perf_counter()
         send(i)
-        elapsed += time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     event.remove(engine, "before_cursor_execute", count)
-    return statements[0] / n, 1000 * elapsed / n
+    backends = backend_seconds(app) - backends
+    return statements[0] / n, *(1000 * value / n for value in (elapsed, cpu, backends))
 
 
-def run(n: int, url: str) -> None:
+def run(n: int, url: str, redis: str | None) -> None:
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=url,
         SURVEY_RATE_LIMIT_IP="1000000 per minute",
         SURVEY_RATE_LIMIT_COUNTER="1000000 per minute",
+        RATELIMIT_STORAGE_URI=redis or "memory://",
+        BENCHMARK_BARE_ENDPOINT=True,
     )
     logging.getLogger("surveyapp").setLevel(logging.WARNING)
     with app.app_context():
@@ -105,9 +144,25 @@ def run(n: int, url: str) -> None:
     def form(i: int) -> None:
         assert client.post(path, data=forms[i]).status_code == 302
 
-    for name, send in (("API", api), ("form", form)):
-        per_call, ms = measure(app, n, send)
-        print(f"{name}: {per_call:.1f} statements, {ms:.1f} ms per submission")
+    def page(_i: int) -> None:
+        assert client.get(path).status_code == 200
+
+    def bare(_i: int) -> None:
+        body = {
+            "counter": site.counter,
+            "service_field": "ho-tich",
+            "idempotency_key": uuid.uuid4().hex,
+            "answers": {code: 4 for code in SIPAS_2023_CODES},
+        }
+        assert client.post("/_benchmark/bare", json=body).status_code == 201
+
+    paths = (("API", api), ("form POST", form), ("form GET", page), ("bare", bare))
+    for name, send in paths:
+        per_call, wall, cpu, backends = measure(app, n, send)
+        print(
+            f"{name}: {per_call:.1f} statements, {wall:.1f} ms, CPU {cpu:.2f} ms"
+            f" here + {backends:.2f} ms in the database per request"
+        )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -117,9 +172,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=300)
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server")
+    parser.add_argument("--redis", help="Redis URL for the rate limits' counts")
     args = parser.parse_args()
     with database(args.postgres) as url:
-        run(args.n, url)
+        run(args.n, url, args.redis)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from surveyapp.core.apikeys import may_issue_for
 from surveyapp.core.catalogue import FieldChoices, fields_at
-from surveyapp.core.links import counter_from_token
+from surveyapp.core.links import counter_and_questionnaire, counter_from_token
 from surveyapp.core.receipts import (
     Issued,
     ReceiptError,
@@ -104,15 +104,11 @@ def _envelope_errors(body: dict[str, Any]) -> dict[str, list[str]]:
 def _target(kind: str, token: str) -> tuple[Target, FieldChoices] | Outcome:
     """Where the answers go and the fields offered there, or why nowhere."""
     if kind == "counter":
-        counter = counter_from_token(token)
-        if counter is None:
+        found = counter_and_questionnaire(token)
+        if found is None:
             return NOT_FOUND
-        questionnaire = counter.active_questionnaire()
-        if questionnaire is None:
-            return NOT_FOUND
-        fields = fields_at(counter.id)
-        target = Target(counter, questionnaire, service_field=fields.known())
-        return target, fields
+        fields = fields_at(found[0].id)
+        return Target(*found, service_field=fields.known()), fields
     check = check_receipt(token)
     if check.receipt is None:
         return NOT_FOUND

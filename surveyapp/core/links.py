@@ -7,17 +7,18 @@ signature, so nobody can print a working QR code for a counter that is not their
 
 from __future__ import annotations
 
+import functools
 import io
 
 import qrcode
 import qrcode.image.svg
 from flask import current_app, has_request_context, url_for
 from qrcode.constants import ERROR_CORRECT_M
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from surveyapp.core.tokens import signed, verified
 from surveyapp.extensions import db
-from surveyapp.models import Counter
+from surveyapp.models import Counter, Questionnaire, counter_with_questionnaire
 
 COUNTER_LINK = "counter-link"
 _DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -38,9 +39,25 @@ def counter_from_token(token: str) -> Counter | None:
     code = signed_counter_code(token)
     if code is None:
         return None
-    return db.session.scalars(
-        select(Counter).where(Counter.code == code, Counter.active.is_(True))
-    ).first()
+    return db.session.scalars(_active_counter(), {"code": code}).first()
+
+
+def counter_and_questionnaire(token: str) -> tuple[Counter, Questionnaire] | None:
+    """The active counter a token names and its questionnaire, in one query.
+
+    None for a tampered or unknown token, a stopped counter, or a counter with no
+    questionnaire set above it: a survey link is good only with both.
+    """
+    code = signed_counter_code(token)
+    return None if code is None else counter_with_questionnaire(code)
+
+
+@functools.cache
+def _active_counter() -> Select[tuple[Counter]]:
+    """The look-up of every survey request, built once (its cache key is kept)."""
+    return select(Counter).where(
+        Counter.code == bindparam("code"), Counter.active.is_(True)
+    )
 
 
 def external_url(endpoint: str, **values: str) -> str:

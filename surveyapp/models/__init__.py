@@ -5,7 +5,13 @@ from surveyapp.models.assets import SiteImage
 from surveyapp.models.base import get_by_code, utc_now
 from surveyapp.models.cells import CellUpdate, ResponseCell
 from surveyapp.models.collection import ApiKey, Kiosk, Receipt
-from surveyapp.models.org import Agency, AgencyKind, Counter, counter_service_fields
+from surveyapp.models.org import (
+    Agency,
+    AgencyKind,
+    Counter,
+    counter_service_fields,
+    counter_with_questionnaire,
+)
 from surveyapp.models.questionnaires import (
     Criterion,
     Factor,
@@ -54,6 +60,7 @@ __all__ = [
     "answers_digest",
     "check_unknown_password",
     "counter_service_fields",
+    "counter_with_questionnaire",
     "get_by_code",
     "utc_now",
 ]

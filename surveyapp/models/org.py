@@ -7,12 +7,15 @@ import functools
 from datetime import datetime
 
 from sqlalchemy import (
+    CTE,
     Column,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Select,
     String,
     Table,
+    and_,
     bindparam,
     literal,
     select,
@@ -143,9 +146,19 @@ def questionnaire_above(agency_id: int) -> Questionnaire | None:
     return db.session.scalars(statement, {"agency_id": agency_id}).first()
 
 
-@functools.cache
-def _nearest_questionnaire() -> Select[tuple[Questionnaire]]:
-    """The query of questionnaire_above, built once (it is costly to build)."""
+def counter_with_questionnaire(code: str) -> tuple[Counter, Questionnaire] | None:
+    """The active counter `code` and the questionnaire above it, in one query.
+
+    None when no active counter has that code, or when no questionnaire is set
+    at its service point or above (see questionnaire_above): every survey request
+    needs both, and a link is good only with both.
+    """
+    row = db.session.execute(_counter_and_questionnaire(), {"code": code}).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _chain_up(start: ColumnElement[bool]) -> CTE:
+    """The agency matching `start` and its ancestors, with their depth (0: it)."""
     up = (
         select(
             Agency.id,
@@ -153,18 +166,40 @@ def _nearest_questionnaire() -> Select[tuple[Questionnaire]]:
             Agency.questionnaire_id,
             literal(0).label("depth"),
         )
-        .where(Agency.id == bindparam("agency_id"))
+        .where(start)
         .cte("agency_chain", recursive=True)
     )
     parent = aliased(Agency)
-    up = up.union_all(
+    return up.union_all(
         select(parent.id, parent.parent_id, parent.questionnaire_id, up.c.depth + 1)
         .where(parent.id == up.c.parent_id)
         .where(up.c.depth < MAX_TREE_DEPTH)
     )
+
+
+@functools.cache
+def _nearest_questionnaire() -> Select[tuple[Questionnaire]]:
+    """The query of questionnaire_above, built once (it is costly to build)."""
+    up = _chain_up(Agency.id == bindparam("agency_id"))
     return (
         select(Questionnaire)
         .join(up, up.c.questionnaire_id == Questionnaire.id)
+        .order_by(up.c.depth)
+        .limit(1)
+    )
+
+
+@functools.cache
+def _counter_and_questionnaire() -> Select[tuple[Counter, Questionnaire]]:
+    """The query of counter_with_questionnaire, built once."""
+    active = and_(Counter.code == bindparam("code"), Counter.active.is_(True))
+    service_point = select(Counter.service_point_id).where(active).scalar_subquery()
+    up = _chain_up(Agency.id == service_point)
+    return (
+        select(Counter, Questionnaire)
+        .select_from(Questionnaire)
+        .join(up, up.c.questionnaire_id == Questionnaire.id)
+        .join(Counter, active)
         .order_by(up.c.depth)
         .limit(1)
     )

@@ -83,6 +83,22 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         # Each counter's last response and this month's count, read from the
         # index alone for the counters page.
         Index("ix_responses_counter_submitted", "counter_id", "submitted_at"),
+        # The burst rules count only the recent responses that match (the same
+        # answers, the same network), not every recent response of the counter:
+        # a burst must not make each later submission slower.
+        Index(
+            "ix_responses_counter_answers",
+            "counter_id",
+            "answers_hash",
+            "submitted_at",
+        ),
+        Index(
+            "ix_responses_counter_network",
+            "counter_id",
+            "network_hash",
+            "submitted_at",
+            "channel",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,12 @@ from flask.typing import ResponseReturnValue
 
 from surveyapp.core.branding import province_logo
 from surveyapp.core.catalogue import fields_at
-from surveyapp.core.links import counter_from_token, qr_png, qr_svg, survey_url
+from surveyapp.core.links import (
+    counter_and_questionnaire,
+    qr_png,
+    qr_svg,
+    survey_url,
+)
 from surveyapp.extensions import csrf
 from surveyapp.models import Counter, Questionnaire
 from surveyapp.survey.submission import (
@@ -35,13 +40,10 @@ csrf.exempt(bp)
 
 def get_counter_or_404(token: str) -> tuple[Counter, Questionnaire]:
     """The counter a token names and its questionnaire, or a friendly 404."""
-    counter = counter_from_token(token)
-    if counter is None:
+    found = counter_and_questionnaire(token)
+    if found is None:
         abort(404)
-    questionnaire = counter.active_questionnaire()
-    if questionnaire is None:
-        abort(404)
-    return counter, questionnaire
+    return found
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

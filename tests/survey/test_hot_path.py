@@ -17,15 +17,23 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Agency, Counter, Questionnaire, Response, get_by_code
+from surveyapp.models import (
+    Agency,
+    Counter,
+    Questionnaire,
+    Response,
+    counter_with_questionnaire,
+    get_by_code,
+)
 from tests.factories import SurveySite, add_responses
 from tests.helpers import fill_form, survey_path
 from tests.receipts.support import response_body
 
-# counter, questionnaire, service fields, the rules, the response, its answers.
-FORM_STATEMENTS = 6
+# The counter with its questionnaire, service fields, the rules, the response,
+# its answers.
+FORM_STATEMENTS = 5
 # The API also looks its idempotency key up first, to answer a resend with 200.
-API_STATEMENTS = 7
+API_STATEMENTS = 6
 
 
 @contextmanager
@@ -124,3 +132,35 @@ def test_the_questionnaire_is_the_nearest_one_up_the_tree(
             agency.questionnaire = None
         db.session.commit()
         assert counter.active_questionnaire() is None
+
+
+def test_the_counter_and_its_questionnaire_come_in_one_query(
+    app: Flask, site: SurveySite
+) -> None:
+    deepen(app, site)
+    with app.app_context():
+        with counted(app) as statements:
+            found = counter_with_questionnaire(site.counter)
+        assert len(statements) == 1
+        assert found is not None
+        counter, questionnaire = found
+        assert (counter.code, questionnaire.code) == (site.counter, "sipas-2023")
+        commune = get_by_code(Agency, site.commune)
+        assert commune is not None
+        commune.questionnaire = db.session.scalars(
+            select(Questionnaire).where(Questionnaire.code == "sipas-2017")
+        ).one()
+        db.session.commit()
+        found = counter_with_questionnaire(site.counter)
+        assert found is not None and found[1].code == "sipas-2017"
+        assert counter_with_questionnaire("NO-SUCH-COUNTER") is None
+        counter = get_by_code(Counter, site.counter)
+        assert counter is not None
+        counter.active = False
+        db.session.commit()
+        assert counter_with_questionnaire(site.counter) is None
+        assert counter_with_questionnaire(site.other_counter) is not None
+        for agency in db.session.scalars(select(Agency)):
+            agency.questionnaire = None
+        db.session.commit()
+        assert counter_with_questionnaire(site.other_counter) is None
