@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from surveyapp.admin.translations import (
     all_wording,
@@ -20,10 +19,9 @@ from surveyapp.admin.translations import (
     export_xlsx,
     import_wording,
 )
-from surveyapp.core.audit import record
 from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
+from surveyapp.core.file_import import import_from_command_line
 from surveyapp.core.tree import walk_tree
-from surveyapp.core.uploads import UploadError
 from surveyapp.extensions import db
 from surveyapp.models import SOURCE_LANGUAGE
 
@@ -94,18 +92,9 @@ def translations_import(file: Path) -> None:
     On any problem, each is printed as "line N, column: reason", nothing is
     imported and the exit status is 1.
     """
-    # The command line speaks English, like the other commands.
-    with force_locale("en"):
-        try:
-            summary = import_wording(
-                file.read_bytes(), file.name, current_app.config["LANGUAGES"]
-            )
-        except UploadError as error:
-            db.session.rollback()
-            for problem in error.errors:
-                click.echo(str(problem), err=True)
-            click.echo(f"{file}: nothing imported", err=True)
-            raise SystemExit(1) from None
-    record("translations_import", target=file.name, details=summary.as_dict())
-    db.session.commit()
-    click.echo(f"{file}: {summary}")
+    languages = current_app.config["LANGUAGES"]
+    import_from_command_line(
+        file,
+        lambda data, name: import_wording(data, name, languages),
+        "translations_import",
+    )

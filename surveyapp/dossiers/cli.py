@@ -6,13 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
-from surveyapp.core.audit import record
-from surveyapp.core.uploads import UploadError
+from surveyapp.core.file_import import import_from_command_line
 from surveyapp.dossiers.importer import import_counts
 from surveyapp.dossiers.template import template_csv, template_xlsx
-from surveyapp.extensions import db
 
 dossiers_cli = AppGroup(
     "dossiers", help="Dossier counts per agency, service field and month."
@@ -29,20 +26,7 @@ def dossiers_import(file: Path) -> None:
     service field and month are replaced. On any problem, each is printed as
     "line N, column: reason", nothing is imported and the exit status is 1.
     """
-    # The command line speaks English, like the other commands; there is no request
-    # to choose a language from.
-    with force_locale("en"):
-        try:
-            summary = import_counts(file.read_bytes(), file.name)
-        except UploadError as error:
-            db.session.rollback()
-            for problem in error.errors:
-                click.echo(str(problem), err=True)
-            click.echo(f"{file}: nothing imported", err=True)
-            raise SystemExit(1) from None
-    record("dossier_upload", target=file.name, details=summary.as_dict())
-    db.session.commit()
-    click.echo(f"{file}: {summary}")
+    import_from_command_line(file, import_counts, "dossier_upload")
 
 
 @dossiers_cli.command("template")
