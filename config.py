@@ -13,6 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+# The fonts shipped with the app; a PDF_FONTS file name without a directory is
+# looked up here.
+BUNDLED_FONT_DIR = Path(__file__).resolve().parent / "surveyapp" / "static" / "fonts"
+#: DejaVu Sans covers Vietnamese and Latin: every language's PDF font by default.
+DEFAULT_PDF_FONT = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 
 
 def _dev_secret_key() -> str:
@@ -51,6 +56,12 @@ class Config:
     # A language's name in the switch, when Babel's own name is not the one the
     # province uses, e.g. SURVEYAPP_LANGUAGE_NAMES='{"blt": "Tai Dam"}'.
     LANGUAGE_NAMES: dict[str, str] = {}
+    # The yearly PDF's regular and bold TrueType fonts of a language whose script
+    # DejaVu Sans lacks, e.g. SURVEYAPP_PDF_FONTS='{"blt": ["/usr/share/fonts/
+    # TaiViet.ttf", "/usr/share/fonts/TaiViet-Bold.ttf"]}' or
+    # 'blt:TaiViet.ttf,TaiViet-Bold.ttf;th:...' (a bare file name is in
+    # surveyapp/static/fonts/). Unlisted languages use DEFAULT_PDF_FONT.
+    PDF_FONTS: dict[str, list[str]] | str = {}
     # A citizen may keep the survey open for a long while; the CSRF token lives as
     # long as the session instead of expiring after an hour and losing the answers.
     WTF_CSRF_TIME_LIMIT: int | None = None
@@ -242,6 +253,66 @@ def check_languages(config: dict[str, object]) -> None:
         raise RuntimeError(
             f"LANGUAGES holds codes that are not short language tags: {wrong!r}"
         )
+
+
+# The first bytes of a font file fpdf2 can embed: TrueType or OpenType.
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"true", b"OTTO")
+
+
+def check_pdf_fonts(config: dict[str, object]) -> None:
+    """Turn PDF_FONTS into language -> (regular, bold) absolute paths for every
+    language of LANGUAGES, or refuse to start: a language outside LANGUAGES, an
+    entry that is not two files, a file missing or not a TrueType/OpenType font.
+    """
+    given = _parsed_pdf_fonts(config.get("PDF_FONTS") or {})
+    languages = list(config["LANGUAGES"])  # type: ignore[call-overload]
+    unknown = sorted(set(given) - set(languages))
+    if unknown:
+        raise RuntimeError(
+            f"PDF_FONTS names languages that are not in LANGUAGES: {unknown!r}"
+        )
+    fonts: dict[str, tuple[str, str]] = {}
+    for language in languages:
+        files = given.get(language, list(DEFAULT_PDF_FONT))
+        if len(files) != 2 or not all(isinstance(f, str) and f for f in files):
+            raise RuntimeError(
+                f"PDF_FONTS[{language!r}] must be two font files, regular and "
+                f"bold; got {files!r}"
+            )
+        regular, bold = (_font_file(language, name) for name in files)
+        fonts[language] = (regular, bold)
+    config["PDF_FONTS"] = fonts
+
+
+def _parsed_pdf_fonts(value: object) -> dict[str, list[str]]:
+    """PDF_FONTS as given: a mapping (JSON in the environment) or the text
+    "lang:regular,bold;lang:regular,bold"."""
+    if isinstance(value, dict):
+        return {str(k): list(v) for k, v in value.items()}
+    if not isinstance(value, str):
+        raise RuntimeError(f"PDF_FONTS must be a mapping or text; got {value!r}")
+    fonts: dict[str, list[str]] = {}
+    for entry in filter(None, (part.strip() for part in value.split(";"))):
+        language, _colon, files = entry.partition(":")
+        fonts[language.strip()] = [f.strip() for f in files.split(",")]
+    return fonts
+
+
+def _font_file(language: str, name: str) -> str:
+    path = Path(name) if Path(name).is_absolute() else BUNDLED_FONT_DIR / name
+    if not path.is_file():
+        raise RuntimeError(
+            f"PDF_FONTS: the font file {str(path)!r} for language {language!r} "
+            "does not exist"
+        )
+    with path.open("rb") as handle:
+        signature = handle.read(4)
+    if signature not in FONT_SIGNATURES:
+        raise RuntimeError(
+            f"PDF_FONTS: {str(path)!r} for language {language!r} is not a "
+            "TrueType or OpenType font (.ttf, .otf; collections are not supported)"
+        )
+    return str(path)
 
 
 def ensure_secrets(config: dict[str, object], settings: type[Config]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import check_languages, ensure_secrets, load_config
+from config import check_languages, check_pdf_fonts, ensure_secrets, load_config
 from surveyapp.admin.views import bp as admin_bp
 from surveyapp.api.views import bp as api_bp
 from surveyapp.auth.session import load_user
@@ -62,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     ensure_secrets(app.config, settings)
     check_languages(app.config)
+    check_pdf_fonts(app.config)
     if app.config.get("PROXY_COUNT"):
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -108,9 +108,15 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """Settings of the `app` fixture beyond the testing ones; a module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_settings: dict[str, object]) -> Iterator[Flask]:
     """The app on a database holding the bundled questionnaires and service fields."""
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **app_settings)
     with app.app_context():
         load_builtin_questionnaires()
         load_service_fields()

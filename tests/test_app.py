@@ -108,6 +108,49 @@ def test_a_configured_language_is_accepted() -> None:
     assert app.config["LANGUAGES"] == ["vi", "blt"]
 
 
+BUNDLED = Path(__file__).resolve().parent.parent / "surveyapp" / "static" / "fonts"
+
+
+@pytest.mark.parametrize(
+    ("fonts", "expected"),
+    [
+        ({"xx": ["missing.ttf", "DejaVuSans-Bold.ttf"]}, "missing.ttf.*does not exist"),
+        ("xx:DejaVuSans.ttf,/nowhere/Bold.ttf", "/nowhere/Bold.ttf.*'xx' does not"),
+        ({"xx": ["DejaVuSans.ttf"]}, "must be two font files"),
+        ({"xx": ["LICENSE-DejaVu.txt", "DejaVuSans.ttf"]}, "not a TrueType"),
+        ({"th": ["DejaVuSans.ttf", "DejaVuSans.ttf"]}, "not in LANGUAGES: \\['th'\\]"),
+    ],
+)
+def test_pdf_fonts_are_checked_at_start(fonts: object, expected: str) -> None:
+    with pytest.raises(RuntimeError, match=expected):
+        create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI="sqlite://",
+            LANGUAGES=["vi", "en", "xx"],
+            PDF_FONTS=fonts,
+        )
+
+
+def test_pdf_fonts_default_to_dejavu_for_every_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    regular, bold = BUNDLED / "DejaVuSans.ttf", BUNDLED / "DejaVuSans-Bold.ttf"
+    monkeypatch.setenv("SURVEYAPP_PDF_FONTS", f"xx:{bold},DejaVuSans.ttf")
+    app = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI="sqlite://", LANGUAGES=["vi", "en", "xx"]
+    )
+    assert app.config["PDF_FONTS"] == {
+        "vi": (str(regular), str(bold)),
+        "en": (str(regular), str(bold)),
+        "xx": (str(bold), str(regular)),
+    }
+    monkeypatch.setenv("SURVEYAPP_PDF_FONTS", f'{{"xx": ["{bold}", "{bold}"]}}')
+    app = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI="sqlite://", LANGUAGES=["vi", "en", "xx"]
+    )
+    assert app.config["PDF_FONTS"]["xx"] == (str(bold), str(bold))
+
+
 @pytest.mark.parametrize(("count", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
 def test_proxy_count_trusts_forwarded_for(count: int, expected: str) -> None:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", PROXY_COUNT=count)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
@@ -23,6 +24,7 @@ from surveyapp.models import Agency, get_by_code
 from surveyapp.reports.files import render
 from surveyapp.reports.finalise import year_report
 from surveyapp.reports.responses_csv import ExportError, write_responses_csv
+from surveyapp.web.language import interface_locale
 
 responses_cli = AppGroup("responses", help="Citizens' responses.")
 sipas_cli = AppGroup("sipas", help="Yearly SIPAS-style reports.")
@@ -102,6 +104,14 @@ def responses_export(
     help="Questionnaire version code (default: the agency's own).",
 )
 @click.option(
+    "--language",
+    default="vi",
+    show_default=True,
+    help="A language of LANGUAGES: the files' labels (its catalogue, else "
+    "Vietnamese), questionnaire wording (its translations, else Vietnamese) and "
+    "PDF font (PDF_FONTS).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -113,20 +123,28 @@ def sipas_export(
     agency_code: str,
     file_format: str,
     questionnaire_code: str | None,
+    language: str,
     output: Path,
 ) -> None:
-    """Write the yearly report of an agency subtree, in Vietnamese.
+    """Write the yearly report of an agency subtree, in Vietnamese or --language.
 
-    A finalised year is exported from its stored results; otherwise the year is
-    computed from the current responses, exactly as the dashboard does.
+    A finalised year is exported from its stored results (only its wording
+    follows the language); otherwise the year is computed from the current
+    responses, exactly as the dashboard does.
     """
+    if language not in current_app.config["LANGUAGES"]:
+        raise click.BadParameter(
+            f"{language!r} is not in LANGUAGES "
+            f"({', '.join(current_app.config['LANGUAGES'])})",
+            param_hint="--language",
+        )
     agency = get_by_code(Agency, agency_code)
     if agency is None:
         raise click.ClickException(f"no agency with code {agency_code!r}")
-    with force_locale("vi"):
+    with force_locale(interface_locale(language)):
         try:
             report = year_report(agency, year, questionnaire_code)
-            content = render(report, file_format)
+            content = render(report, file_format, language)
         except (ScoringError, PeriodError) as error:
             raise click.ClickException(str(error)) from None
     output.write_bytes(content)
@@ -137,6 +155,7 @@ def sipas_export(
             "year": year,
             "format": file_format,
             "questionnaire": report.questionnaire,
+            "language": language,
             "via": "cli",
         },
     )

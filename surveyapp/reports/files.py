@@ -13,8 +13,9 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 
+from surveyapp.models import SOURCE_LANGUAGE
 from surveyapp.reports.pdf import build_pdf
-from surveyapp.reports.report import Report
+from surveyapp.reports.report import Report, in_language
 from surveyapp.reports.tables import Cell, Column, tidy_table
 from surveyapp.reports.xlsx import build_xlsx, neutralised
 from surveyapp.web.language import rounded
@@ -67,14 +68,15 @@ def build_csv(report: Report) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def render(report: Report, file_format: str) -> bytes:
-    """The report in `file_format` (a key of :data:`FORMATS`)."""
+def render(report: Report, file_format: str, language: str = SOURCE_LANGUAGE) -> bytes:
+    """The report in `file_format` (a key of :data:`FORMATS`), its wording in
+    `language` (its interface text in the current locale)."""
     builders: dict[str, Callable[[Report], bytes]] = {
         "xlsx": build_xlsx,
         "csv": build_csv,
-        "pdf": build_pdf,
+        "pdf": lambda worded: build_pdf(worded, language),
     }
-    return builders[file_format](report)
+    return builders[file_format](in_language(report, language))
 
 
 def file_name(report: Report, file_format: str) -> str:

@@ -5,14 +5,19 @@ dashboard."""
 
 from __future__ import annotations
 
+import logging
+
+from flask import current_app
 from flask_babel import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
+from surveyapp.models import SOURCE_LANGUAGE
 from surveyapp.reports.method import method_table, status_lines
 from surveyapp.reports.pdf_layout import (
     BAR_RGB,
+    FALLBACK_FONT,
     FONT,
-    FONT_DIR,
     THIN_RGB,
     heading,
     pdf_table,
@@ -36,6 +41,8 @@ from surveyapp.reports.tables import (
 )
 from surveyapp.web.language import percent
 
+logger = logging.getLogger(__name__)
+
 
 class _ReportPdf(FPDF):
     """A4 portrait with the report's title in the footer."""
@@ -50,12 +57,13 @@ class _ReportPdf(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def build_pdf(report: Report) -> bytes:
-    """A printable report: status, overall index, factor chart, tables, method."""
+def build_pdf(report: Report, language: str = SOURCE_LANGUAGE) -> bytes:
+    """A printable report in `language`'s font (its labels and wording are the
+    caller's: the current locale, :func:`~surveyapp.reports.report.in_language`):
+    status, overall index, factor chart, tables, method."""
     pdf = _ReportPdf(orientation="P", unit="mm", format="A4")
     pdf.footer_text = f"{report.name} · {report.year}"
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    _add_fonts(pdf, language)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.set_title(f"{report.name} {report.year}")
     pdf.add_page()
@@ -70,7 +78,44 @@ def build_pdf(report: Report) -> bytes:
     for depth in range(1, len(report.rankings) + 1):
         _pdf_ranking(pdf, ranking_table(report, depth), report.questionnaire)
     _pdf_method(pdf, report)
-    return bytes(pdf.output())
+    content = bytes(pdf.output())
+    _warn_missing_glyphs(pdf, language)
+    return content
+
+
+def _add_fonts(pdf: FPDF, language: str) -> None:
+    """The language's fonts (PDF_FONTS, checked at start-up); when they are not
+    the Vietnamese ones, those fill in the characters they lack."""
+    fonts: dict[str, tuple[str, str]] = current_app.config["PDF_FONTS"]
+    regular, bold = fonts.get(language, fonts[SOURCE_LANGUAGE])
+    pdf.add_font(FONT, "", regular)
+    pdf.add_font(FONT, "B", bold)
+    if (regular, bold) != fonts[SOURCE_LANGUAGE]:
+        fallback_regular, fallback_bold = fonts[SOURCE_LANGUAGE]
+        pdf.add_font(FALLBACK_FONT, "", fallback_regular)
+        pdf.add_font(FALLBACK_FONT, "B", fallback_bold)
+        pdf.set_fallback_fonts([FALLBACK_FONT])
+
+
+def _warn_missing_glyphs(pdf: FPDF, language: str) -> None:
+    """Characters that no font had are printed as empty boxes: say which, and
+    for which language, so that PDF_FONTS gets a font that has them."""
+    missing = sorted(
+        {
+            chr(code)
+            for font in pdf.fonts.values()
+            if isinstance(font, TTFFont)
+            for code in font.missing_glyphs
+        }
+    )
+    if missing:
+        logger.warning(
+            "The %r PDF report has characters its fonts lack, printed as boxes: "
+            "%s; set PDF_FONTS[%r] to a font that has them",
+            language,
+            " ".join(f"{char} (U+{ord(char):04X})" for char in missing[:20]),
+            language,
+        )
 
 
 def _pdf_title_block(pdf: FPDF, report: Report) -> None:

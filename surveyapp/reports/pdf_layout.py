@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from surveyapp.reports.tables import Cell
 from surveyapp.web.language import percent
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+# The family every part of the PDF writes in: the language's font (PDF_FONTS).
+FONT = "Text"
 
 
-FONT = "DejaVu"
+# The Vietnamese font, for what another language's font lacks: agency names and
+# untranslated wording are Vietnamese.
+FALLBACK_FONT = "Vietnamese"
 
 
 BAR_RGB = (11, 79, 156)

@@ -10,7 +10,7 @@ writers share.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from importlib import metadata
@@ -27,7 +27,8 @@ from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
 from surveyapp.analysis.trend import compute_trend
 from surveyapp.core.time import Period, local_today
-from surveyapp.models import SOURCE_LANGUAGE, Agency, Questionnaire
+from surveyapp.data import factor_correspondence
+from surveyapp.models import SOURCE_LANGUAGE, Agency, Questionnaire, get_by_code
 from surveyapp.models.questionnaires import load_wording
 from surveyapp.scoring import ResultRow
 from surveyapp.scoring.change import Difference
@@ -284,6 +285,41 @@ def pooled_labels(pooled: PooledScores) -> dict[str, str]:
     }
 
 
+def in_language(report: Report, language: str) -> Report:
+    """`report` worded in `language`, its numbers untouched: the questionnaire's
+    title, factor and criterion wording from its translations (Vietnamese where
+    untranslated), the index named in the current interface language.
+
+    A finalised report keeps its stored labels for any row its questionnaire no
+    longer names.
+    """
+    questionnaire = get_by_code(Questionnaire, report.questionnaire)
+    if questionnaire is None:
+        return report
+    return replace(
+        report,
+        questionnaire_title=questionnaire.title(language),
+        labels={**report.labels, **questionnaire_labels(questionnaire, language)},
+        pooled_labels=_pooled_labels_in(report.pooled_labels, language),
+    )
+
+
+def _pooled_labels_in(stored: dict[str, str], language: str) -> dict[str, str]:
+    """The pooled factors' names in English for "en", else in Vietnamese: the
+    bundled correspondence names them in these two only."""
+    if not stored:
+        return stored
+    names = {
+        f.code: f"{f.code}. {f.name_en if language == 'en' else f.name_vi}"
+        for f in factor_correspondence().factors
+    }
+    return {
+        **stored,
+        **{code: names[code] for code in stored if code in names},
+        "SIPAS": _("SIPAS-style index"),
+    }
+
+
 def app_version() -> str:
     """The installed surveyapp version, written into every report."""
     try:
@@ -292,14 +328,17 @@ def app_version() -> str:
         return "unknown"
 
 
-def questionnaire_labels(questionnaire: Questionnaire) -> dict[str, str]:
-    """Result row code -> Vietnamese wording: "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
+def questionnaire_labels(
+    questionnaire: Questionnaire, language: str = SOURCE_LANGUAGE
+) -> dict[str, str]:
+    """Result row code -> wording in `language` (Vietnamese where untranslated):
+    "F1" -> "A. ...", "F1.2" -> "A2. ..."."""
     labels = {"SIPAS": _("SIPAS-style index")}
     for factor in load_wording(questionnaire).factors:
-        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name(SOURCE_LANGUAGE)}"
+        labels[f"F{factor.position}"] = f"{factor.code}. {factor.name(language)}"
         for criterion in factor.criteria:
             labels[f"F{factor.position}.{criterion.position}"] = (
-                f"{factor.code}{criterion.position}. {criterion.text(SOURCE_LANGUAGE)}"
+                f"{factor.code}{criterion.position}. {criterion.text(language)}"
             )
     return labels
 

@@ -32,6 +32,7 @@ from surveyapp.reports.finalise import (
     year_status,
 )
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
+from surveyapp.web.language import current_language
 
 bp = Blueprint("reports", __name__, url_prefix="/quan-ly/bao-cao")
 
@@ -76,13 +77,14 @@ def index(code: str) -> ResponseReturnValue:
 @bp.get("/<code>/<int:year>.<fmt>")
 @roles_required(Role.ADMIN, Role.MANAGER)
 def download(code: str, year: int, fmt: str) -> ResponseReturnValue:
-    """The year's report as XLSX, CSV or PDF (the finalised one when it exists)."""
+    """The year's report as XLSX, CSV or PDF (the finalised one when it exists),
+    in the page's language."""
     agency = get_visible_agency_or_404(code)
     if fmt not in FORMATS or not plausible_year(year):
         abort(404)
     try:
         report = year_report(agency, year, request.args.get("q"))
-        content = render(report, fmt)
+        content = render(report, fmt, current_language())
     except ScoringError as error:
         flash(str(error), "error")
         return redirect(url_for("reports.index", code=code, year=year))
