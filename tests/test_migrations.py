@@ -44,6 +44,22 @@ def test_models_match_migrations(app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
+def test_no_table_has_two_indexes_on_the_same_columns(app: Flask) -> None:
+    """A duplicate index costs every INSERT a second write and serves no reader."""
+    with app.app_context():
+        inspector = db.inspect(db.engine)
+        for table in inspector.get_table_names():
+            seen: dict[tuple[object, ...], str] = {}
+            for index in inspector.get_indexes(table):
+                shape = (
+                    tuple(index["column_names"]),
+                    index["unique"],
+                    str(index.get("dialect_options", {})),
+                )
+                assert shape not in seen, f"{index['name']} repeats {seen[shape]}"
+                seen[shape] = str(index["name"])
+
+
 def test_downgrade_and_upgrade_again(app: Flask, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/roundtrip.sqlite3"
     fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
