@@ -61,43 +61,55 @@ def _describe_burst(name: str, count: int, at_least: bool) -> str:
     """A burst rule's reason: `count` other responses, or at least that many."""
     minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
     if name == "identical_burst" and at_least:
-        return _(
-            "Exactly the same answers as at least %(count)d other responses at "
-            "this counter within %(minutes)d minutes.",
-            count=count,
-            minutes=minutes,
+        return str(
+            _(
+                "Exactly the same answers as at least %(count)d other responses at "
+                "this counter within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
         )
     if name == "identical_burst":
-        return _(
-            "Exactly the same answers as %(count)d other responses at this counter "
-            "within %(minutes)d minutes.",
-            count=count,
-            minutes=minutes,
+        return str(
+            _(
+                "Exactly the same answers as %(count)d other responses at this counter "
+                "within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
         )
     if name == "network_burst" and at_least:
-        return _(
-            "At least %(count)d other responses from the same network at this "
-            "counter within %(minutes)d minutes.",
-            count=count,
-            minutes=minutes,
+        return str(
+            _(
+                "At least %(count)d other responses from the same network at this "
+                "counter within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
         )
     if name == "network_burst":
-        return _(
-            "%(count)d other responses from the same network at this counter "
-            "within %(minutes)d minutes.",
-            count=count,
-            minutes=minutes,
+        return str(
+            _(
+                "%(count)d other responses from the same network at this counter "
+                "within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
         )
     if at_least:
-        return _(
-            "At least %(count)d other responses from the same kiosk within "
-            "%(minutes)d minutes: more people than a counter serves.",
+        return str(
+            _(
+                "At least %(count)d other responses from the same kiosk within "
+                "%(minutes)d minutes: more people than a counter serves.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    return str(
+        _(
+            "%(count)d other responses from the same kiosk within %(minutes)d "
+            "minutes: more people than a counter serves.",
             count=count,
             minutes=minutes,
         )
-    return _(
-        "%(count)d other responses from the same kiosk within %(minutes)d "
-        "minutes: more people than a counter serves.",
-        count=count,
-        minutes=minutes,
     )
