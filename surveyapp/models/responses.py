@@ -110,8 +110,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
+    # No index of its own: the (counter_id, ...) indexes above lead with it.
     counter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("counters.id", ondelete="RESTRICT"), index=True
+        ForeignKey("counters.id", ondelete="RESTRICT")
     )
     questionnaire_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
