@@ -81,7 +81,9 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # Flask-Limiter: memory by default; set REDIS_URL for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: a 429 gets Retry-After and X-RateLimit-* from surveyapp/web/ratelimit.py;
+    # on every response they cost two more Redis round trips per submission.
+    RATELIMIT_HEADERS_ENABLED = False
     # Redis down must not turn submissions away: each worker counts in memory until
     # it is back, and a dead Redis answers within a second instead of hanging.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -32,7 +32,7 @@ from surveyapp.receipts.views import bp as receipts_bp
 from surveyapp.reports.views import bp as reports_bp
 from surveyapp.review.views import bp as review_bp
 from surveyapp.survey.views import bp as survey_bp
-from surveyapp.web import headers, hygiene, requestlog
+from surveyapp.web import headers, hygiene, ratelimit, requestlog
 from surveyapp.web.language import (
     current_language,
     language_names,
@@ -117,6 +117,7 @@ def register_extensions(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message_category = "info"
     limiter.init_app(app)
+    ratelimit.init_app(app)
 
 
 def enforce_sqlite_foreign_keys(engine: Engine) -> None:

@@ -44,6 +44,24 @@ def test_models_match_migrations(app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
+def test_no_index_repeats_the_leading_columns_of_another(app: Flask) -> None:
+    """An index on the same columns as another, or on their first ones, costs
+    every INSERT a write and serves no reader the other would not."""
+    with app.app_context():
+        inspector = db.inspect(db.engine)
+        for table in inspector.get_table_names():
+            plain = [
+                (str(index["name"]), tuple(index["column_names"]))
+                for index in inspector.get_indexes(table)
+                if not index["unique"] and not index.get("dialect_options")
+            ]
+            for name, columns in plain:
+                for other, longer in plain:
+                    assert other == name or longer[: len(columns)] != columns, (
+                        f"{name} {columns} repeats the start of {other} {longer}"
+                    )
+
+
 def test_downgrade_and_upgrade_again(app: Flask, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/roundtrip.sqlite3"
     fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)

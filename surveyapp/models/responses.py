@@ -71,8 +71,6 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(
             _one_of("anomaly_state", AnomalyState), name="anomaly_state_known"
         ),
-        # The anomaly rules count a counter's responses of the last minutes.
-        Index("ix_responses_counter_recent", "counter_id", "submitted_at"),
         # The few responses not yet folded into cells, found without a scan.
         Index(
             "ix_responses_unfolded",
@@ -81,7 +79,8 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
             sqlite_where=text("NOT folded"),
         ),
         # Each counter's last response and this month's count, read from the
-        # index alone for the counters page.
+        # index alone for the counters page; the kiosk rule's recent responses of
+        # a counter.
         Index("ix_responses_counter_submitted", "counter_id", "submitted_at"),
         # The burst rules count only the recent responses that match (the same
         # answers, the same network), not every recent response of the counter:
@@ -111,8 +110,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
+    # No index of its own: the (counter_id, ...) indexes above lead with it.
     counter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("counters.id", ondelete="RESTRICT"), index=True
+        ForeignKey("counters.id", ondelete="RESTRICT")
     )
     questionnaire_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True

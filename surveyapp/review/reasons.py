@@ -25,13 +25,17 @@ PLAIN_REASONS: dict[str, LazyString] = {
     ),
 }
 
+#: Reasons counting other responses ("network_burst:12", or "network_burst:100+").
+BURSTS = ("identical_burst", "network_burst", "kiosk_burst")
+
 
 def describe_reason(code: str) -> str:
     """A stored reason code ("too_fast:4s") in the reader's language."""
     name, _sep, raw = code.partition(":")
-    digits = raw.rstrip("s")
+    # A burst count that reached its cap is stored as "at least" ("100+").
+    at_least = raw.endswith("+")
+    digits = raw.rstrip("s+")
     number = int(digits) if digits.isdigit() else 0
-    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
     if name in PLAIN_REASONS:
         text = PLAIN_REASONS[name]
     elif name == "render_expired":
@@ -46,27 +50,66 @@ def describe_reason(code: str) -> str:
             "person can read it.",
             seconds=number,
         )
-    elif name == "identical_burst":
-        text = _(
-            "Exactly the same answers as %(count)d other responses at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    elif name == "network_burst":
-        text = _(
-            "%(count)d other responses from the same network at this counter "
-            "within %(minutes)d minutes.",
-            count=number,
-            minutes=minutes,
-        )
-    elif name == "kiosk_burst":
-        text = _(
-            "%(count)d other responses from the same kiosk within %(minutes)d "
-            "minutes: more people than a counter serves.",
-            count=number,
-            minutes=minutes,
-        )
+    elif name in BURSTS:
+        text = _describe_burst(name, number, at_least)
     else:
         text = code
     return str(text)
+
+
+def _describe_burst(name: str, count: int, at_least: bool) -> str:
+    """A burst rule's reason: `count` other responses, or at least that many."""
+    minutes = int(current_app.config["ANOMALY_WINDOW_MINUTES"])
+    if name == "identical_burst" and at_least:
+        return str(
+            _(
+                "Exactly the same answers as at least %(count)d other responses at "
+                "this counter within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    if name == "identical_burst":
+        return str(
+            _(
+                "Exactly the same answers as %(count)d other responses at this counter "
+                "within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    if name == "network_burst" and at_least:
+        return str(
+            _(
+                "At least %(count)d other responses from the same network at this "
+                "counter within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    if name == "network_burst":
+        return str(
+            _(
+                "%(count)d other responses from the same network at this counter "
+                "within %(minutes)d minutes.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    if at_least:
+        return str(
+            _(
+                "At least %(count)d other responses from the same kiosk within "
+                "%(minutes)d minutes: more people than a counter serves.",
+                count=count,
+                minutes=minutes,
+            )
+        )
+    return str(
+        _(
+            "%(count)d other responses from the same kiosk within %(minutes)d "
+            "minutes: more people than a counter serves.",
+            count=count,
+            minutes=minutes,
+        )
+    )

@@ -2,15 +2,21 @@
 the 429 page.
 
 None of them stores an IP address. A breach is answered with a page (or JSON) that
-says the answers were not sent yet."""
+says the answers were not sent yet, with Retry-After and X-RateLimit-* headers.
+Only a refusal carries them: Flask-Limiter's own headers (RATELIMIT_HEADERS_ENABLED)
+read each request's count and its expiry back from the storage, two more Redis round
+trips per submission that no accepted client needs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
 
 from flask import (
+    Flask,
+    Response,
     current_app,
     jsonify,
     make_response,
@@ -21,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from redis.exceptions import RedisError
 
 from surveyapp.core.links import signed_counter_code
 from surveyapp.core.receipts import signed_receipt_id
@@ -150,3 +157,29 @@ def rate_limited_response() -> ResponseReturnValue:
         action=request.full_path.rstrip("?"),
     )
     return make_response(page, 429)
+
+
+def add_refusal_headers(response: Response) -> Response:
+    """Retry-After and X-RateLimit-* on a 429 of any limit: when to send again.
+
+    Read from the breached limit's window (one storage read, on refusals only).
+    Should the storage fail between the refusal and here, the 429 goes without
+    them rather than as an error.
+    """
+    breached = limiter.current_limit
+    if response.status_code != 429 or breached is None:
+        return response
+    try:
+        reset_at, remaining = breached.reset_at, breached.remaining
+    except (RedisError, OSError):
+        return response
+    response.headers["X-RateLimit-Limit"] = str(breached.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(reset_at)
+    response.headers["Retry-After"] = str(max(1, reset_at - int(time.time())))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Add the refusal headers to every 429, the login's and the survey's alike."""
+    app.after_request(add_refusal_headers)

@@ -21,6 +21,10 @@ from tests.factories import SurveySite, add_responses
         ("too_fast:4s", "Sent 4 seconds after the form was shown"),
         ("identical_burst:6", "as 6 other responses at this counter within 15"),
         ("network_burst:12", "12 other responses from the same network"),
+        ("network_burst:100+", "At least 100 other responses from the same network"),
+        ("identical_burst:50+", "as at least 50 other responses at this counter"),
+        ("kiosk_burst:100+", "At least 100 other responses from the same kiosk"),
+        ("kiosk_burst:11", "11 other responses from the same kiosk"),
         ("something_new:3", "something_new:3"),
     ],
 )

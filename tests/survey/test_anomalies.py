@@ -184,6 +184,21 @@ def test_thresholds_come_from_config(app: Flask, site: SurveySite) -> None:
         assert flags(site.counter, fill_seconds=20) == ()
 
 
+def test_a_long_burst_is_counted_up_to_ten_times_the_threshold(
+    app: Flask, site: SurveySite
+) -> None:
+    # Counting stops at 10 x the threshold, so that a burst of thousands costs each
+    # later submission no more than one of a few dozen; the code says "at least".
+    app.config.update(ANOMALY_IDENTICAL_COUNT=2, ANOMALY_NETWORK_COUNT=3)
+    with app.app_context():
+        from_network(add_responses(site.counter, ALL_FOUR, 25), NETWORK)
+        assert flags(site.counter) == ("identical_burst:20+", "network_burst:25")
+        from_network(add_responses(site.counter, [5, 3], 5), NETWORK)
+        assert flags(site.counter) == ("identical_burst:20+", "network_burst:30+")
+        app.config.update(ANOMALY_IDENTICAL_COUNT=3)
+        assert flags(site.counter) == ("identical_burst:25", "network_burst:30+")
+
+
 def _around_today() -> Period:
     today = date.today()
     return Period.between(today - timedelta(days=2), today + timedelta(days=2))

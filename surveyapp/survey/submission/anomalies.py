@@ -22,6 +22,9 @@ Settings (``app.config``, defaults in ``config.Config``):
     same network (the keyed /24 or /48 hash of :mod:`surveyapp.core.network`).
     Kiosk responses all come from the office network by design: they do not
     count towards a phone's network, and a kiosk answers to its own rule instead.
+    Each count stops at BURST_COUNT_CAP_FACTOR times its threshold: past it the
+    reason says "at least" ("network_burst:100+"), and a burst of thousands costs
+    each later submission no more than one of a hundred.
 ``ANOMALY_KIOSK_COUNT``
     A kiosk response is flagged when the same kiosk sent at least that many other
     responses within the window: more people than a counter serves.
@@ -38,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     ScalarSelect,
     Select,
     and_,
@@ -86,6 +90,13 @@ class Observed:
 # Where a response came from, for the burst rules: its kiosk, its phone's
 # network, or nowhere known.
 KIOSK, NETWORK, UNKNOWN = "kiosk", "network", "unknown"
+
+# A burst count is exact up to this many times its rule's threshold, then capped:
+# enough for a reviewer to tell a burst from a crowd, and each count reads at most
+# that many index entries.
+BURST_COUNT_CAP_FACTOR = 10
+# Appended to a capped count in a reason code ("network_burst:100+").
+AT_LEAST = "+"
 
 
 def setting(name: str) -> int:
@@ -147,6 +158,12 @@ def _counted_reasons(seen: Observed, now: datetime) -> list[str]:
     identical-answers, network and kiosk bursts."""
     digest = answers_digest(seen.answers.items()) if seen.answers else None
     source = _source_kind(seen)
+    identical_threshold = setting("ANOMALY_IDENTICAL_COUNT")
+    source_threshold = setting(
+        "ANOMALY_KIOSK_COUNT" if source == KIOSK else "ANOMALY_NETWORK_COUNT"
+    )
+    identical_cap = BURST_COUNT_CAP_FACTOR * identical_threshold
+    source_cap = BURST_COUNT_CAP_FACTOR * source_threshold
     replayed, identical, same_source = (
         int(count or 0)
         for count in db.session.execute(
@@ -158,20 +175,25 @@ def _counted_reasons(seen: Observed, now: datetime) -> list[str]:
                 "nonce": seen.render_nonce,
                 "digest": digest,
                 "source": seen.kiosk_id if source == KIOSK else seen.network_hash,
+                "identical_cap": identical_cap,
+                "source_cap": source_cap,
             },
         ).one()
     )
     reasons: list[str] = []
     if replayed:
         reasons.append(REPLAYED)
-    if digest and identical >= setting("ANOMALY_IDENTICAL_COUNT"):
-        reasons.append(f"identical_burst:{identical}")
-    if source == KIOSK:
-        if same_source >= setting("ANOMALY_KIOSK_COUNT"):
-            reasons.append(f"kiosk_burst:{same_source}")
-    elif source == NETWORK and same_source >= setting("ANOMALY_NETWORK_COUNT"):
-        reasons.append(f"network_burst:{same_source}")
+    if digest and identical >= identical_threshold:
+        reasons.append(f"identical_burst:{_count_code(identical, identical_cap)}")
+    if source != UNKNOWN and same_source >= source_threshold:
+        rule = "kiosk_burst" if source == KIOSK else "network_burst"
+        reasons.append(f"{rule}:{_count_code(same_source, source_cap)}")
     return reasons
+
+
+def _count_code(count: int, cap: int) -> str:
+    """A count in a reason code: "12", or "100+" when it reached its cap."""
+    return f"{cap}{AT_LEAST}" if count >= cap else str(count)
 
 
 def _source_kind(seen: Observed) -> str:
@@ -189,8 +211,10 @@ def _rules_query(by_token: bool, source: str) -> Select[tuple[int, int, int]]:
     (submitted within the window) with the same answers (counter_id, answers_hash,
     submitted_at) or from the same source (counter_id, network_hash, submitted_at,
     channel; a kiosk's by the counter's recent ones). Only matching entries are
-    read, never every recent response of a busy counter. Built once, its cache
-    key is kept: building it per submission cost more CPU than running it.
+    read, never every recent response of a busy counter, and the burst counts
+    stop at their caps (LIMIT), so a long burst does not slow each later
+    submission. Built once, its cache key is kept: building it per submission
+    cost more CPU than running it.
     """
     recent = (
         Response.counter_id == bindparam("counter_id"),
@@ -200,8 +224,10 @@ def _rules_query(by_token: bool, source: str) -> Select[tuple[int, int, int]]:
     same_token = Response.render_nonce == bindparam("nonce") if by_token else false()
     return select(
         _count_where(same_token),
-        _count_where(*recent, Response.answers_hash == bindparam("digest")),
-        _count_where(*recent, _same_source(source)),
+        _count_up_to(
+            "identical_cap", *recent, Response.answers_hash == bindparam("digest")
+        ),
+        _count_up_to("source_cap", *recent, _same_source(source)),
     )
 
 
@@ -225,6 +251,18 @@ def _count_where(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
     return (
         select(func.count()).select_from(Response).where(*conditions).scalar_subquery()
     )
+
+
+def _count_up_to(cap: str, *conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    """The number of matching responses, counted no further than the parameter
+    `cap`."""
+    matching = (
+        select(Response.counter_id)
+        .where(*conditions)
+        .limit(bindparam(cap, type_=Integer))
+        .subquery()
+    )
+    return select(func.count()).select_from(matching).scalar_subquery()
 
 
 def _aware(moment: datetime) -> datetime:
