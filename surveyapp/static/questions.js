@@ -33,7 +33,10 @@
     form.classList.add("can-listen");
     form.querySelectorAll(".rating > legend:first-child").forEach(function (legend) {
       if (!legend.nextElementSibling.matches(".listen")) {
-        legend.after(button.content.firstElementChild.cloneNode(true));
+        var copy = button.content.firstElementChild.cloneNode(true);
+        // Sixteen buttons called "Listen": each says which question it reads.
+        copy.setAttribute("aria-describedby", legend.id);
+        legend.after(copy);
       }
     });
   }

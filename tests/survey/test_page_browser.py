@@ -202,6 +202,11 @@ def test_listen_reads_the_question_with_the_phones_voice(
         " cho người dân."
     )
     assert page.evaluate("window.spoken") == [[question, "vi-VN"]]
+    # Screen readers hear which question each "Nghe" reads.
+    described = listen.evaluate(
+        "b => document.getElementById(b.getAttribute('aria-describedby')).textContent"
+    )
+    assert described == question
     assert page.get_by_role("button", name="Nghe").count() == 16
     # Shown after an error too: the form the server sent back is set up again.
     page.get_by_role("button", name=SEND).click()
