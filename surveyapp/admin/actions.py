@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from surveyapp.core.moderation import HIDE_REASONS
+
 # An action missing here is shown by its code, never hidden.
 ACTION_LABELS: dict[str, LazyString] = {
     "sign_in": _l("Signed in"),
@@ -35,6 +37,16 @@ ACTION_LABELS: dict[str, LazyString] = {
     "export": _l("Downloaded a report"),
     "finalise": _l("Finalised a year"),
 }
+
+
+# Detail values stored as codes, shown in words (unknown codes as they are).
+DETAIL_LABELS: dict[str, dict[str, LazyString]] = {"reason": HIDE_REASONS}
+
+
+def detail_text(key: str, value: object) -> str:
+    """One detail of an audit entry as the page shows it."""
+    label = DETAIL_LABELS.get(key, {}).get(str(value))
+    return str(label) if label is not None else str(value)
 
 
 def action_label(action: str) -> str:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from surveyapp.admin.actions import action_label
+from surveyapp.admin.actions import action_label, detail_text
 from surveyapp.admin.forms import LogoForm
 from surveyapp.core.branding import (
     MAX_LOGO_BYTES,
@@ -53,6 +53,7 @@ def audit_log() -> str:
         page=page,
         page_size=PAGE_SIZE,
         action_label=action_label,
+        detail_text=detail_text,
     )
 
 

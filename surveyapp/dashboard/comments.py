@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.orm import joinedload
@@ -31,14 +29,6 @@ MAX_SEARCH = 100
 # The frequent words are counted over at most this many of the newest comments
 # selected, so that a province's page reads a bounded amount of text.
 MAX_WORD_COMMENTS = 5000
-
-# Why a comment may be hidden: the code stored, and the words shown.
-HIDE_REASONS: dict[str, LazyString] = {
-    "personal_data": _l("Personal data (a name, phone number or address)"),
-    "abusive": _l("Abusive or offensive language"),
-    "spam": _l("Spam or advertising"),
-    "off_topic": _l("Not about the service"),
-}
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from surveyapp.analysis.pooled import pool_versions
 from surveyapp.analysis.prepared import PreparedData
 from surveyapp.analysis.scores import ScoringError, score_agency
 from surveyapp.core.access import can_see
+from surveyapp.core.moderation import HIDE_REASONS
 from surveyapp.core.time import local_today
 from surveyapp.dashboard.comments import (
-    HIDE_REASONS,
     CommentFilter,
     comment_page,
     frequent_comment_terms,

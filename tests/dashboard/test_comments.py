@@ -138,6 +138,11 @@ def test_hiding_asks_a_reason_then_a_confirmation_and_is_audited(
     assert (
         "Spam or advertising" in hidden_list and "Hồ sơ bị trả lại" not in hidden_list
     )
+    # The audit log gives the reason in words, not its code.
+    admin = app.test_client()
+    AuthActions(app, admin).login_as("admin", codes["province"])
+    audit = admin.get("/quan-ly/quan-tri/nhat-ky?lang=en").get_data(as_text=True)
+    assert "reason=Spam or advertising" in audit and "reason=spam" not in audit
     # Hidden comments leave the frequent words.
     assert "nhiệt" not in _terms(listing)
 
