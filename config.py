@@ -33,6 +33,11 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _env_flag(name: str) -> bool:
+    """An on/off environment variable: on for 1, true or yes (any case), else off."""
+    return os.environ.get(name, "0").lower() in ("1", "true", "yes")
+
+
 class Config:
     """Defaults shared by every environment."""
 
@@ -130,11 +135,7 @@ class Config:
     # on the counters page (a torn-off poster, a tablet switched off).
     SILENT_COUNTER_DAYS = int(os.environ.get("SILENT_COUNTER_DAYS", "7"))
     # The public results page /ket-qua (finalised years only); off: 404.
-    PUBLIC_RESULTS = os.environ.get("PUBLIC_RESULTS", "0").lower() in (
-        "1",
-        "true",
-        "yes",
-    )
+    PUBLIC_RESULTS = _env_flag("PUBLIC_RESULTS")
     # The anomaly rules' thresholds (their module says why these values);
     # SURVEYAPP_ANOMALY_MIN_SECONDS=10 and the like override them.
     ANOMALY_MIN_SECONDS = 8
@@ -150,7 +151,7 @@ class Config:
     # Outgoing mail (the weekly digest): an SMTP relay, STARTTLS when MAIL_USE_TLS=1.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None

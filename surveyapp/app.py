@@ -20,6 +20,7 @@ from surveyapp.auth.session import load_user
 from surveyapp.auth.views import bp as auth_bp
 from surveyapp.benchmark.views import bp as benchmark_bp
 from surveyapp.cli import command_groups
+from surveyapp.core.branding import logo_url
 from surveyapp.counters.views import bp as counters_bp
 from surveyapp.dashboard.views import bp as dashboard_bp
 from surveyapp.dossiers.views import bp as dossiers_bp
@@ -173,11 +174,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the language switch to every template."""
+    """Give every template the language switch, number formats and the logo's URL."""
     app.after_request(remember_language)
     app.add_template_filter(percent)
     app.add_template_filter(points)
     app.add_template_filter(local_datetime)
+    app.add_template_global(logo_url)
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:

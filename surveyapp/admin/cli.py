@@ -18,6 +18,7 @@ from surveyapp.admin.translations import (
     export_csv,
     export_xlsx,
     import_wording,
+    translatable_languages,
 )
 from surveyapp.core.catalogue import load_builtin_questionnaires, load_service_fields
 from surveyapp.core.file_import import import_from_command_line
@@ -66,9 +67,7 @@ def translations_export(language: str, output: Path) -> None:
     Columns: kind, key, field, language, vi, text, missing. Translators fill
     "text" (a missing one is shown in Vietnamese) and leave the others as they are.
     """
-    languages = [
-        code for code in current_app.config["LANGUAGES"] if code != SOURCE_LANGUAGE
-    ]
+    languages = translatable_languages(current_app.config["LANGUAGES"])
     if language not in languages:
         raise click.BadParameter(
             f"not one of LANGUAGES besides {SOURCE_LANGUAGE}: {', '.join(languages)}",
@@ -79,8 +78,9 @@ def translations_export(language: str, output: Path) -> None:
         raise click.BadParameter(
             "the file name must end in .xlsx or .csv", param_hint="-o"
         )
-    output.write_bytes(build(language))
-    missing = sum(1 for wording in all_wording(language) if not wording.text)
+    wording = all_wording(language)
+    output.write_bytes(build(language, wording))
+    missing = sum(1 for text in wording if not text.text)
     click.echo(f"{output}: texts written, {missing} missing in {language}")
 
 

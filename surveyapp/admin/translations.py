@@ -19,15 +19,14 @@ from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from surveyapp.core.uploads import (
     RowError,
     UploadError,
-    cell_text,
-    fold_header,
+    cell_at,
+    header_positions,
     is_blank,
-    missing_columns,
     read_lines,
 )
 from surveyapp.extensions import db
@@ -52,9 +51,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "language": ("language", "ngon_ngu"),
     SOURCE_LANGUAGE: (SOURCE_LANGUAGE, "tieng_viet"),
     "text": ("text", "ban_dich"),
-}
-HEADER_FIELDS = {
-    fold_header(name): field for field, names in COLUMNS.items() for name in names
 }
 # The kind of text each table holds, as the file names it.
 KINDS = {
@@ -130,27 +126,37 @@ def all_wording(language: str) -> list[Wording]:
     ]
 
 
-def _export_rows(language: str) -> Iterator[tuple[str, ...]]:
+def translatable_languages(languages: Sequence[str]) -> list[str]:
+    """The languages of LANGUAGES one can translate into: all but the source."""
+    return [code for code in languages if code != SOURCE_LANGUAGE]
+
+
+def _export_rows(
+    language: str, wording: Sequence[Wording] | None
+) -> Iterator[tuple[str, ...]]:
     yield HEADER
-    for wording in all_wording(language):
-        missing = "" if wording.text else "missing"
-        yield (*wording.address, language, wording.source, wording.text, missing)
+    for text in all_wording(language) if wording is None else wording:
+        missing = "" if text.text else "missing"
+        yield (*text.address, language, text.source, text.text, missing)
 
 
-def export_csv(language: str) -> bytes:
-    """The texts as CSV, UTF-8 with a BOM so that Excel reads the accents."""
+def export_csv(language: str, wording: Sequence[Wording] | None = None) -> bytes:
+    """The texts as CSV, UTF-8 with a BOM so that Excel reads the accents.
+
+    `wording` is `all_wording(language)` when the caller has already read it.
+    """
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerows(_export_rows(language))
+    csv.writer(buffer, lineterminator="\r\n").writerows(_export_rows(language, wording))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(language: str) -> bytes:
-    """The texts as a one-sheet workbook."""
+def export_xlsx(language: str, wording: Sequence[Wording] | None = None) -> bytes:
+    """The texts as a one-sheet workbook; `wording` as for `export_csv`."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(f"translations-{language}")
     for width, column in zip((14, 22, 8, 10, 60, 60, 10), "ABCDEFG", strict=True):
         sheet.column_dimensions[column].width = width
-    for row in _export_rows(language):
+    for row in _export_rows(language, wording):
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -189,32 +195,18 @@ class _Line:
     text: str
 
 
-def _columns(line: int, cells: Sequence[object]) -> dict[str, int]:
-    """Field -> position in the header; UploadError if a column is missing."""
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = HEADER_FIELDS.get(fold_header(cell_text(cell)))
-        if name is not None and name not in positions:
-            positions[name] = index
-    lacking = missing_columns(COLUMNS, positions, line)
-    if lacking is not None:
-        raise UploadError([lacking])
-    return positions
-
-
 class _Checker:
     """Checks lines one by one, remembering the ones seen to find repeats."""
 
     def __init__(self, positions: dict[str, int], languages: Sequence[str]) -> None:
         self.positions = positions
-        self.languages = [code for code in languages if code != SOURCE_LANGUAGE]
+        self.languages = translatable_languages(languages)
         # Any language will do: only the addresses and sources are looked at.
         self.known = {w.address: w for w in all_wording(SOURCE_LANGUAGE)}
         self.seen: dict[tuple[str, str, str, str], int] = {}
 
     def cell(self, cells: Sequence[object], name: str) -> str:
-        position = self.positions[name]
-        return cell_text(cells[position]) if position < len(cells) else ""
+        return cell_at(cells, self.positions[name])
 
     def check(self, line: int, cells: Sequence[object]) -> _Line | list[RowError]:
         address = (
@@ -263,7 +255,8 @@ def _check_file(data: bytes, filename: str, languages: Sequence[str]) -> list[_L
     header = next(lines, None)
     if header is None:
         raise UploadError([RowError(None, "", _l("The file is empty."))])
-    checker = _Checker(_columns(*header), languages)
+    line, cells = header
+    checker = _Checker(header_positions(COLUMNS, cells, line), languages)
     checked: list[_Line] = []
     errors: list[RowError] = []
     for line, cells in lines:
@@ -288,9 +281,11 @@ def import_wording(
     language's wording, so that the Vietnamese is shown. The caller commits.
     """
     lines = _check_file(data, filename, languages)
+    file_languages = sorted({line.language for line in lines})
+    stored = _stored_wording(file_languages)
     counts = {"added": 0, "changed": 0, "removed": 0}
     for line in lines:
-        outcome = _store(line)
+        outcome = _store(line, stored)
         if outcome:
             counts[outcome] += 1
     if any(counts.values()):
@@ -301,28 +296,39 @@ def import_wording(
             )
         )
     return ImportSummary(
-        languages=tuple(sorted({line.language for line in lines})),
+        languages=tuple(file_languages),
         rows=len(lines),
         **counts,
     )
 
 
-def _store(line: _Line) -> str | None:
-    """Write one line's wording; "added", "changed", "removed" or None (same)."""
+# (table, row id, field, language) of a stored wording.
+_StoredKey = tuple[str, int, str, str]
+
+
+def _stored_wording(languages: Sequence[str]) -> dict[_StoredKey, Translation]:
+    """The stored wording in `languages`, read in one query for the whole file."""
+    query = select(Translation).where(Translation.language.in_(languages))
+    return {
+        (row.table_name, row.row_id, row.field, row.language): row
+        for row in db.session.scalars(query)
+    }
+
+
+def _store(line: _Line, stored: dict[_StoredKey, Translation]) -> str | None:
+    """Write one line's wording; "added", "changed", "removed" or None (same).
+
+    `stored` is the wording in the file's languages; the checker lets a text
+    and language through once, so no line finds another's change in it.
+    """
     wording, language = line.wording, line.language
-    where = (
-        Translation.table_name == wording.table,
-        Translation.row_id == wording.row_id,
-        Translation.field == wording.field,
-        Translation.language == language,
-    )
-    stored = db.session.scalars(select(Translation).where(*where)).first()
+    translation = stored.get((wording.table, wording.row_id, wording.field, language))
     if not line.text:
-        if stored is None:
+        if translation is None:
             return None
-        db.session.execute(delete(Translation).where(*where))
+        db.session.delete(translation)
         return "removed"
-    if stored is None:
+    if translation is None:
         db.session.add(
             Translation(
                 table_name=wording.table,
@@ -333,7 +339,7 @@ def _store(line: _Line) -> str | None:
             )
         )
         return "added"
-    if stored.text == line.text:
+    if translation.text == line.text:
         return None
-    stored.text = line.text
+    translation.text = line.text
     return "changed"

@@ -12,6 +12,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
@@ -96,6 +97,11 @@ def check_logo(data: bytes) -> CheckedImage:
 def province_logo() -> SiteImage | None:
     """The logo posters print, if an admin has uploaded one."""
     return db.session.get(SiteImage, PROVINCE_LOGO)
+
+
+def logo_url(logo: SiteImage) -> str:
+    """The logo's address, changed by each upload so no cache shows an old one."""
+    return url_for("main.province_logo_image", v=int(logo.uploaded_at.timestamp()))
 
 
 def store_logo(image: CheckedImage, user: User | None = None) -> SiteImage:

@@ -245,6 +245,11 @@ def cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
+def cell_at(cells: Sequence[object], index: int) -> str:
+    """The text of a line's cell at `index`; "" past its end (a short line)."""
+    return cell_text(cells[index]) if index < len(cells) else ""
+
+
 def is_blank(cells: Sequence[object]) -> bool:
     return all(cell_text(cell) == "" for cell in cells)
 
@@ -267,3 +272,31 @@ def missing_columns(
         "The header row lacks the columns: %(columns)s.", columns=", ".join(missing)
     )
     return RowError(line, "", reason)
+
+
+def header_positions(
+    required: Mapping[str, Sequence[str]],
+    cells: Sequence[object],
+    line: int,
+    optional: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, int]:
+    """Field -> position of its first column in a header row.
+
+    `required` and `optional` map each field to its accepted names, compared as
+    `fold_header` writes them; UploadError (`missing_columns`' error) when a
+    required field has no column.
+    """
+    accepted = {
+        fold_header(name): field
+        for field, names in {**required, **(optional or {})}.items()
+        for name in names
+    }
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        field = accepted.get(fold_header(cell_text(cell)))
+        if field is not None:
+            positions.setdefault(field, index)
+    lacking = missing_columns(required, positions, line)
+    if lacking is not None:
+        raise UploadError([lacking])
+    return positions

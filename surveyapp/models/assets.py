@@ -27,7 +27,9 @@ class SiteImage(db.Model):  # type: ignore[name-defined,misc]
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # Up to 512 KB, read only when the image itself is served: the pages that
+    # show the logo need its size and date alone.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     width: Mapped[int]
     height: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(

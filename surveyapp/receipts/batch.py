@@ -31,9 +31,9 @@ from surveyapp.core.uploads import (
     Message,
     RowError,
     UploadError,
+    cell_at,
     cell_text,
-    fold_header,
-    missing_columns,
+    header_positions,
     read_lines,
 )
 from surveyapp.extensions import db
@@ -62,25 +62,12 @@ class ReceiptBatchError(UploadError):
     """The batch file has problems; no receipt was issued."""
 
 
-def _cell(cells: Sequence[object], index: int) -> str:
-    return cell_text(cells[index]) if index < len(cells) else ""
-
-
 def _batch_columns(line: int, cells: Sequence[object]) -> dict[str, int]:
-    accepted = {
-        fold_header(name): field
-        for field, names in (BATCH_COLUMNS | OPTIONAL_BATCH_COLUMNS).items()
-        for name in names
-    }
-    positions: dict[str, int] = {}
-    for index, header in enumerate(cells):
-        field = accepted.get(fold_header(cell_text(header)))
-        if field is not None and field not in positions:
-            positions[field] = index
-    lacking = missing_columns(BATCH_COLUMNS, positions, line)
-    if lacking is not None:
-        raise ReceiptBatchError([lacking])
-    return positions
+    """Field -> position in the header; ReceiptBatchError if a column is missing."""
+    try:
+        return header_positions(BATCH_COLUMNS, cells, line, OPTIONAL_BATCH_COLUMNS)
+    except UploadError as error:
+        raise ReceiptBatchError(error.errors) from None
 
 
 def _file_problem(reason: Message) -> ReceiptBatchError:
@@ -122,7 +109,7 @@ class _BatchCheck:
     def row_field(self, line: int, cells: Row) -> ServiceField | RowError | None:
         """The service field a row names, None when it names none."""
         position = self.positions.get("service_field")
-        code = _cell(cells, position) if position is not None else ""
+        code = cell_at(cells, position) if position is not None else ""
         if position is None or not code:
             return None
         found = self.fields.get(code)
@@ -135,7 +122,7 @@ class _BatchCheck:
         self, line: int, cells: Row
     ) -> tuple[Counter | None, str, list[RowError]]:
         """The counter and dossier code of one row, with the problems of its cells."""
-        counter_code = _cell(cells, self.positions["counter_code"])
+        counter_code = cell_at(cells, self.positions["counter_code"])
         counter = self.counters.get(counter_code)
         problems: list[RowError] = []
         if not counter_code:
@@ -148,7 +135,7 @@ class _BatchCheck:
             reason = _l("Counter %(code)s is stopped.", code=counter_code)
             problems.append(RowError(line, self.counter_column, reason))
         try:
-            raw = _cell(cells, self.positions["dossier_code"])
+            raw = cell_at(cells, self.positions["dossier_code"])
             dossier_code = clean_dossier_code(raw)
         except ReceiptError as error:
             problems.append(RowError(line, self.dossier_column, error.message))
@@ -222,9 +209,9 @@ def _dossier_keys(
 ) -> Iterator[DossierKey]:
     """The dossiers the rows name, at counters the uploader may see."""
     for _, cells in body:
-        counter = counters.get(_cell(cells, positions["counter_code"]))
+        counter = counters.get(cell_at(cells, positions["counter_code"]))
         if counter is not None:
-            yield dossier_key(counter, _cell(cells, positions["dossier_code"]))
+            yield dossier_key(counter, cell_at(cells, positions["dossier_code"]))
 
 
 def _visible_counters(agency_ids: set[int]) -> dict[str, Counter]:

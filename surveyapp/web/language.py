@@ -65,16 +65,22 @@ def current_language() -> str:
     return chosen if interface_locale(chosen) == locale else locale
 
 
-def language_names() -> list[tuple[str, str]]:
+def language_names() -> tuple[tuple[str, str], ...]:
     """(code, name) of every language in LANGUAGES, each name in its own language.
 
     LANGUAGE_NAMES overrides a name (or gives one to a code Babel does not know).
     """
-    names: Mapping[str, str] = current_app.config.get("LANGUAGE_NAMES") or {}
-    return [
-        (code, names.get(code) or _own_name(code))
-        for code in current_app.config["LANGUAGES"]
-    ]
+    cached: tuple[tuple[str, str], ...] | None = current_app.extensions.get(
+        "language_names"
+    )
+    if cached is None:  # every page shows them; Babel's lookups run once per app
+        names: Mapping[str, str] = current_app.config.get("LANGUAGE_NAMES") or {}
+        cached = tuple(
+            (code, names.get(code) or _own_name(code))
+            for code in current_app.config["LANGUAGES"]
+        )
+        current_app.extensions["language_names"] = cached
+    return cached
 
 
 def _own_name(code: str) -> str:
