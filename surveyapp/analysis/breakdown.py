@@ -7,6 +7,7 @@ estimated with the fields as leaf domains, and published by the same rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -58,8 +59,22 @@ def by_field(scores: Scores) -> list[ResultRow]:
 def by_counter(scores: Scores) -> list[ResultRow] | None:
     """Every published row of each counter of the scores' subtree (domain: the
     counter's code); None when the subtree has too many responses to read."""
+    found = counter_breakdown(scores)
+    return None if found is None else found.rows
+
+
+@dataclass(frozen=True)
+class CounterBreakdown:
+    """The rows by counter (see :func:`by_counter`) and the counters' names by code."""
+
+    rows: list[ResultRow]
+    names: dict[str, str]
+
+
+def counter_breakdown(scores: Scores) -> CounterBreakdown | None:
+    """:func:`by_counter`'s rows with the counters' names, read in the same query."""
     if scores.results is None or scores.weighting is None:
-        return []
+        return CounterBreakdown([], {})
     if scores.n_responses > BY_COUNTER_MAX_RESPONSES:
         return None
     subtree = scores.tree.subtree(scores.root.id)
@@ -81,16 +96,17 @@ def by_counter(scores: Scores) -> list[ResultRow] | None:
         scores.period.end,
         scores.data.dossiers,
     )
-    codes = counter_codes(set(cells.month.tolist()))
-    labels = [codes.get(counter, NO_COUNTER) for counter in cells.month.tolist()]
+    ids = cells.month.tolist()
+    found = counter_codes(set(ids))
+    labels = [found[c][0] if c in found else NO_COUNTER for c in ids]
     totals = cells.estimable(labels, weighting.strata, weighting.weights)
-    return _domain_rows(scores, totals)
+    return CounterBreakdown(_domain_rows(scores, totals), dict(found.values()))
 
 
-def counter_codes(ids: set[int]) -> dict[int, str]:
-    """The codes of the counters `ids` (not every counter of the province)."""
-    found = select(Counter.id, Counter.code).where(Counter.id.in_(ids))
-    return dict(db.session.execute(found).tuples().all())
+def counter_codes(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The (code, name) of the counters `ids` (not every counter of the province)."""
+    found = select(Counter.id, Counter.code, Counter.name).where(Counter.id.in_(ids))
+    return {id_: (code, name) for id_, code, name in db.session.execute(found)}
 
 
 def _domain_rows(scores: Scores, totals: CellTotals) -> list[ResultRow]:

@@ -6,14 +6,32 @@ Everything a manager or the public sees (pages, charts, trend points, rankings,
 ``diem.json``, the yearly XLSX, CSV and PDF) goes through :func:`published`, so
 a suppressed number cannot leak through one of them. The raw responses export
 and ``python -m surveyapp.scoring`` still give the full rows.
+
+The flags' words (:data:`FLAG_LABELS`) live here too, so a page, a chart legend
+and a report name a flag alike.
 """
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from surveyapp.scoring import ResultRow
-from surveyapp.scoring.flags import NO_DATA, SUPPRESS
+from surveyapp.scoring.flags import NO_DATA, OK, REVIEW, SUPPRESS
 
 HIDDEN_FLAGS = frozenset({SUPPRESS, NO_DATA})
+
+# The flags in words, for every page, chart legend and report that names them.
+FLAG_LABELS = {
+    OK: _l("reliable"),
+    REVIEW: _l("little data — use with care"),
+    SUPPRESS: _l("suppressed: too little data"),
+    NO_DATA: _l("no data"),
+}
+
+
+def flag_label(flag: str) -> str:
+    """`flag` in words (an unknown flag as it is)."""
+    return str(FLAG_LABELS.get(flag, flag))
 
 
 def publishable(row: ResultRow | None) -> bool:

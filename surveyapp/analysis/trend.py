@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import TypeVar
 
 import numpy as np
+from flask_babel import gettext as _
 from numpy.typing import NDArray
 
 from surveyapp.analysis.cells import CellSums
@@ -25,6 +28,50 @@ class TrendPoint:
 
     month: str
     row: ResultRow | None
+
+
+T = TypeVar("T")
+
+# Where a trend chart's axis starts at the highest: 50 %, lower for a lower interval.
+AXIS_FLOOR = 0.5
+
+
+def month_so_far(trend_end: date, made_on: date) -> str | None:
+    """The trend's last month ("YYYY-MM") when it was still going on the day the
+    trend was made: drawn apart, never joined to the whole months."""
+    if trend_end == made_on and (trend_end + timedelta(days=1)).day != 1:
+        return f"{trend_end:%Y-%m}"
+    return None
+
+
+def month_label(
+    month: str, trend_end: date | None, so_far: bool, short: bool = False
+) -> str:
+    """ "MM/YYYY" ("MM/YY" when `short`), or "to dd/mm" for the month so far."""
+    if so_far and trend_end is not None:
+        return str(_("to %(day)s", day=f"{trend_end:%d/%m}"))
+    return f"{month[5:]}/{month[2:4] if short else month[:4]}"
+
+
+def axis_floor(lows: Iterable[float]) -> float:
+    """Where a trend chart's axis starts: from 50 % or lower, in steps of 10
+    points, so every interval drawn fits."""
+    return max(0.0, int(min([*lows, AXIS_FLOOR]) * 10) / 10)
+
+
+def line_runs(
+    points: Sequence[T], joined: Callable[[T], bool]
+) -> list[list[tuple[int, T]]]:
+    """The (index, point) runs of consecutive points the line joins; a point
+    not `joined` (no estimate, or the month so far) breaks the line."""
+    runs: list[list[tuple[int, T]]] = [[]]
+    for i, point in enumerate(points):
+        if not joined(point):
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append((i, point))
+    return [run for run in runs if run]
 
 
 def trend_window(last_month: date, months: int = 12) -> Period:

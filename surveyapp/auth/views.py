@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TypeGuard
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -30,6 +29,7 @@ from surveyapp.auth.throttle import (
 from surveyapp.core.audit import record
 from surveyapp.extensions import db, limiter
 from surveyapp.models import User, check_unknown_password, utc_now
+from surveyapp.web.hygiene import safe_path
 
 bp = Blueprint("auth", __name__, url_prefix="/quan-ly")
 
@@ -47,24 +47,6 @@ def _signed_in_user_key() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so a crafted link cannot send a manager elsewhere.
-
-    Browsers read `/\\host` and `/<TAB>/host` as another host, and a CR or LF
-    cannot go into a Location header at all: such a `next` falls back too.
-    """
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and target.isprintable()
-        and "\\" not in target
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("dashboard.index")
 
 
 def _may_sign_in(user: User | None, password: str) -> TypeGuard[User]:
@@ -107,7 +89,9 @@ def login() -> ResponseReturnValue:
         if _may_sign_in(user, form.password.data):
             _start_session(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(
+                safe_path(request.args.get("next"), url_for("dashboard.index"))
+            )
         known = user is not None
         record("sign_in_failed", target=email, details={"known_user": known})
         db.session.commit()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from surveyapp.analysis.trend import axis_floor, line_runs
 from surveyapp.scoring.flags import NO_DATA, REVIEW, SUPPRESS
 
 BAR_COLOUR = "#0b4f9c"
@@ -109,9 +110,9 @@ def interval_bars(bars: Sequence[Bar], title: str, width: int = 400) -> str:
 def trend_line(points: Sequence[Point], title: str, width: int = 420) -> str:
     """A line through the monthly values with the interval as a shaded band."""
     height, left, right, top, bottom = 200, 34, 22, 12, 30
-    known = [p for p in points if p.value is not None]
-    floor = min([p.low for p in known if p.low is not None] + [0.5])
-    floor = max(0.0, (int(floor * 10)) / 10)
+    floor = axis_floor(
+        p.low for p in points if p.value is not None and p.low is not None
+    )
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
 
@@ -133,7 +134,7 @@ def trend_line(points: Sequence[Point], title: str, width: int = 420) -> str:
             f'stroke="{GRID_COLOUR}"/><text x="{left - 6}" y="{y + 4:.1f}" '
             f'font-size="11" text-anchor="end" fill="#444">{round(value * 100)}</text>'
         )
-    for segment in _runs(points):
+    for segment in line_runs(points, _joined):
         upper = [xy(i, p.high) for i, p in segment if p.high is not None]
         lower = [xy(i, p.low) for i, p in reversed(segment) if p.low is not None]
         if upper and lower:
@@ -189,17 +190,10 @@ def _partial_point(
     )
 
 
-def _runs(points: Sequence[Point]) -> list[list[tuple[int, Point]]]:
-    """Consecutive whole months with a value; a month without data (or the
-    month so far) breaks the line."""
-    runs: list[list[tuple[int, Point]]] = [[]]
-    for i, point in enumerate(points):
-        if point.value is None or point.partial:
-            if runs[-1]:
-                runs.append([])
-            continue
-        runs[-1].append((i, point))
-    return [run for run in runs if run]
+def _joined(point: Point) -> bool:
+    """A whole month with a value: a month without data (or the month so far)
+    breaks the line."""
+    return point.value is not None and not point.partial
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -11,14 +11,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.analysis.breakdown import by_counter, by_field, weakest_criteria
+from surveyapp.analysis.breakdown import (
+    by_field,
+    counter_breakdown,
+    weakest_criteria,
+)
 from surveyapp.analysis.change import Comparison, compare
 from surveyapp.analysis.indicator766 import Indicator766, indicator_766
 from surveyapp.analysis.page_data import read_page_data
 from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.ranking import RankedAgency, rank_children
 from surveyapp.analysis.scores import Scores, score_agency
-from surveyapp.analysis.trend import TrendPoint, compute_trend
+from surveyapp.analysis.trend import (
+    TrendPoint,
+    compute_trend,
+    month_label,
+    month_so_far,
+)
 from surveyapp.core.time import Period, local_today
 from surveyapp.dashboard.charts import Bar, Point, interval_bars, trend_line
 from surveyapp.dashboard.where_to_look import (
@@ -32,7 +41,6 @@ from surveyapp.extensions import db
 from surveyapp.models import (
     SOURCE_LANGUAGE,
     Agency,
-    Counter,
     Questionnaire,
     ServiceField,
 )
@@ -115,8 +123,7 @@ def build_dashboard(
     agency: Agency, period: Period, questionnaire_code: str | None, language: str
 ) -> Dashboard:
     """Compute the scores of `agency`'s subtree and dress them for the page."""
-    trend_end = min(period.last_day, local_today())
-    page = read_page_data(agency, period, trend_end)
+    page = read_page_data(agency, period)
     data = page.period
     scores = score_agency(agency, period, questionnaire_code, data=data)
     questionnaire = scores.questionnaire
@@ -137,8 +144,8 @@ def build_dashboard(
         ],
         chart_title,
     )
-    trend = compute_trend(agency, questionnaire, trend_end, data=page.trend)
-    trend_chart = _trend_chart(trend, trend_end)
+    trend = compute_trend(agency, questionnaire, page.trend_end, data=page.trend)
+    trend_chart = _trend_chart(trend, page.trend_end)
     units = unit_factors(scores, ranking)
     return Dashboard(
         agency=agency,
@@ -166,13 +173,11 @@ def build_dashboard(
 
 def _trend_chart(trend: list[TrendPoint], trend_end: date) -> str:
     """The monthly index with its band; the month so far drawn apart."""
-    so_far = _month_so_far(trend_end)
+    so_far = month_so_far(trend_end, local_today())
     return trend_line(
         [
             Point(
-                _("to %(day)s", day=f"{trend_end:%d/%m}")
-                if point.month == so_far
-                else point.month[5:] + "/" + point.month[2:4],
+                month_label(point.month, trend_end, point.month == so_far, short=True),
                 point.row["estimate"] if point.row else None,
                 point.row["ci_low"] if point.row else None,
                 point.row["ci_high"] if point.row else None,
@@ -184,13 +189,6 @@ def _trend_chart(trend: list[TrendPoint], trend_end: date) -> str:
     )
 
 
-def _month_so_far(trend_end: date) -> str | None:
-    """The trend's last month ("YYYY-MM") when it is still going on."""
-    if trend_end == local_today() and (trend_end + timedelta(days=1)).day != 1:
-        return f"{trend_end:%Y-%m}"
-    return None
-
-
 def _weakest(
     scores: Scores, factors: list[tuple[LabelledRow, list[LabelledRow]]], domain: str
 ) -> list[LabelledRow]:
@@ -199,20 +197,13 @@ def _weakest(
 
 
 def _counters(scores: Scores) -> list[LabelledRow] | None:
-    rows = by_counter(scores)
-    if rows is None:
+    found = counter_breakdown(scores)
+    if found is None:
         return None
-    index = {row["domain"]: row for row in rows if row["level"] == "index"}
-    names = dict(
-        db.session.execute(
-            select(Counter.code, Counter.name).where(Counter.code.in_(index))
-        )
-        .tuples()
-        .all()
-    )
+    index = {row["domain"]: row for row in found.rows if row["level"] == "index"}
     return [
         LabelledRow(
-            f"{names.get(code, code)} ({code})",
+            f"{found.names.get(code, code)} ({code})",
             code,
             index[code],
             (code, "index", "SIPAS"),

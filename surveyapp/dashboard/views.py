@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -39,6 +37,7 @@ from surveyapp.dashboard.page import build_dashboard, parse_period
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Role
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
+from surveyapp.web.hygiene import safe_path
 from surveyapp.web.language import current_language
 
 bp = Blueprint("dashboard", __name__, url_prefix="/quan-ly")
@@ -82,7 +81,7 @@ def scores_json(code: str) -> ResponseReturnValue:
     period, problem = parse_period(request.args, local_today())
     if problem:
         abort(400)
-    page = read_page_data(chosen, period, min(period.last_day, local_today()))
+    page = read_page_data(chosen, period)
     data = page.period
     try:
         scores = score_agency(chosen, period, request.args.get("q"), data=data)
@@ -140,11 +139,12 @@ def comments(code: str) -> ResponseReturnValue:
 
 def _back_to_comments(comment: Comment) -> str:
     """The comments list the manager came from (`back`), else the unit's list."""
+    default = url_for("dashboard.comments", code=comment.response.agency.code)
     back = request.values.get("back", "")
-    parts = urlsplit(back)
-    if not parts.scheme and not parts.netloc and back.startswith("/quan-ly/co-quan/"):
-        return back
-    return url_for("dashboard.comments", code=comment.response.agency.code)
+    # Only back to an agency's page, not to any page of the site.
+    if back.startswith("/quan-ly/co-quan/"):
+        return safe_path(back, default)
+    return default
 
 
 @bp.route("/gop-y/<int:comment_id>/an", methods=["GET", "POST"])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from surveyapp.analysis.distribution import AnswerDistribution, answer_distribution
+from surveyapp.analysis.publication import flag_label
 from surveyapp.analysis.ranking import RankedAgency
 from surveyapp.analysis.scores import Scores
 from surveyapp.dashboard.charts import (
@@ -37,7 +37,6 @@ class UnitFactors:
     the page's: its factors are then not on this page's scale (rows None).
     """
 
-    code: str
     name: str
     factors: list[ResultRow | None]
     questionnaire: str | None
@@ -64,7 +63,6 @@ def unit_factors(scores: Scores, ranking: list[RankedAgency]) -> list[UnitFactor
     positions = [factor.position for factor in scores.questionnaire.factors]
     return [
         UnitFactors(
-            unit.code,
             scores.agencies[unit.code].name,
             [scores.row(unit.code, "factor", f"F{p}") for p in positions],
             unit.questionnaire,
@@ -91,11 +89,7 @@ def units_heatmap(
         )
         for unit in units
     ]
-    legend = {
-        REVIEW: _("little data — use with care"),
-        SUPPRESS: _("suppressed: too little data"),
-        NO_DATA: _("no data"),
-    }
+    legend = {flag: flag_label(flag) for flag in (REVIEW, SUPPRESS, NO_DATA)}
     svg = heatmap(rows, [factor.code for factor in questionnaire.factors], legend)
     return Markup(svg)  # noqa: S704 - built from escaped parts
 

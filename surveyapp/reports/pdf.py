@@ -12,12 +12,14 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
+from surveyapp.analysis.publication import flag_label
 from surveyapp.models import SOURCE_LANGUAGE
 from surveyapp.reports.method import method_table, status_lines
 from surveyapp.reports.pdf_layout import (
     BAR_RGB,
     FALLBACK_FONT,
     FONT,
+    HEADING_HEIGHT,
     THIN_RGB,
     heading,
     pdf_table,
@@ -34,7 +36,6 @@ from surveyapp.reports.report import Report
 from surveyapp.reports.tables import (
     Cell,
     Table,
-    flag_label,
     pooled_table,
     ranking_table,
     result_table,
@@ -179,10 +180,13 @@ def _pdf_factor_chart(pdf: FPDF, report: Report) -> None:
     if not factors:
         return
     label_w, plot_w, row_h = 70.0, 100.0, 8.0
-    # The heading goes over the page with its chart, never alone at the foot.
-    if pdf.get_y() + 10 + row_h * (len(factors) + 1) > pdf.h - 20:
-        pdf.add_page()
-    heading(pdf, _("Factor indices with %(level)s confidence intervals", level="95 %"))
+    # The heading goes over the page with its chart, never alone at the foot
+    # (the chart: a row per factor and the axis, and 4 mm to spare).
+    heading(
+        pdf,
+        _("Factor indices with %(level)s confidence intervals", level="95 %"),
+        room=HEADING_HEIGHT + row_h * (len(factors) + 1) + 4,
+    )
     left = pdf.l_margin + label_w
     top = pdf.get_y() + 4
     pdf.set_font(FONT, "", 7)

@@ -49,10 +49,14 @@ def shorten(text: str, limit: int) -> str:
 
 # A heading needs this much room under it (mm), or it starts the next page.
 HEADING_ROOM = 30.0
+# A one-line heading's own height (mm): a gap of 3 and a line of 7.
+HEADING_HEIGHT = 10.0
 
 
-def heading(pdf: FPDF, text: str, size: int = 13) -> None:
-    if pdf.get_y() + HEADING_ROOM > pdf.h - pdf.b_margin:
+def heading(pdf: FPDF, text: str, size: int = 13, room: float = HEADING_ROOM) -> None:
+    """`text` in bold; on the next page when fewer than `room` mm (the heading
+    and what must stay with it, at least HEADING_ROOM) are left on this one."""
+    if pdf.get_y() + max(room, HEADING_ROOM) > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.ln(3)
     pdf.set_font(FONT, "B", size)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from surveyapp.analysis.trend import axis_floor, line_runs
 from surveyapp.reports.pdf_layout import (
     BAND_RGB,
     BAR_RGB,
     FONT,
     GRID_RGB,
+    HEADING_HEIGHT,
     INK_RGB,
     heading,
     pdf_table,
@@ -21,8 +23,7 @@ from surveyapp.reports.pdf_layout import (
     shown_share,
 )
 from surveyapp.reports.report import Report, TrendEntry
-from surveyapp.reports.sheets import index_and_factors, is_partial, significance
-from surveyapp.reports.sheets import month_label as full_month_label
+from surveyapp.reports.sheets import change_rows, month_label, significance
 from surveyapp.scoring import ResultRow
 from surveyapp.scoring.change import Difference
 from surveyapp.web.language import percent, points
@@ -69,17 +70,10 @@ def pdf_change_table(pdf: FPDF, report: Report) -> None:
     if not report.previous_rows:
         return
     heading(pdf, _("Change since previous year"))
-    rows = []
-    for code in index_and_factors(report):
-        now, then = report.row(report.agency, code), report.previous_row(code)
-        rows.append(
-            [
-                report.labels.get(code, code),
-                shown_share(now["estimate"] if now else None),
-                shown_share(then["estimate"] if then else None),
-                change_text(report.change(code)),
-            ]
-        )
+    rows = [
+        [label, shown_share(now), shown_share(then), change_text(change)]
+        for _code, label, now, then, change in change_rows(report)
+    ]
     headings = [
         _("Factor"),
         str(report.year),
@@ -122,16 +116,17 @@ def pdf_trend(pdf: FPDF, report: Report) -> None:
     """The monthly index as a line in its band, then the months as a table."""
     if not report.trend:
         return
+    # The heading goes over the page with its chart and the months' labels
+    # under it (12 mm), never alone at the foot; 4 mm to spare.
     heading(
         pdf,
         _("Monthly SIPAS-style index with its %(level)s confidence band", level="95 %"),
+        room=HEADING_HEIGHT + CHART_HEIGHT + 16,
     )
-    if pdf.get_y() + CHART_HEIGHT + 12 > pdf.h - 20:
-        pdf.add_page()
     _draw_trend(pdf, report, pdf.get_y() + 3)
     rows = [
         [
-            full_month_label(entry.month, report),
+            month_label(entry.month, report),
             shown_share(entry.row["estimate"] if entry.row else None),
             f"{shown_share(entry.row['ci_low'])} – {shown_share(entry.row['ci_high'])}"
             if entry.row and entry.row["estimate"] is not None
@@ -148,9 +143,9 @@ class _TrendFrame:
     """Where a share of a month falls on the page (mm)."""
 
     def __init__(self, pdf: FPDF, trend: list[TrendEntry], top: float) -> None:
-        lows = [e.row["ci_low"] for e in trend if e.row and e.row["ci_low"] is not None]
-        # As the page's chart: from 50 % or lower, in steps of 10 points.
-        self.floor = max(0.0, int(min([*lows, 0.5]) * 10) / 10)
+        self.floor = axis_floor(
+            e.row["ci_low"] for e in trend if e.row and e.row["ci_low"] is not None
+        )
         self.left, self.top = pdf.l_margin + 10, top
         self.width, self.height = 160.0, CHART_HEIGHT - 10
         self.step = self.width / max(len(trend) - 1, 1)
@@ -174,12 +169,13 @@ def _draw_trend(pdf: FPDF, report: Report, top: float) -> None:
         share = frame.floor + (1.0 - frame.floor) * k / 5
         pdf.line(frame.left, frame.y(share), frame.left + frame.width, frame.y(share))
         pdf.text(frame.left - 8, frame.y(share) + 1, str(round(share * 100)))
-    for run in _runs(report):
+    so_far = report.month_so_far
+    for run in line_runs(report.trend, lambda e: _joined(e, so_far)):
         _draw_run(pdf, frame, run)
     for i, entry in enumerate(report.trend):
-        if is_partial(entry.month, report) and entry.row is not None:
+        if entry.month == so_far and entry.row is not None:
             _draw_partial(pdf, frame, i, entry.row)
-        label = shorten(_short_month(entry.month, report), 10)
+        label = shorten(month_label(entry.month, report, short=True), 10)
         pdf.set_text_color(68, 68, 68)
         pdf.text(
             frame.x(i) - pdf.get_string_width(label) / 2, top + frame.height + 5, label
@@ -189,23 +185,13 @@ def _draw_trend(pdf: FPDF, report: Report, top: float) -> None:
     pdf.set_xy(pdf.l_margin, top + CHART_HEIGHT)
 
 
-def _short_month(month: str, report: Report) -> str:
-    full = full_month_label(month, report)
-    return f"{month[5:]}/{month[2:4]}" if full.endswith(month[:4]) else full
-
-
-def _runs(report: Report) -> list[list[tuple[int, TrendEntry]]]:
-    """Consecutive whole months with an estimate; a gap (or the month so far)
-    breaks the line."""
-    runs: list[list[tuple[int, TrendEntry]]] = [[]]
-    for i, entry in enumerate(report.trend):
-        shown = entry.row is not None and entry.row["estimate"] is not None
-        if not shown or is_partial(entry.month, report):
-            if runs[-1]:
-                runs.append([])
-            continue
-        runs[-1].append((i, entry))
-    return [run for run in runs if run]
+def _joined(entry: TrendEntry, so_far: str | None) -> bool:
+    """A whole month with an estimate: a gap (or the month so far) breaks the line."""
+    return (
+        entry.row is not None
+        and entry.row["estimate"] is not None
+        and entry.month != so_far
+    )
 
 
 def _draw_run(pdf: FPDF, frame: _TrendFrame, run: list[tuple[int, TrendEntry]]) -> None:

@@ -25,8 +25,8 @@ from surveyapp.analysis.pooled import PooledScores, pool_versions
 from surveyapp.analysis.publication import published
 from surveyapp.analysis.ranking import rank_label, rank_levels
 from surveyapp.analysis.scores import Scores
-from surveyapp.analysis.trend import compute_trend
-from surveyapp.core.time import Period, local_today
+from surveyapp.analysis.trend import compute_trend, month_so_far
+from surveyapp.core.time import Period
 from surveyapp.data import factor_correspondence
 from surveyapp.models import SOURCE_LANGUAGE, Agency, Questionnaire, get_by_code
 from surveyapp.models.questionnaires import load_wording
@@ -193,6 +193,18 @@ class Report:
             return None
         return Indicator766(**self.indicator_766)
 
+    @property
+    def trend_last_day(self) -> date | None:
+        """The trend's last day (None: no trend kept in this report)."""
+        return date.fromisoformat(self.trend_end) if self.trend_end else None
+
+    @property
+    def month_so_far(self) -> str | None:
+        """The trend's month still going on when the report was made."""
+        end = self.trend_last_day
+        # A year's trend ends on its last day or on the day the report was made.
+        return month_so_far(end, end) if end else None
+
     def previous_row(self, code: str) -> ResultRow | None:
         """The report agency's shown row with `code` in the previous year."""
         return next((r for r in self.previous_rows if r["code"] == code), None)
@@ -204,19 +216,14 @@ class Report:
         )
 
 
-def trend_end(year: int) -> date:
-    """The last day of `year`'s trend: the year's end, or today while it lasts."""
-    return min(Period.year(year).last_day, local_today())
-
-
 def read_year(agency: Agency, year: int) -> PageData:
     """The reads of `agency`'s year as its dashboard page makes them."""
-    return read_page_data(agency, Period.year(year), trend_end(year))
+    return read_page_data(agency, Period.year(year))
 
 
-def _surroundings(scores: Scores, year: int, page: PageData) -> dict[str, Any]:
+def _surroundings(scores: Scores, page: PageData) -> dict[str, Any]:
     """QĐ 766, the monthly trend and the previous year's rows of the root."""
-    root, end = scores.root, trend_end(year)
+    root, end = scores.root, page.trend_end
     previous = compare(scores, page.previous, None).previous
     trend = compute_trend(root, scores.questionnaire, end, data=page.trend)
     return {
@@ -273,7 +280,7 @@ def report_from_scores(scores: Scores, year: int, page: PageData) -> Report:
         pooled_versions=[code for code, _n in pooled.versions] if pooled else [],
         pooled_rows=list(pooled.results.rows()) if pooled else [],
         pooled_labels=pooled_labels(pooled) if pooled else {},
-        **_surroundings(scores, year, page),
+        **_surroundings(scores, page),
     )
 
 

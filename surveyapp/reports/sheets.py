@@ -5,12 +5,17 @@ The XLSX writer makes a sheet of each; the PDF prints the same numbers."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
+from surveyapp.analysis.publication import flag_label
+from surveyapp.analysis.trend import month_label as trend_month_label
 from surveyapp.reports.report import Report
-from surveyapp.reports.tables import Cell, Column, Table, flag_label
+from surveyapp.reports.tables import Cell, Column, Table
+from surveyapp.scoring.change import Difference
+from surveyapp.scoring.flags import NO_DATA
 
 
 def indicator_table(report: Report) -> Table | None:
@@ -43,21 +48,11 @@ def indicator_table(report: Report) -> Table | None:
     return Table("QĐ 766", columns, rows)
 
 
-def is_partial(month: str, report: Report) -> bool:
-    """Whether `month` was still going on when the report was made (its trend
-    ends inside it): drawn apart, as on the dashboard."""
-    if report.trend_end is None or month != report.trend_end[:7]:
-        return False
-    end = date.fromisoformat(report.trend_end)
-    return (end + timedelta(days=1)).day != 1
-
-
-def month_label(month: str, report: Report) -> str:
-    """ "MM/YYYY", or "to dd/mm" for the month still going on."""
-    if is_partial(month, report):
-        end = date.fromisoformat(report.trend_end or "")
-        return str(_("to %(day)s", day=f"{end:%d/%m}"))
-    return f"{month[5:]}/{month[:4]}"
+def month_label(month: str, report: Report, short: bool = False) -> str:
+    """ "MM/YYYY" ("MM/YY" when `short`), or "to dd/mm" for the month still
+    going on, by the dashboard's rule."""
+    so_far = month == report.month_so_far
+    return trend_month_label(month, report.trend_last_day, so_far, short)
 
 
 def trend_table(report: Report) -> Table | None:
@@ -84,7 +79,7 @@ def trend_table(report: Report) -> Table | None:
                     flag_label(entry.row["flag"]),
                 )
                 if entry.row
-                else (None, None, None, 0, flag_label("no data"))
+                else (None, None, None, 0, flag_label(NO_DATA))
             ),
         ]
         for entry in report.trend
@@ -98,6 +93,29 @@ def index_and_factors(report: Report) -> list[str]:
         code for code in report.labels if code.startswith("F") and "." not in code
     ]
     return ["SIPAS", *factors]
+
+
+class ChangeRow(NamedTuple):
+    """One code's index in the report's year and the previous one, and the change."""
+
+    code: str
+    label: str
+    now: float | None
+    then: float | None
+    change: Difference | None
+
+
+def change_rows(report: Report) -> Iterator[ChangeRow]:
+    """The index and factors against the previous year, for every format."""
+    for code in index_and_factors(report):
+        now, then = report.row(report.agency, code), report.previous_row(code)
+        yield ChangeRow(
+            code,
+            report.labels.get(code, code),
+            now["estimate"] if now else None,
+            then["estimate"] if then else None,
+            report.change(code),
+        )
 
 
 def change_table(report: Report) -> Table | None:
@@ -115,22 +133,25 @@ def change_table(report: Report) -> Table | None:
         Column(_("Interval high"), "points", 12),
         Column(_("Significant"), width=28),
     ]
-    rows: list[list[Cell]] = []
-    for code in index_and_factors(report):
-        now, then = report.row(report.agency, code), report.previous_row(code)
-        change = report.change(code)
-        rows.append(
-            [
-                code,
-                report.labels.get(code, code),
-                now["estimate"] if now else None,
-                then["estimate"] if then else None,
-                100 * change.estimate if change else None,
-                100 * change.ci_low if change else None,
-                100 * change.ci_high if change else None,
-                significance(change.estimate, change.significant) if change else "",
-            ]
-        )
+    rows: list[list[Cell]] = [
+        [
+            code,
+            label,
+            now,
+            then,
+            *(
+                (
+                    100 * change.estimate,
+                    100 * change.ci_low,
+                    100 * change.ci_high,
+                    significance(change.estimate, change.significant),
+                )
+                if change
+                else (None, None, None, "")
+            ),
+        ]
+        for code, label, now, then, change in change_rows(report)
+    ]
     return Table(_("Change since previous year"), columns, rows)
 
 

@@ -13,9 +13,11 @@ from typing import Literal, cast
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from surveyapp.analysis.publication import flag_label
 from surveyapp.core.time import local_time
 from surveyapp.reports.report import FinalisedInfo, RankEntry, Report
 from surveyapp.scoring import ResultRow
+from surveyapp.scoring.flags import NO_DATA
 from surveyapp.scoring.results import COLUMNS as RESULT_COLUMNS
 
 SHARE_FORMAT = "0.0%"
@@ -33,14 +35,6 @@ RATING_FORMAT = "0.00"
 
 # The app's one time format, for spreadsheet dates (local time).
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-
-
-FLAG_LABELS = {
-    "ok": _l("reliable"),
-    "review": _l("little data — use with care"),
-    "suppress": _l("suppressed: too little data"),
-    "no data": _l("no data"),
-}
 
 
 # share: a fraction shown as a percentage; se: the same with two decimals;
@@ -83,10 +77,6 @@ ROW_LEVELS = {
 }
 
 
-def flag_label(flag: str) -> str:
-    return str(FLAG_LABELS.get(flag, flag))
-
-
 def _tidy_value(row: ResultRow, key: str) -> Cell:
     """A scoring command column, its words (row level, flag) translated."""
     if key == "level":
@@ -125,7 +115,7 @@ def ranking_table(report: Report, depth: int) -> Table:
                 row["n"] if row else 0,
                 entry.response_rate,
                 entry.label or _("not ranked"),
-                flag_label(row["flag"] if row else "no data"),
+                flag_label(row["flag"] if row else NO_DATA),
                 row["se"] if row else None,
                 row["df"] if row else None,
                 entry.questionnaire or report.questionnaire,

@@ -137,6 +137,25 @@ def safe_referrer(default: str) -> str:
     return default
 
 
+def safe_path(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: a crafted link
+    cannot send the user elsewhere.
+
+    Browsers read `/\\host` and `/<TAB>/host` as another host, and a CR or LF
+    cannot go into a Location header at all: such a target falls back too.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return default
+
+
 def init_app(app: Flask) -> None:
     """Install the converter (before blueprints add routes) and the hygiene hooks."""
     app.url_map.converters["int"] = BoundedIntConverter
