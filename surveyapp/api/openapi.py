@@ -34,58 +34,6 @@ def _status_only(*values: str) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Any] = {
-    "ResponseIn": {
-        "type": "object",
-        "required": ["kind", "token", "idempotency_key", "answers"],
-        "properties": {
-            "kind": _status("counter", "receipt"),
-            "token": {
-                "type": "string",
-                "minLength": 1,
-                "description": "The token of the survey URL: /s/<token> (a counter) "
-                "or /r/<token> (a receipt).",
-            },
-            "idempotency_key": {
-                "type": "string",
-                "pattern": IDEMPOTENCY_PATTERN,
-                "description": "Made by the client once per filled form; a resend "
-                "with the same key returns the first result.",
-            },
-            "service_field": {
-                "type": "string",
-                "description": "Service field code, e.g. ho-tich. Required, unless "
-                "the field is known: a receipt issued with one, or a counter tied "
-                "to one field. A known field is recorded whatever is sent here.",
-            },
-            "answers": {
-                "type": "object",
-                "minProperties": 1,
-                "description": 'Criterion code (e.g. A1) to a rating 1..5, "na" '
-                "(no opinion / not applicable) or null (unanswered). At least one "
-                "rating is required.",
-                "additionalProperties": {
-                    "oneOf": [
-                        {"type": "integer", "minimum": 1, "maximum": 5},
-                        {"const": "na"},
-                        {"type": "null"},
-                    ]
-                },
-            },
-            "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
-            "language": _status("vi"),  # the languages of LANGUAGES: _schemas()
-            "render_token": {
-                "type": ["string", "null"],
-                "description": "The render_token of the survey page the answers were "
-                "given on. Without a valid one the response is stored but flagged "
-                "for review.",
-            },
-            "website": {
-                "type": ["string", "null"],
-                "description": "The form's hidden honeypot field: leave it out, or "
-                "send it empty.",
-            },
-        },
-    },
     "Stored": {
         "type": "object",
         "required": ["status", "id"],
@@ -167,6 +115,62 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+
+
+def _response_in(languages: Sequence[str]) -> dict[str, Any]:
+    """The body of POST /responses, for LANGUAGES `languages`."""
+    return {
+        "type": "object",
+        "required": ["kind", "token", "idempotency_key", "answers"],
+        "properties": {
+            "kind": _status("counter", "receipt"),
+            "token": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The token of the survey URL: /s/<token> (a counter) "
+                "or /r/<token> (a receipt).",
+            },
+            "idempotency_key": {
+                "type": "string",
+                "pattern": IDEMPOTENCY_PATTERN,
+                "description": "Made by the client once per filled form; a resend "
+                "with the same key returns the first result.",
+            },
+            "service_field": {
+                "type": "string",
+                "description": "Service field code, e.g. ho-tich. Required, unless "
+                "the field is known: a receipt issued with one, or a counter tied "
+                "to one field. A known field is recorded whatever is sent here.",
+            },
+            "answers": {
+                "type": "object",
+                "minProperties": 1,
+                "description": 'Criterion code (e.g. A1) to a rating 1..5, "na" '
+                "(no opinion / not applicable) or null (unanswered). At least one "
+                "rating is required.",
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 1, "maximum": 5},
+                        {"const": "na"},
+                        {"type": "null"},
+                    ]
+                },
+            },
+            "comment": {"type": ["string", "null"], "maxLength": COMMENT_MAX_LENGTH},
+            "language": _status(*languages),
+            "render_token": {
+                "type": ["string", "null"],
+                "description": "The render_token of the survey page the answers were "
+                "given on. Without a valid one the response is stored but flagged "
+                "for review.",
+            },
+            "website": {
+                "type": ["string", "null"],
+                "description": "The form's hidden honeypot field: leave it out, or "
+                "send it empty.",
+            },
+        },
+    }
 
 
 def _receipt_in() -> dict[str, Any]:
@@ -290,13 +294,6 @@ def _openapi_path() -> dict[str, Any]:
     }
 
 
-def _schemas(languages: Sequence[str]) -> dict[str, Any]:
-    """SCHEMAS, with the languages this deployment accepts."""
-    response_in = SCHEMAS["ResponseIn"]
-    properties = {**response_in["properties"], "language": _status(*languages)}
-    return {**SCHEMAS, "ResponseIn": {**response_in, "properties": properties}}
-
-
 def openapi_document(languages: Sequence[str] = ("vi", "en")) -> dict[str, Any]:
     """The OpenAPI 3.1 document, as a JSON-ready dict, for LANGUAGES `languages`."""
     return {
@@ -316,7 +313,11 @@ def openapi_document(languages: Sequence[str] = ("vi", "en")) -> dict[str, Any]:
             "/openapi.json": _openapi_path(),
         },
         "components": {
-            "schemas": {**_schemas(languages), "ReceiptIn": _receipt_in()},
+            "schemas": {
+                "ResponseIn": _response_in(languages),
+                **SCHEMAS,
+                "ReceiptIn": _receipt_in(),
+            },
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

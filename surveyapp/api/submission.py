@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from surveyapp.core.apikeys import may_issue_for
-from surveyapp.core.catalogue import FieldChoices, fields_at
+from surveyapp.core.catalogue import FieldChoices
 from surveyapp.core.links import counter_and_questionnaire, counter_from_token
 from surveyapp.core.receipts import (
     Issued,
@@ -33,7 +33,6 @@ from surveyapp.core.receipts import (
 )
 from surveyapp.models import (
     ApiKey,
-    Channel,
     Counter,
     Response,
     ServiceField,
@@ -47,8 +46,10 @@ from surveyapp.survey.submission import (
     Sending,
     Submission,
     Target,
+    counter_target,
     find_by_idempotency_key,
     flag_submission,
+    receipt_target,
     store_response,
     validate_answers,
 )
@@ -107,8 +108,7 @@ def _target(kind: str, token: str) -> tuple[Target, FieldChoices] | Outcome:
         found = counter_and_questionnaire(token)
         if found is None:
             return NOT_FOUND
-        fields = fields_at(found[0].id)
-        return Target(*found, service_field=fields.known()), fields
+        return counter_target(*found)
     check = check_receipt(token)
     if check.receipt is None:
         return NOT_FOUND
@@ -120,16 +120,7 @@ def _target(kind: str, token: str) -> tuple[Target, FieldChoices] | Outcome:
         return ALREADY_RATED
     if check.state == ReceiptState.EXPIRED:
         return EXPIRED
-    fields = fields_at(receipt.counter_id)
-    target = Target(
-        receipt.counter,
-        questionnaire,
-        Channel.RECEIPT,
-        receipt_id=receipt.id,
-        dossier_code=receipt.dossier_code,
-        service_field=fields.known(receipt.service_field_id),
-    )
-    return target, fields
+    return receipt_target(receipt, questionnaire)
 
 
 def _is_resend(existing: Response, kind: str, token: str) -> bool:

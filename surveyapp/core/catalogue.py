@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import selectinload
 
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -100,14 +100,15 @@ def load_service_fields() -> list[str]:
 
 
 def service_fields() -> list[ServiceField]:
-    """All service fields, in display order."""
-    return list(db.session.scalars(_service_fields_in_order()))
-
-
-@functools.cache
-def _service_fields_in_order() -> Select[tuple[ServiceField]]:
-    """Read by every survey request: built once, so its cache key is kept."""
-    return select(ServiceField).order_by(ServiceField.position)
+    """All service fields, in display order, their names loaded in one statement
+    (a page listing them would otherwise read each field's names on its own)."""
+    return list(
+        db.session.scalars(
+            select(ServiceField)
+            .order_by(ServiceField.position)
+            .options(selectinload(ServiceField.translations))
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,13 @@ signature, so nobody can print a working QR code for a counter that is not their
 
 from __future__ import annotations
 
-import functools
 import io
 
 import qrcode
 import qrcode.image.svg
 from flask import current_app, has_request_context, url_for
 from qrcode.constants import ERROR_CORRECT_M
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 
 from surveyapp.core.tokens import signed, verified
 from surveyapp.extensions import db
@@ -39,7 +38,9 @@ def counter_from_token(token: str) -> Counter | None:
     code = signed_counter_code(token)
     if code is None:
         return None
-    return db.session.scalars(_active_counter(), {"code": code}).first()
+    return db.session.scalars(
+        select(Counter).where(Counter.code == code, Counter.active.is_(True))
+    ).first()
 
 
 def counter_and_questionnaire(token: str) -> tuple[Counter, Questionnaire] | None:
@@ -50,14 +51,6 @@ def counter_and_questionnaire(token: str) -> tuple[Counter, Questionnaire] | Non
     """
     code = signed_counter_code(token)
     return None if code is None else counter_with_questionnaire(code)
-
-
-@functools.cache
-def _active_counter() -> Select[tuple[Counter]]:
-    """The look-up of every survey request, built once (its cache key is kept)."""
-    return select(Counter).where(
-        Counter.code == bindparam("code"), Counter.active.is_(True)
-    )
 
 
 def external_url(endpoint: str, **values: str) -> str:

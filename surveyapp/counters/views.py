@@ -27,7 +27,14 @@ from surveyapp.core.tree import subtree_ids
 from surveyapp.counters.fields import fields_by_code, set_counter_fields
 from surveyapp.counters.forms import CounterFieldsForm, CounterForm
 from surveyapp.extensions import db
-from surveyapp.models import Agency, AgencyKind, Counter, Role, get_by_code
+from surveyapp.models import (
+    Agency,
+    AgencyKind,
+    Counter,
+    Role,
+    ServiceField,
+    get_by_code,
+)
 from surveyapp.web.access import get_visible_agency_or_404, roles_required
 from surveyapp.web.hygiene import safe_referrer
 from surveyapp.web.language import current_language
@@ -49,14 +56,19 @@ def _service_points(root: Agency) -> list[Agency]:
 
 
 def _counters_at(points: list[Agency]) -> list[Counter]:
-    """The counters of these service points with their fields, in two statements."""
+    """The counters of these service points with their fields' names, in three
+    statements."""
     return list(
         db.session.scalars(
             select(Counter)
             .join(Counter.service_point)
             .where(Counter.service_point_id.in_([point.id for point in points]))
             .order_by(Agency.code, Counter.code)
-            .options(selectinload(Counter.service_fields))
+            .options(
+                selectinload(Counter.service_fields).selectinload(
+                    ServiceField.translations
+                )
+            )
         )
     )
 

@@ -34,7 +34,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.core.catalogue import fields_at
 from surveyapp.extensions import csrf, db
 from surveyapp.kiosk.forms import KioskForm
 from surveyapp.kiosk.operations import (
@@ -47,8 +46,8 @@ from surveyapp.kiosk.operations import (
 )
 from surveyapp.models import Channel, Counter, Kiosk, Questionnaire, Role
 from surveyapp.survey.submission import (
-    Target,
     build_survey_form,
+    counter_target,
     flag_submission,
     store_response,
 )
@@ -130,13 +129,8 @@ def take() -> ResponseReturnValue:
     """Show the kiosk's survey, and store it when submitted."""
     kiosk, questionnaire, key = get_kiosk_or_404()
     language = current_language()
-    fields = fields_at(kiosk.counter_id)
-    target = Target(
-        kiosk.counter,
-        questionnaire,
-        channel=Channel.KIOSK,
-        kiosk_id=kiosk.id,
-        service_field=fields.known(),
+    target, fields = counter_target(
+        kiosk.counter, questionnaire, channel=Channel.KIOSK, kiosk_id=kiosk.id
     )
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():

@@ -23,7 +23,6 @@ from flask_login import current_user
 from surveyapp.core.access import visible_agency_ids
 from surveyapp.core.apikeys import create_key, list_keys, revoke
 from surveyapp.core.audit import record
-from surveyapp.core.catalogue import fields_at
 from surveyapp.core.links import qr_png, qr_svg
 from surveyapp.core.receipts import (
     Issued,
@@ -40,7 +39,6 @@ from surveyapp.extensions import csrf, db
 from surveyapp.models import (
     Agency,
     ApiKey,
-    Channel,
     Receipt,
     Role,
     get_by_code,
@@ -57,10 +55,10 @@ from surveyapp.receipts.forms import ApiKeyForm, ReceiptBatchForm
 from surveyapp.receipts.masking import mask_dossier_code
 from surveyapp.survey.submission import (
     ReceiptAlreadyUsed,
-    Target,
     build_survey_form,
     find_by_idempotency_key,
     flag_submission,
+    receipt_target,
     store_response,
 )
 from surveyapp.web.access import roles_required
@@ -106,15 +104,7 @@ def take(token: str) -> ResponseReturnValue:
         return redirect(thanks)  # a double tap on the form that was stored
     if check.state != ReceiptState.VALID:
         return _refused(receipt, check.state)
-    fields = fields_at(receipt.counter_id)
-    target = Target(
-        receipt.counter,
-        questionnaire,
-        channel=Channel.RECEIPT,
-        receipt_id=receipt.id,
-        dossier_code=receipt.dossier_code,
-        service_field=fields.known(receipt.service_field_id),
-    )
+    target, fields = receipt_target(receipt, questionnaire)
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
         sending = form.sending(request.remote_addr)

@@ -14,7 +14,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from surveyapp.core.branding import province_logo
-from surveyapp.core.catalogue import fields_at
 from surveyapp.core.links import (
     counter_and_questionnaire,
     qr_png,
@@ -24,8 +23,8 @@ from surveyapp.core.links import (
 from surveyapp.extensions import csrf
 from surveyapp.models import Counter, Questionnaire
 from surveyapp.survey.submission import (
-    Target,
     build_survey_form,
+    counter_target,
     flag_submission,
     store_response,
 )
@@ -52,8 +51,7 @@ def take(token: str) -> ResponseReturnValue:
     """Show the survey for a counter, and store it when submitted."""
     counter, questionnaire = get_counter_or_404(token)
     language = current_language()
-    fields = fields_at(counter.id)
-    target = Target(counter, questionnaire, service_field=fields.known())
+    target, fields = counter_target(counter, questionnaire)
     form = build_survey_form(target, fields, language)
     if form.validate_on_submit():
         sending = form.sending(request.remote_addr)

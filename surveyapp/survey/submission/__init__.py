@@ -27,7 +27,9 @@ from surveyapp.survey.submission.validation import (
     Rejected,
     Submission,
     Target,
+    counter_target,
     parse_rating,
+    receipt_target,
     validate_answers,
 )
 
@@ -43,10 +45,12 @@ __all__ = [
     "SurveyFormBase",
     "Target",
     "build_survey_form",
+    "counter_target",
     "find_by_idempotency_key",
     "flag_submission",
     "issue_render_token",
     "parse_rating",
+    "receipt_target",
     "store_response",
     "submission_flags",
     "validate_answers",

@@ -86,6 +86,11 @@ class Observed:
     render_nonce: str | None = None
     kiosk_id: int | None = None
 
+    @functools.cached_property
+    def digest(self) -> str | None:
+        """The answers' digest, as the response stores it (`answers_hash`)."""
+        return answers_digest(self.answers.items()) if self.answers else None
+
 
 # Where a response came from, for the burst rules: its kiosk, its phone's
 # network, or nowhere known.
@@ -127,9 +132,9 @@ def submission_flags(seen: Observed, now: datetime | None = None) -> tuple[str, 
 def flag_submission(submission: Submission, sending: Sending) -> Submission:
     """`submission` with what the rules saw and their reasons, ready to store.
 
-    Fills in the seconds the form was open, its render token's nonce and the
-    network's hash (never the address), then the reason codes of every rule that
-    fires.
+    Fills in the seconds the form was open, its render token's nonce, the
+    network's hash (never the address) and the answers' digest, then the reason
+    codes of every rule that fires.
     """
     render = check_render_token(sending.render_token, submission)
     network = network_hash(sending.remote_addr)
@@ -149,6 +154,7 @@ def flag_submission(submission: Submission, sending: Sending) -> Submission:
         fill_seconds=render.seconds,
         network_hash=network,
         render_nonce=render.nonce,
+        answers_hash=seen.digest,
         anomaly_reasons=submission_flags(seen),
     )
 
@@ -156,7 +162,7 @@ def flag_submission(submission: Submission, sending: Sending) -> Submission:
 def _counted_reasons(seen: Observed, now: datetime) -> list[str]:
     """The rules that count stored responses: a reused render token, and the
     identical-answers, network and kiosk bursts."""
-    digest = answers_digest(seen.answers.items()) if seen.answers else None
+    digest = seen.digest
     source = _source_kind(seen)
     identical_threshold = setting("ANOMALY_IDENTICAL_COUNT")
     source_threshold = setting(

@@ -72,8 +72,6 @@ class SurveyFormBase(FlaskForm):  # type: ignore[misc]
     target: Target
     language: str
     service_fields: list[ServiceField]
-    # The field the citizen is not asked about (shown as text), or None.
-    known_field: ServiceField | None = None
     wording: PageWording
     posted: Mapping[str, str]
     validated: Submission | None = None
@@ -150,14 +148,12 @@ def build_survey_form(
     form.target = target
     form.language = language
     form.service_fields = fields.fields
-    form.known_field = target.service_field
     form.wording = page_wording(target.questionnaire)
     form.posted = request.form if request.method == "POST" else MultiDict()
     form.service_field.choices = field_choices(fields, language, form.wording)
     if not form.is_submitted():
         form.idempotency_key.data = uuid.uuid4().hex
         form.render_token.data = issue_render_token(target)
-        _translate_scale(form)
     return form
 
 
@@ -171,9 +167,9 @@ def field_choices(
     """
 
     def choice(field: ServiceField, group: str | None = None) -> SelectChoice:
-        # A field stored after the wording was kept is read from its row.
-        name = wording.service_field_name(field.code, language) or field.name(language)
-        return SelectChoice(field.code, name, optgroup=group)
+        return SelectChoice(
+            field.code, wording.field_name(field, language), optgroup=group
+        )
 
     prompt = [SelectChoice("", _l("— Choose a service field —"))]
     if not fields.handled:
@@ -186,26 +182,17 @@ def field_choices(
     )
 
 
-def _translate_scale(form: SurveyFormBase) -> None:
-    """The rating choices of a form about to be shown, as text of the page's
-    language: translated once for the page rather than once per item and choice
-    while rendering (96 look-ups of the locale for sipas-2023)."""
-    scale = [SelectChoice(choice.value, str(choice.label)) for choice in scale_labels()]
-    for field in form:
-        if field.name.startswith(CRITERION_PREFIX):
-            field.choices = scale
-
-
 def _form_class(items: tuple[Item, ...], language: str) -> type[SurveyFormBase]:
     """The form class of one questionnaire version in one language."""
 
     class SurveyForm(SurveyFormBase):
         pass
 
+    # Built under `language`'s locale, as the class is kept per language: the
+    # labels are translated here once, not looked up for every item and choice
+    # of every page rendered (96 look-ups of the locale for sipas-2023).
+    scale = [SelectChoice(choice.value, str(choice.label)) for choice in scale_labels()]
     for item in items:
-        # Choices are lazy strings: translated when each request renders them.
-        rating = RadioField(
-            item.text(language), choices=scale_labels(), validate_choice=False
-        )
+        rating = RadioField(item.text(language), choices=scale, validate_choice=False)
         setattr(SurveyForm, f"{CRITERION_PREFIX}{item.code}", rating)
     return SurveyForm

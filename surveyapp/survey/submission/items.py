@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import select
 
+from surveyapp.analysis.weighting import service_field_codes
 from surveyapp.extensions import db
 from surveyapp.models import Criterion, Factor, Questionnaire, ServiceField
 from surveyapp.models.translations import in_language, read_texts
@@ -55,6 +56,11 @@ class PageWording:
     def service_field_name(self, code: str, language: str) -> str:
         """The service field's name in `language`, Vietnamese when untranslated."""
         return in_language(self.service_fields.get(code, {}), language)
+
+    def field_name(self, field: ServiceField, language: str) -> str:
+        """`field`'s name in `language`; a field stored after this wording was
+        kept is read from its row."""
+        return self.service_field_name(field.code, language) or field.name(language)
 
 
 def per_version(kind: str, questionnaire: Questionnaire, *extra: Any) -> Any:
@@ -105,9 +111,7 @@ def _read_wording(questionnaire_id: int) -> PageWording:
         )
     ).all()
     factor_texts = read_texts("factors", [row.id for row in factors])
-    field_codes = dict(
-        db.session.execute(select(ServiceField.id, ServiceField.code)).tuples().all()
-    )
+    field_codes = service_field_codes()
     return PageWording(
         factors={row.code: factor_texts.get(row.id, {}) for row in factors},
         service_fields={

@@ -155,7 +155,9 @@ def _response_row(submission: Submission) -> RowValues:
         "fill_seconds": submission.fill_seconds,
         "network_hash": submission.network_hash,
         "render_nonce": submission.render_nonce,
-        "answers_hash": answers_digest(answers.items()) if answers else None,
+        # Computed by the anomaly rules already, unless they were not run.
+        "answers_hash": submission.answers_hash
+        or (answers_digest(answers.items()) if answers else None),
         "anomaly_state": AnomalyState.FLAGGED if submission.anomaly_reasons else None,
         "anomaly_reasons": list(submission.anomaly_reasons),
         "folded": False,

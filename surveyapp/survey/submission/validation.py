@@ -1,7 +1,8 @@
 """A citizen's answers, checked: raw values in, a Submission or the errors out.
 
 No request, no writes, no anomaly rules: the questionnaire's criteria are read
-once per version (:mod:`.items`). The survey form (:mod:`.form`) and
+once per version (:mod:`.items`), the fields offered by one statement
+(:func:`counter_target`, :func:`receipt_target`). The survey form (:mod:`.form`) and
 the JSON API both call :func:`validate_answers`, so a rule or its message cannot
 differ between the two. Messages are in the current locale.
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from surveyapp.models import Channel, Counter, Questionnaire, ServiceField
+from surveyapp.core.catalogue import FieldChoices, fields_at
+from surveyapp.models import Channel, Counter, Questionnaire, Receipt, ServiceField
 from surveyapp.survey.submission.items import questionnaire_items
 
 NOT_APPLICABLE = "na"
@@ -41,6 +43,41 @@ class Target:
     dossier_code: str | None = None
     kiosk_id: int | None = None
     service_field: ServiceField | None = None
+
+
+def counter_target(
+    counter: Counter,
+    questionnaire: Questionnaire,
+    *,
+    channel: Channel = Channel.COUNTER,
+    kiosk_id: int | None = None,
+) -> tuple[Target, FieldChoices]:
+    """A survey at `counter` (its QR link or its kiosk) and the fields offered."""
+    fields = fields_at(counter.id)
+    target = Target(
+        counter,
+        questionnaire,
+        channel=channel,
+        kiosk_id=kiosk_id,
+        service_field=fields.known(),
+    )
+    return target, fields
+
+
+def receipt_target(
+    receipt: Receipt, questionnaire: Questionnaire
+) -> tuple[Target, FieldChoices]:
+    """The survey of one dossier's receipt and the fields offered at its counter."""
+    fields = fields_at(receipt.counter_id)
+    target = Target(
+        receipt.counter,
+        questionnaire,
+        channel=Channel.RECEIPT,
+        receipt_id=receipt.id,
+        dossier_code=receipt.dossier_code,
+        service_field=fields.known(receipt.service_field_id),
+    )
+    return target, fields
 
 
 @dataclass(frozen=True)
@@ -76,6 +113,7 @@ class Submission:
     fill_seconds: int | None = None
     network_hash: str | None = None
     render_nonce: str | None = None
+    answers_hash: str | None = None  # the answers' digest, once the rules read it
     anomaly_reasons: tuple[str, ...] = ()
 
 
